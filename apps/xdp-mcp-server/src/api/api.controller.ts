@@ -1,0 +1,111 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { principalOf, ToolError, type RequestWithPrincipal } from '#tool-contract';
+import { ToolRegistryService, type ToolCallResult } from '#tool-registry';
+import type { Request, Response } from 'express';
+import { ApiErrorDto, STATUS_BY_KIND } from './api-error.js';
+import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
+import { TrinoQueryDto } from './dto/trino.dto.js';
+import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
+
+const XDP_SETTINGS = 'XDP is not configured: set XDP_BASE_URL, XDP_ACCESS_KEY and XDP_SECRET_KEY';
+const TRINO_SETTINGS = 'No query engine is configured: set XDP_BASE_URL (with its keys) or TRINO_URL, or leave both unset for the embedded DuckDB';
+
+const ERRORS = [
+  { status: 400, description: 'Invalid request: `error.fields` lists each failing field', type: ApiErrorDto },
+  { status: 404, description: 'Unknown tool', type: ApiErrorDto },
+  { status: 502, description: 'Upstream (XDP or Trino) failed', type: ApiErrorDto },
+  { status: 503, description: 'Capability not configured, or server busy', type: ApiErrorDto },
+  { status: 504, description: 'Upstream timed out', type: ApiErrorDto },
+];
+
+const ApiErrors = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  for (const error of ERRORS) ApiResponse(error)(target, key, descriptor);
+};
+
+/**
+ * REST entrance. Every endpoint runs a registry tool, so REST, /ws, /mcp and stdio share
+ * validation and results; a tool failure answers with its mapped HTTP status and the error shape.
+ */
+@ApiTags('tools')
+@ApiExtraModels(ApiErrorDto)
+@Controller('api')
+export class ApiController {
+  constructor(private readonly registry: ToolRegistryService) {}
+
+  @Post('tools/list')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'List every tool with its input schema (same list as MCP tools/list)' })
+  @ApiOkResponse({ type: ToolListDto })
+  listTools(): ToolListDto {
+    return { tools: [...this.registry.list()] as ToolListDto['tools'] };
+  }
+
+  @Post('tools/execute')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Run a tool; the body of a success is the MCP CallToolResult' })
+  @ApiBody({ type: ExecuteToolDto })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  executeTool(@Body() body: ExecuteToolDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run(body.tool, body.params ?? {}, request, response);
+  }
+
+  @Get('xdp/datastores')
+  @ApiTags('xdp')
+  @ApiOperation({ summary: 'List XDP data stores (runs xdp_list_datastores)' })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  listDatastores(@Query() query: ListDatastoresQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('xdp_list_datastores', { ...query }, request, response, XDP_SETTINGS);
+  }
+
+  @Get('xdp/dataplanes')
+  @ApiTags('xdp')
+  @ApiOperation({ summary: 'List XDP dataplanes (runs xdp_list_dataplanes)' })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  listDataplanes(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('xdp_list_dataplanes', {}, request, response, XDP_SETTINGS);
+  }
+
+  @Post('trino/query')
+  @HttpCode(HttpStatus.OK)
+  @ApiTags('trino')
+  @ApiOperation({ summary: 'Run a read-only SQL query (runs trino_execute_query)' })
+  @ApiBody({ type: TrinoQueryDto })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  trinoQuery(@Body() body: TrinoQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_execute_query', { ...body }, request, response, TRINO_SETTINGS);
+  }
+
+  /** Runs a tool for a REST caller; the call is aborted if the client goes away first. */
+  private async run(
+    tool: string,
+    args: Record<string, unknown>,
+    request: Request & RequestWithPrincipal,
+    response: Response,
+    unavailableMessage?: string,
+  ): Promise<ToolCallResult> {
+    if (unavailableMessage && !this.registry.has(tool)) throw new ToolError('unavailable', unavailableMessage);
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+    };
+    response.once('close', onClose);
+    try {
+      const outcome = await this.registry.call(tool, args, {
+        signal: abort.signal,
+        reportProgress: () => undefined,
+        principal: principalOf(request),
+        transport: 'rest',
+      });
+      if (outcome.failure) response.status(STATUS_BY_KIND[outcome.failure.kind]);
+      if (outcome.failure) return { ...outcome.result, error: { status: STATUS_BY_KIND[outcome.failure.kind], code: outcome.failure.kind, message: outcome.failure.message } };
+      return outcome.result;
+    } finally {
+      response.off('close', onClose);
+    }
+  }
+}

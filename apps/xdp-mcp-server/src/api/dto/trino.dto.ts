@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+
+export class TrinoQueryDto {
+  @ApiPropertyOptional({ example: 'local', description: 'Dataplane to run on; optional when only one exists' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  dataplane?: string;
+
+  @ApiProperty({ example: 'SELECT region, count(*) AS orders FROM sales.orders GROUP BY region' })
+  @IsString()
+  @Length(1, 100_000)
+  query!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  maxRows?: number;
+
+  @ApiPropertyOptional({ example: 'memory' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  catalog?: string;
+
+  @ApiPropertyOptional({ example: 'sales' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  schema?: string;
+}

@@ -1,0 +1,39 @@
+import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AppConfig, AppConfigModule } from '#config';
+import { HealthModule, LoggingModule, MetricsModule } from '#observability';
+import { ToolRegistryModule } from '#tool-registry';
+import { ApiExceptionFilter } from './api/api-exception.filter.js';
+import { ApiModule } from './api/api.module.js';
+import { createValidationPipe } from './api/validation.pipe.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Log destination override (tests capture logs this way). */
+  logDestination?: NodeJS.WritableStream;
+  /** Extra modules, e.g. test-only tool providers. */
+  imports?: ModuleMetadata['imports'];
+}
+
+/** Composes the libs: config → observability → tool providers → registry → transports. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forConfig(options.config),
+        LoggingModule.forRoot({ destination: options.logDestination }),
+        MetricsModule,
+        HealthModule,
+        ToolRegistryModule,
+        ApiModule,
+        ...(options.imports ?? []),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

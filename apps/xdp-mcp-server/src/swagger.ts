@@ -1,0 +1,21 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+export const SWAGGER_PATH = 'api/docs';
+
+/** Swagger UI at /api/docs, OpenAPI JSON at /api/docs-json. */
+export function setupSwagger(app: INestApplication, version: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('XDP MCP Server REST API')
+      .setDescription(
+        'REST entrance to the same tools served over MCP (/mcp Streamable HTTP, /ws WebSocket, stdio). ' +
+          'Every error answers `{ "error": { "status", "code", "message", "fields"? } }`.',
+      )
+      .setVersion(version)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
+}

@@ -1,0 +1,24 @@
+import { ConfigValidationError } from './config.error.js';
+import { EnvReader, type Env } from './env-reader.js';
+import { readLimitsConfig, type LimitsConfig } from './sections/limits.config.js';
+import { readServerConfig, type ServerConfig } from './sections/server.config.js';
+
+/** The whole typed configuration, validated once at startup. Injected by its class token. */
+export abstract class AppConfig {
+  abstract readonly server: ServerConfig;
+  abstract readonly limits: LimitsConfig;
+  /** Every secret value read from the environment, for the redaction layer. */
+  abstract readonly secretValues: readonly string[];
+}
+
+/** Parses and validates the environment; throws one error listing every bad variable. */
+export function loadAppConfig(env: Env, argv: readonly string[] = []): AppConfig {
+  const reader = new EnvReader(env);
+  const config: AppConfig = {
+    server: readServerConfig(reader, argv),
+    limits: readLimitsConfig(reader),
+    secretValues: reader.secrets,
+  };
+  if (reader.problems.length > 0) throw new ConfigValidationError(reader.problems);
+  return Object.freeze(config);
+}

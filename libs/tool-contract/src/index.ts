@@ -1,0 +1,17 @@
+export { ToolProvider } from './tool-provider.decorator.js';
+export { ToolError, isToolError, type FieldProblem, type ToolErrorKind } from './tool.error.js';
+export {
+  ANONYMOUS,
+  type JsonSchema,
+  type ObjectSchema,
+  type Principal,
+  type ProgressUpdate,
+  type PublishedTool,
+  type ToolAnnotations,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolOutput,
+  type ToolSource,
+  type TransportKind,
+} from './tool.types.js';
+export { principalOf, type RequestWithPrincipal } from './request-principal.js';

@@ -1,0 +1,118 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { MetricsService, type ToolCallOutcome as MetricOutcome } from '#observability';
+import {
+  isToolError,
+  type PublishedTool,
+  type ToolContext,
+  type ToolDefinition,
+  ToolError,
+  ToolProvider,
+  type ToolSource,
+} from '#tool-contract';
+import { type ArgumentsValidator, compileArgumentsValidator, createAjv, formatProblems } from './schema-validator.js';
+import type { ToolCallOutcome, ToolCallResult } from './tool-call.types.js';
+
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+interface RegisteredTool {
+  definition: ToolDefinition<any, any>;
+  published: PublishedTool;
+  validate: ArgumentsValidator;
+}
+
+/**
+ * The one place tools live. Discovers every `@ToolProvider()` at bootstrap, checks and
+ * compiles each tool's schema once, and runs calls for all transports with the same
+ * validation, error mapping and metrics.
+ */
+@Injectable()
+export class ToolRegistryService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ToolRegistryService.name);
+  private readonly ajv = createAjv();
+  private readonly tools = new Map<string, RegisteredTool>();
+  private publishedList: readonly PublishedTool[] = [];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const sources = this.discovery
+      .getProviders({ metadataKey: ToolProvider.KEY })
+      .map((wrapper) => wrapper.instance as ToolSource | undefined)
+      .filter((instance): instance is ToolSource => typeof instance?.tools === 'function');
+    for (const source of sources) {
+      for (const tool of source.tools()) this.register(tool);
+    }
+    this.logger.log(`Registered ${this.tools.size} tool(s): ${[...this.tools.keys()].join(', ') || 'none'}`);
+  }
+
+  register(definition: ToolDefinition<any, any>): void {
+    if (!TOOL_NAME.test(definition.name)) throw new Error(`Tool name "${definition.name}" must match ${TOOL_NAME}`);
+    if (this.tools.has(definition.name)) throw new Error(`Tool "${definition.name}" is registered twice`);
+    if (definition.inputSchema?.type !== 'object') throw new Error(`Tool "${definition.name}" inputSchema must have type "object"`);
+    const { handler: _handler, ...published } = definition;
+    this.tools.set(definition.name, {
+      definition,
+      published: Object.freeze(published),
+      validate: compileArgumentsValidator(this.ajv, definition.inputSchema),
+    });
+    this.publishedList = Object.freeze([...this.tools.values()].map((tool) => tool.published));
+  }
+
+  /** Computed at registration, so listing costs nothing per request. */
+  list(): readonly PublishedTool[] {
+    return this.publishedList;
+  }
+
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
+  /**
+   * Validates and runs one call. Throws ToolError `not_found` or `invalid_arguments` (protocol
+   * errors); any failure inside the handler becomes an `isError` result instead.
+   */
+  async call(name: string, args: unknown, context: ToolContext): Promise<ToolCallOutcome> {
+    const started = performance.now();
+    const tool = this.tools.get(name);
+    if (!tool) {
+      this.record(name, context, 'not_found', started);
+      throw new ToolError('not_found', `Unknown tool "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}`);
+    }
+    const validated = tool.validate(args);
+    if (!validated.ok) {
+      this.record(name, context, 'invalid_arguments', started);
+      throw new ToolError('invalid_arguments', `Invalid arguments for tool "${name}": ${formatProblems(validated.problems)}`, {
+        fields: validated.problems,
+      });
+    }
+    try {
+      const output = await tool.definition.handler(validated.value, context);
+      this.record(name, context, 'success', started);
+      const result: ToolCallResult = { content: [{ type: 'text', text: output.text }] };
+      if (tool.definition.outputSchema && output.structuredContent) result.structuredContent = output.structuredContent as Record<string, unknown>;
+      return { result };
+    } catch (error) {
+      const failure = this.describeFailure(name, error, context);
+      this.record(name, context, failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'busy' ? 'busy' : 'tool_error', started);
+      return { result: { content: [{ type: 'text', text: failure.message }], isError: true }, failure };
+    }
+  }
+
+  private describeFailure(name: string, error: unknown, context: ToolContext): { kind: ToolError['kind']; message: string } {
+    if (isToolError(error)) return { kind: error.kind, message: error.message };
+    if (context.signal.aborted) return { kind: 'cancelled', message: `Tool "${name}" was cancelled` };
+    // Unexpected failures are logged in full here and reported without internals.
+    this.logger.error(`Tool "${name}" failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { kind: 'internal', message: `Tool "${name}" failed with an internal error` };
+  }
+
+  private record(name: string, context: ToolContext, outcome: MetricOutcome, started: number): void {
+    // Unknown names are collapsed so callers cannot grow metric label cardinality.
+    const tool = this.tools.has(name) ? name : '(unknown)';
+    this.metrics.recordToolCall(tool, context.transport, outcome, (performance.now() - started) / 1000);
+  }
+}

@@ -1,0 +1,50 @@
+import { PassThrough } from 'node:stream';
+import type { ModuleMetadata } from '@nestjs/common';
+import { type Env, loadAppConfig } from '#config';
+import { startHttpServer, type RunningServer } from '../../apps/xdp-mcp-server/src/bootstrap.js';
+import { FixtureToolsModule } from './fixture-tools.module.js';
+
+export interface TestServer extends RunningServer {
+  wsUrl: string;
+  /** Every log line the app wrote so far. */
+  logs(): string;
+}
+
+export interface StartOptions {
+  env?: Env;
+  /** Defaults to the fixture tools; pass [] for none. */
+  imports?: ModuleMetadata['imports'];
+}
+
+/** Boots the real application on 127.0.0.1:0 with a captured log stream. */
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const config = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...options.env });
+  const logStream = new PassThrough();
+  const chunks: string[] = [];
+  logStream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  const server = await startHttpServer(config, {
+    port: 0,
+    host: '127.0.0.1',
+    logDestination: logStream,
+    imports: options.imports ?? [FixtureToolsModule],
+  });
+  return { ...server, wsUrl: server.url.replace(/^http/, 'ws') + '/ws', logs: () => chunks.join('') };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // non-JSON bodies (metrics) stay text
+  }
+  return { status: response.status, body, headers: response.headers };
+}
