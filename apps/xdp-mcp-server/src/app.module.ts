@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig, AppConfigModule } from '#config';
 import { HealthModule, LoggingModule, MetricsModule } from '#observability';
+import { SecurityModule } from '#security';
 import { ToolRegistryModule } from '#tool-registry';
 import { ApiExceptionFilter } from './api/api-exception.filter.js';
 import { ApiModule } from './api/api.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         LoggingModule.forRoot({ destination: options.logDestination }),
         MetricsModule,
         HealthModule,
+        SecurityModule,
         ToolRegistryModule,
         ApiModule,
         ...(options.imports ?? []),

@@ -1,12 +1,18 @@
 import { ConfigValidationError } from './config.error.js';
 import { EnvReader, type Env } from './env-reader.js';
+import { readAuthConfig, type AuthConfig } from './sections/auth.config.js';
 import { readLimitsConfig, type LimitsConfig } from './sections/limits.config.js';
 import { readServerConfig, type ServerConfig } from './sections/server.config.js';
+import { readTrinoConfig, type TrinoConfig } from './sections/trino.config.js';
+import { readXdpConfig, type XdpConfig } from './sections/xdp.config.js';
 
 /** The whole typed configuration, validated once at startup. Injected by its class token. */
 export abstract class AppConfig {
   abstract readonly server: ServerConfig;
   abstract readonly limits: LimitsConfig;
+  abstract readonly auth: AuthConfig;
+  abstract readonly xdp: XdpConfig;
+  abstract readonly trino: TrinoConfig;
   /** Every secret value read from the environment, for the redaction layer. */
   abstract readonly secretValues: readonly string[];
 }
@@ -17,6 +23,9 @@ export function loadAppConfig(env: Env, argv: readonly string[] = []): AppConfig
   const config: AppConfig = {
     server: readServerConfig(reader, argv),
     limits: readLimitsConfig(reader),
+    auth: readAuthConfig(reader),
+    xdp: readXdpConfig(reader),
+    trino: readTrinoConfig(reader),
     secretValues: reader.secrets,
   };
   if (reader.problems.length > 0) throw new ConfigValidationError(reader.problems);

@@ -1,0 +1,43 @@
+import type { EnvReader } from '../env-reader.js';
+
+export interface TrinoConfig {
+  /** Direct Trino coordinator, e.g. https://trino.example.com:8443; unset = no direct engine. */
+  url?: string;
+  user: string;
+  password?: string;
+  jwt?: string;
+  catalog?: string;
+  schema?: string;
+  source: string;
+  /** Dataplane name the direct engine is listed under. */
+  dataplane: string;
+  readOnly: boolean;
+  queryTimeoutMs: number;
+  /** Empty = every catalog allowed. */
+  allowedCatalogs: string[];
+  /** DuckDB file for the embedded engine (opened read-only); unset = in-memory sample data. */
+  duckdbPath?: string;
+  /** Budget of the text rendering of a result. */
+  resultMaxBytes: number;
+}
+
+export function readTrinoConfig(env: EnvReader): TrinoConfig {
+  const password = env.secret('TRINO_PASSWORD');
+  const jwt = env.secret('TRINO_JWT');
+  if (password && jwt) env.problem('Set only one of TRINO_PASSWORD and TRINO_JWT');
+  return {
+    url: env.httpUrl('TRINO_URL'),
+    user: env.string('TRINO_USER', 'xdp-mcp-server'),
+    password,
+    jwt,
+    catalog: env.string('TRINO_CATALOG'),
+    schema: env.string('TRINO_SCHEMA'),
+    source: env.string('TRINO_SOURCE', 'xdp-mcp-server'),
+    dataplane: env.string('TRINO_DATAPLANE', 'trino'),
+    readOnly: env.bool('TRINO_READ_ONLY', true),
+    queryTimeoutMs: env.int('TRINO_QUERY_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),
+    allowedCatalogs: env.list('TRINO_ALLOWED_CATALOGS'),
+    duckdbPath: env.string('DUCKDB_PATH'),
+    resultMaxBytes: env.int('RESULT_MAX_BYTES', 256 * 1024, { min: 1024, max: 16 * 1024 * 1024 }),
+  };
+}
