@@ -45,7 +45,7 @@ describe('REST API (e2e)', () => {
   it('answers 400 for unparseable JSON with the same error shape', async () => {
     const response = await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tool": ' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatchObject({ status: 400, code: 'invalid_request' });
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ status: 400, code: 'invalid_request' });
   });
 
   it('answers 404 for an unknown tool', async () => {
