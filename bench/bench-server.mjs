@@ -1,0 +1,8 @@
+// The built server (dist/) started exactly like main.js, plus the bench-only tool module.
+import 'reflect-metadata';
+import { loadAppConfig, processEnv } from '#config';
+import { startHttpServer } from '../dist/apps/xdp-mcp-server/src/bootstrap.js';
+import { BenchToolsModule } from './bench-tools.module.mjs';
+
+const config = loadAppConfig(processEnv(), process.argv);
+await startHttpServer(config, { imports: [BenchToolsModule] });

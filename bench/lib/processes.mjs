@@ -1,0 +1,81 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** `taskset` pins servers to one core (and the load generator to the other) when available. */
+export const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+export function pinnedCommand(core, command, args) {
+  return canPin ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns a Node script pinned to `core` and waits until `healthPath` answers 200.
+ * Resolves with the child, its pid, the base URL and the time from spawn to first 200.
+ */
+export async function startNodeServer({ script, args = [], env = {}, core = 0, healthPath = '/health', nodeArgs = [], timeoutMs = 30_000 }) {
+  const port = await freePort();
+  const [command, commandArgs] = pinnedCommand(core, process.execPath, [...nodeArgs, script, ...args]);
+  const started = performance.now();
+  const child = spawn(command, commandArgs, {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let early;
+  exited.then((status) => (early = status));
+  while (performance.now() - started < timeoutMs) {
+    if (early) throw new Error(`${script} exited early (${JSON.stringify(early)}): ${stderr}`);
+    if (await answers200(url + healthPath)) {
+      const startupMs = performance.now() - started;
+      // taskset execs node in place, so the child's pid is the server's pid.
+      return { child, pid: child.pid, url, port, startupMs, exited, stderr: () => stderr, stop: () => stopProcess(child, exited) };
+    }
+    await sleep(5);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${script} did not answer ${healthPath} within ${timeoutMs} ms: ${stderr}`);
+}
+
+async function answers200(url) {
+  try {
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function stopProcess(child, exited) {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const status = await exited;
+  clearTimeout(timer);
+  return status;
+}
+
+/** Resident set size and its high-water mark of a process, in bytes (Linux /proc). */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { rss: kib('VmRSS'), peakRss: kib('VmHWM') };
+}

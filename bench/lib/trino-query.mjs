@@ -1,0 +1,3 @@
+export async function runTrinoQuery() {
+  throw new Error('not wired yet');
+}

@@ -1,0 +1,246 @@
+// Benchmark suite (`npm run bench`, after a build). Spawns the BUILT server and the
+// baselines pinned to core 0, drives them from this process pinned to core 1, and repeats
+// every scenario BENCH_RUNS times, alternating target and baseline inside each run so every
+// ratio compares figures taken moments apart. Writes bench/results/bench-<time>.json and
+// regenerates the results block of docs/performance.md.
+//
+//   BENCH_RUNS (3)  BENCH_SECONDS (3)  BENCH_ONLY=ws,xdp,mcp,idle,startup,trino (all)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeUpstream } from './lib/fakes.mjs';
+import { runHttpLoad } from './lib/http-load.mjs';
+import { canPin, memoryOf, startNodeServer } from './lib/processes.mjs';
+import { writePerformanceReport } from './lib/report.mjs';
+import { medianOfRuns, round } from './lib/stats.mjs';
+import { closeAll, openIdleSessions, runWsLoad } from './lib/ws-load.mjs';
+import { runTrinoQuery } from './lib/trino-query.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'ws,xdp,mcp,idle,startup,trino').split(','));
+
+const SERVER_ENTRY = join(root, 'dist/apps/xdp-mcp-server/main.js');
+const BENCH_SERVER = join(here, 'bench-server.mjs');
+const ECHO_BASELINE = join(here, 'baselines/ws-echo.server.mjs');
+const SDK_BASELINE = join(here, 'baselines/sdk-stateless.server.mjs');
+const BARE_HTTP_BASELINE = join(here, 'baselines/bare-http.server.mjs');
+
+// Production defaults apart from what a load test needs lifted: no auth, and caps above
+// the connection counts the bench opens (the caps themselves are tested in test/).
+const SERVER_ENV = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  AUTH_MODE: 'none',
+  MAX_CONNECTIONS: '20000',
+  MAX_CONNECTIONS_PER_PRINCIPAL: '20000',
+  MAX_INFLIGHT_CALLS: '100000',
+  MAX_INFLIGHT_CALLS_PER_SESSION: '1024',
+};
+
+const echoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"}}}`;
+const datastoresCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"xdp_list_datastores","arguments":{"page":0,"size":20}}}`;
+const WS_SHAPES = [
+  { connections: 1, inFlight: 1 },
+  { connections: 1, inFlight: 64 },
+  { connections: 16, inFlight: 1 },
+  { connections: 16, inFlight: 64 },
+];
+
+async function main() {
+  if (!existsSync(SERVER_ENTRY)) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  const results = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, pinned: canPin },
+    settings: { runs: RUNS, secondsPerRun: SECONDS },
+    scenarios: [],
+  };
+  const record = (scenario) => {
+    results.scenarios.push(scenario);
+    log(`${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`);
+  };
+
+  if (ONLY.has('ws')) await wsScenarios(record, { name: 'bench_echo', label: 'trivial in-process tool', request: echoCall, env: {} });
+  if (ONLY.has('xdp')) await xdpScenarios(record);
+  if (ONLY.has('mcp')) await mcpScenarios(record);
+  if (ONLY.has('idle')) await idleMemoryScenarios(record);
+  if (ONLY.has('startup')) await startupScenario(record);
+  if (ONLY.has('trino')) await trinoScenario(record);
+
+  results.finishedAt = new Date().toISOString();
+  mkdirSync(join(here, 'results'), { recursive: true });
+  const file = join(here, 'results', `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  writePerformanceReport(join(root, 'docs/performance.md'), results);
+  log(`wrote ${file} and docs/performance.md`);
+}
+
+/** /ws tools/call on one tool vs the bare echo server, for every connection/in-flight shape. */
+async function wsScenarios(record, { name, label, request, env, group = 'ws' }) {
+  await withServers([
+    () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...env } }),
+    () => startNodeServer({ script: ECHO_BASELINE }),
+  ], async ([server, echo]) => {
+    for (const shape of WS_SHAPES) {
+      const id = `${group}:${name}:${shape.connections}x${shape.inFlight}`;
+      await repeated(record, { id, group, tool: name, label, ...shape, baselineName: 'bare ws echo server' }, () => ({
+        target: () => runWsLoad({ url: `${server.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
+        baseline: () => runWsLoad({ url: `${echo.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
+      }));
+    }
+  });
+}
+
+async function xdpScenarios(record) {
+  const fake = await startFakeUpstream('xdp', root);
+  if (!fake.ok) return record({ id: 'xdp', group: 'xdp', error: fake.reason });
+  try {
+    await wsScenarios(record, {
+      name: 'xdp_list_datastores',
+      label: 'XDP-backed tool (fake XDP)',
+      request: datastoresCall,
+      env: fake.serverEnv,
+      group: 'xdp',
+    });
+  } finally {
+    await fake.stop();
+  }
+}
+
+/** /mcp tools/call (stateless, JSON or SSE) vs the SDK's bare stateless example. */
+async function mcpScenarios(record) {
+  const body = echoCall;
+  const headers = { 'mcp-protocol-version': '2025-06-18' };
+  await withServers([
+    () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+    () => startNodeServer({ script: SDK_BASELINE }),
+  ], async ([server, sdk]) => {
+    for (const concurrency of [1, 16]) {
+      await repeated(record, { id: `mcp:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo', concurrency, baselineName: 'SDK stateless example' }, () => ({
+        target: () => runHttpLoad({ url: `${server.url}/mcp`, concurrency, seconds: SECONDS, body, headers }),
+        baseline: () => runHttpLoad({ url: `${sdk.url}/mcp`, concurrency, seconds: SECONDS, body, headers }),
+      }));
+    }
+  });
+}
+
+/** RSS added per idle, initialized WebSocket session, on a fresh process each time. */
+async function idleMemoryScenarios(record) {
+  for (const count of [1000, 5000]) {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      runs.push({
+        target: await idleSessionCost(() => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }), count),
+        baseline: await idleSessionCost(() => startNodeServer({ script: ECHO_BASELINE }), count),
+      });
+    }
+    const target = medianOfRuns(runs.map((run) => run.target));
+    const baseline = medianOfRuns(runs.map((run) => run.baseline));
+    record({ id: `idle:${count}`, group: 'idle', connections: count, baselineName: 'bare ws echo server', target, baseline, ratio: target.bytesPerSession / baseline.bytesPerSession, runs });
+  }
+}
+
+async function idleSessionCost(start, count) {
+  const server = await start();
+  try {
+    await settle();
+    const before = memoryOf(server.pid).rss;
+    const sockets = await openIdleSessions(`${server.url.replace('http', 'ws')}/ws`, count);
+    await settle();
+    const after = memoryOf(server.pid).rss;
+    await closeAll(sockets);
+    return { bytesPerSession: (after - before) / count, rssBefore: before, rssAfter: after };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Spawn of the production entry until the first 200 on /health, vs a bare node:http server. */
+async function startupScenario(record) {
+  const runs = [];
+  for (let run = 0; run < Math.max(5, RUNS); run++) {
+    const target = await startNodeServer({ script: SERVER_ENTRY, env: { NODE_ENV: 'production', AUTH_MODE: 'none' } });
+    await target.stop();
+    const baseline = await startNodeServer({ script: BARE_HTTP_BASELINE, healthPath: '/' });
+    await baseline.stop();
+    runs.push({ target: { startupMs: target.startupMs }, baseline: { startupMs: baseline.startupMs } });
+  }
+  const target = medianOfRuns(runs.map((run) => run.target));
+  const baseline = medianOfRuns(runs.map((run) => run.baseline));
+  record({ id: 'startup', group: 'startup', baselineName: 'bare node:http server', target, baseline, ratio: target.startupMs / baseline.startupMs, runs });
+}
+
+/** trino_execute_query over a 1,000,000-row fake Trino result with the default row cap. */
+async function trinoScenario(record) {
+  const fake = await startFakeUpstream('trino', root, { rows: 1_000_000 });
+  if (!fake.ok) return record({ id: 'trino:1M', group: 'trino', error: fake.reason });
+  try {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const server = await startNodeServer({ script: SERVER_ENTRY, env: { ...SERVER_ENV, ...fake.serverEnv } });
+      try {
+        await settle();
+        runs.push({ target: await runTrinoQuery(server, fake) });
+      } finally {
+        await server.stop();
+      }
+    }
+    const target = medianOfRuns(runs.map((run) => run.target));
+    record({ id: 'trino:1M', group: 'trino', target, runs });
+  } finally {
+    await fake.stop();
+  }
+}
+
+/** Runs `measure` RUNS times (target then baseline each time) and records the medians and ratio. */
+async function repeated(record, scenario, measure) {
+  const runs = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const pair = measure();
+      // One after the other: both servers share core 0, so they must never be loaded at once.
+      const target = await pair.target();
+      const baseline = await pair.baseline();
+      runs.push({ target, baseline });
+    }
+  } catch (error) {
+    return record({ ...scenario, error: String(error?.message ?? error) });
+  }
+  const target = { ...medianOfRuns(runs.map((run) => run.target)), errors: sum(runs.map((run) => run.target.errors)) };
+  const baseline = { ...medianOfRuns(runs.map((run) => run.baseline)), errors: sum(runs.map((run) => run.baseline.errors)) };
+  const firstError = runs.find((run) => run.target.firstError)?.target.firstError;
+  record({ ...scenario, target, baseline, ratio: target.requestsPerSecond / baseline.requestsPerSecond, ...(firstError ? { firstError } : {}), runs });
+}
+
+async function withServers(starters, body) {
+  const servers = [];
+  try {
+    for (const start of starters) servers.push(await start());
+    await settle();
+    await body(servers);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+// The load generator (this process) takes core 1; servers are spawned on core 0.
+if (canPin && process.env.BENCH_CLIENT_PINNED !== '1') {
+  const { status } = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_CLIENT_PINNED: '1' },
+  });
+  process.exit(status ?? 1);
+} else {
+  main().catch((error) => {
+    log(`failed: ${error?.stack ?? error}`);
+    process.exit(1);
+  });
+}
