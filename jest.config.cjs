@@ -3,7 +3,7 @@
 // Node < 24.9, so tests run in CommonJS mode: SWC compiles our TypeScript and the ESM-only
 // packages to CommonJS (decorator metadata kept). Production runs the native ESM build.
 const libs = ['config', 'tool-contract', 'tool-registry', 'mcp-transports', 'observability', 'security', 'xdp', 'trino'];
-const esmOnlyPackages = ['@nestjs', 'jose'];
+const esmOnlyPackages = ['@nestjs', 'jose', 'dt-sql-parser'];
 
 module.exports = {
   rootDir: '.',

@@ -1,0 +1,69 @@
+/** A result column with its Trino type name (`varchar`, `decimal(10,2)`, `array(integer)`, …). */
+export interface ResultColumn {
+  name: string;
+  type: string;
+}
+
+/**
+ * One cell in Trino's JSON encoding (trino-protocol.md §5): bigint beyond 2^53 and decimals are
+ * strings, row values are positional arrays, maps are objects with string keys.
+ */
+export type CellValue = null | boolean | number | string | CellValue[] | { [key: string]: CellValue };
+
+export type EngineKind = 'duckdb' | 'trino' | 'xdp';
+
+export interface QueryProgress {
+  /** Upstream state, e.g. QUEUED, RUNNING, FINISHED. */
+  state: string;
+  processedRows?: number;
+  /** Rows collected so far (after the row cap). */
+  rowsReceived: number;
+  progressPercentage?: number;
+}
+
+export interface QueryRequest {
+  /** One statement, already checked by the guard, without a trailing `;`. */
+  sql: string;
+  catalog?: string;
+  schema?: string;
+  /** Stop reading (and cancel upstream) once this many rows are collected. */
+  maxRows: number;
+  timeoutMs: number;
+}
+
+export interface ExecuteOptions {
+  signal: AbortSignal;
+  onProgress?: (progress: QueryProgress) => void;
+}
+
+export interface QueryStats {
+  state: string;
+  elapsedMs: number;
+  processedRows?: number;
+  processedBytes?: number;
+}
+
+export interface QueryResult {
+  queryId: string;
+  columns: ResultColumn[];
+  rows: CellValue[][];
+  /** True when more rows existed than `maxRows` (reading stopped there). */
+  truncated: boolean;
+  stats: QueryStats;
+}
+
+/** Cached view of an engine's reachability, refreshed in the background. */
+export interface EngineHealth {
+  status: 'up' | 'down' | 'unknown';
+  checkedAt?: string;
+  latencyMs?: number;
+  message?: string;
+}
+
+/** Something that runs one read statement and returns its rows in Trino's shape. */
+export interface QueryEngine {
+  readonly kind: EngineKind;
+  execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult>;
+  /** A cheap, bounded reachability check; never throws. */
+  checkHealth(): Promise<EngineHealth>;
+}

@@ -1,0 +1,258 @@
+import fc from 'fast-check';
+import { SqlGuard } from './sql-guard.js';
+import { StatementRejectedError } from './statement-rejected.error.js';
+
+const guard = new SqlGuard({ readOnly: true, allowedCatalogs: [] });
+
+async function rejection(sql: string, context = {}, check = guard): Promise<StatementRejectedError> {
+  try {
+    await check.check(sql, context);
+  } catch (error) {
+    if (error instanceof StatementRejectedError) return error;
+    throw error;
+  }
+  throw new Error(`accepted: ${sql}`);
+}
+
+const LEGITIMATE_READS: Array<[string, string]> = [
+  ['SELECT 1', 'query'],
+  ['select * from sales.orders limit 10', 'query'],
+  ['SELECT region, count(*) AS n FROM memory.sales.orders GROUP BY region ORDER BY n DESC', 'query'],
+  ['WITH recent AS (SELECT * FROM orders WHERE ordered_at > DATE \'2024-06-01\') SELECT count(*) FROM recent', 'query'],
+  ['WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT * FROM b', 'query'],
+  ['VALUES 1, 2, 3', 'query'],
+  ["VALUES (1, 'a'), (2, 'b')", 'query'],
+  ['TABLE sales.orders', 'query'],
+  ['SELECT 1 UNION ALL SELECT 2 EXCEPT SELECT 3', 'query'],
+  ["SELECT ';' AS semicolon", 'query'],
+  ["SELECT 'DROP TABLE orders; DELETE FROM x' AS harmless", 'query'],
+  ["SELECT 'it''s; DROP TABLE t' AS s", 'query'],
+  ['SELECT "weird;name" FROM "my""table"', 'query'],
+  ['SELECT 1 /* ; DROP TABLE t */', 'query'],
+  ['SELECT 1 -- ; DROP TABLE t', 'query'],
+  ['-- leading comment; DELETE FROM t\nSELECT 1', 'query'],
+  ['SELECT 1;', 'query'],
+  ['SELECT 1 ;  ', 'query'],
+  ['SELECT 1; -- trailing comment', 'query'],
+  ['SELECT * FROM UNNEST(ARRAY[1, 2]) AS t(x)', 'query'],
+  ["SELECT CAST(ROW(1, 'a') AS ROW(x INTEGER, y VARCHAR))", 'query'],
+  ['SELECT transform(ARRAY[1, 2], x -> x * 2)', 'query'],
+  ['SELECT a FROM t GROUP BY GROUPING SETS ((a), ())', 'query'],
+  ['SELECT * FROM t ORDER BY 1 OFFSET 5 ROWS FETCH FIRST 10 ROWS ONLY', 'query'],
+  ['SELECT approx_percentile(x, 0.5) FROM t TABLESAMPLE BERNOULLI (10)', 'query'],
+  ["SELECT * FROM t FOR TIMESTAMP AS OF TIMESTAMP '2024-01-01 00:00:00 UTC'", 'query'],
+  ['SELECT rank() OVER (PARTITION BY a ORDER BY b) FROM t', 'query'],
+  ["SELECT json_extract_scalar(payload, '$.a') FROM events WHERE ts > current_timestamp - INTERVAL '1' DAY", 'query'],
+  ['SELECT * FROM TABLE(exclude_columns(input => TABLE(orders), columns => DESCRIPTOR(amount)))', 'query'],
+  ['SHOW CATALOGS', 'show'],
+  ["SHOW SCHEMAS FROM memory LIKE 's%'", 'show'],
+  ['SHOW TABLES FROM memory.sales', 'show'],
+  ['SHOW COLUMNS FROM sales.orders', 'describe'],
+  ['SHOW CREATE TABLE sales.orders', 'show'],
+  ['SHOW FUNCTIONS', 'show'],
+  ['SHOW SESSION', 'show'],
+  ['SHOW STATS FOR sales.orders', 'show'],
+  ['DESCRIBE sales.orders', 'describe'],
+  ['DESC memory.sales.orders', 'describe'],
+  ['EXPLAIN SELECT * FROM orders', 'explain'],
+  ['EXPLAIN (TYPE DISTRIBUTED, FORMAT JSON) SELECT 1', 'explain'],
+  ['EXPLAIN ANALYZE SELECT count(*) FROM orders', 'explain'],
+  ['EXPLAIN ANALYZE VERBOSE SELECT 1', 'explain'],
+];
+
+const REJECTED_WRITES: string[] = [
+  'INSERT INTO t VALUES (1)',
+  'INSERT INTO t SELECT * FROM s',
+  'UPDATE t SET a = 1',
+  'DELETE FROM t',
+  'DELETE FROM t WHERE 1 = 1',
+  'MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE',
+  'TRUNCATE TABLE t',
+  'CREATE TABLE t (a integer)',
+  'CREATE TABLE t AS SELECT 1 AS a',
+  'CREATE OR REPLACE VIEW v AS SELECT 1 AS a',
+  'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a',
+  'CREATE SCHEMA s',
+  "CREATE CATALOG c USING memory",
+  'CREATE ROLE r',
+  'CREATE FUNCTION f() RETURNS integer RETURN 1',
+  'DROP TABLE t',
+  'DROP TABLE IF EXISTS memory.sales.orders',
+  'DROP VIEW v',
+  'DROP SCHEMA s CASCADE',
+  'DROP CATALOG c',
+  'DROP MATERIALIZED VIEW mv',
+  'ALTER TABLE t RENAME TO u',
+  'ALTER TABLE t ADD COLUMN c integer',
+  'ALTER TABLE t DROP COLUMN c',
+  'ALTER TABLE t EXECUTE optimize',
+  'ALTER SCHEMA s RENAME TO u',
+  'ALTER VIEW v RENAME TO w',
+  'ALTER MATERIALIZED VIEW mv RENAME TO mw',
+  'REFRESH MATERIALIZED VIEW mv',
+  'COMMENT ON TABLE t IS \'x\'',
+  'GRANT SELECT ON t TO u',
+  'REVOKE SELECT ON t FROM u',
+  'DENY SELECT ON t TO u',
+  'GRANT r TO USER u',
+  'SET ROLE admin',
+  'SET SESSION query_max_execution_time = \'1h\'',
+  'RESET SESSION query_max_execution_time',
+  "SET TIME ZONE 'UTC'",
+  'SET PATH memory.sales',
+  'SET SESSION AUTHORIZATION admin',
+  'USE memory.sales',
+  'CALL system.sync_partition_metadata(\'a\', \'b\', \'FULL\')',
+  'START TRANSACTION',
+  'COMMIT',
+  'ROLLBACK',
+  'PREPARE p FROM SELECT 1',
+  'EXECUTE p',
+  "EXECUTE IMMEDIATE 'DROP TABLE t'",
+  'DEALLOCATE PREPARE p',
+  'ANALYZE t',
+  'EXPLAIN ANALYZE INSERT INTO t VALUES (1)',
+  'EXPLAIN ANALYZE DELETE FROM t',
+  'EXPLAIN ANALYZE VERBOSE CREATE TABLE t AS SELECT 1 AS a',
+  "SELECT * FROM TABLE(system.query(query => 'DELETE FROM t RETURNING *'))",
+  "SELECT * FROM TABLE(pg.system.raw_query(query => 'DROP TABLE t'))",
+  'insert into t values (1)',
+  'iNsErT iNtO t VaLuEs (1)',
+  '/* SELECT 1 */ DROP TABLE t',
+  '-- SELECT 1\nDROP TABLE t',
+];
+
+const REJECTED_MULTI_OR_MALFORMED: string[] = [
+  'SELECT 1; DROP TABLE t',
+  'SELECT 1; SELECT 2',
+  'SELECT 1;; ',
+  'SELECT 1;DELETE FROM t',
+  "SELECT ';'; DROP TABLE t",
+  'SELECT 1 /* comment */; DROP TABLE t',
+  'SELECT 1 -- comment\n; DROP TABLE t',
+  'SELECT 1 -- comment\nDROP TABLE t',
+  'SELECT 1 /* unterminated comment; DROP TABLE t',
+  "SELECT 'unterminated; DROP TABLE t",
+  "SELECT E'\\'; DROP TABLE t; --'",
+  'SELECT $$; DROP TABLE t; $$',
+  'SELECT 1 select 2',
+  'WITH x AS (SELECT 1) DELETE FROM t',
+  'WITH x AS (SELECT 1)',
+  'SELECT 1 INTO t',
+  '',
+  '   ',
+  ';',
+  '-- only a comment',
+  'SELECT',
+  'SELEC 1',
+  'SELECT * FROM',
+  'DROP',
+  'EXPLAIN',
+  'SELECT "unterminated FROM t',
+  'SELECT 1\u0000; DROP TABLE t',
+  'SELECT `a` FROM t; DROP TABLE t',
+];
+
+describe('SqlGuard (read-only)', () => {
+  beforeAll(() => guard.warmUp());
+
+  it.each(LEGITIMATE_READS)('accepts %j as %s', async (sql, kind) => {
+    await expect(guard.check(sql)).resolves.toMatchObject({ kind });
+  });
+
+  it.each(REJECTED_WRITES)('rejects the write %j as not read-only', async (sql) => {
+    const error = await rejection(sql);
+    expect(error.reason).toBe('not_read_only');
+    expect(error.kind).toBe('forbidden');
+  });
+
+  it.each(REJECTED_MULTI_OR_MALFORMED)('rejects %j as more than one statement or unparseable', async (sql) => {
+    const error = await rejection(sql);
+    expect(['multiple_statements', 'syntax']).toContain(error.reason);
+    expect(error.kind).toBe('invalid_arguments');
+  });
+
+  it('names what it found in a rejection message', async () => {
+    expect((await rejection('DROP TABLE t')).message).toContain('DROP TABLE statement');
+    expect((await rejection('SELECT 1; DROP TABLE t')).message).toMatch(/Only one statement.*line 1:11/);
+    expect((await rejection('SELEC 1')).message).toMatch(/could not be parsed \(line 1:1/);
+  });
+
+  it('drops a trailing semicolon and what follows it, and keeps the statement text intact', async () => {
+    await expect(guard.check("SELECT ';' AS s ;  -- done")).resolves.toMatchObject({ sql: "SELECT ';' AS s" });
+    await expect(guard.check('  SELECT 1  ')).resolves.toMatchObject({ sql: 'SELECT 1' });
+    await expect(guard.check('SELECT 1 /* keep */')).resolves.toMatchObject({ sql: 'SELECT 1 /* keep */' });
+  });
+
+  it('describes metadata statements so non-Trino engines can answer them', async () => {
+    await expect(guard.check('SHOW CATALOGS')).resolves.toMatchObject({ show: { kind: 'catalogs' } });
+    await expect(guard.check('SHOW SCHEMAS FROM "Mem"')).resolves.toMatchObject({ show: { kind: 'schemas', catalog: 'Mem' } });
+    await expect(guard.check('SHOW TABLES FROM memory.Sales')).resolves.toMatchObject({ show: { kind: 'tables', catalog: 'memory', schema: 'sales' } });
+    await expect(guard.check('DESCRIBE sales."Or""ders"')).resolves.toMatchObject({ show: { kind: 'columns', schema: 'sales', table: 'Or"ders' } });
+  });
+
+  it('never accepts a read followed by any write, whatever comments and literals surround it (property)', async () => {
+    const noise = fc.constantFrom('', ' ', '\n', '/* ; */', '-- ;\n', "/* ' */", '/* " */');
+    const read = fc.constantFrom(...LEGITIMATE_READS.map(([sql]) => sql.replace(/;.*$/s, '').replace(/--[^\n]*$/, '')));
+    const write = fc.constantFrom(...REJECTED_WRITES);
+    await fc.assert(
+      fc.asyncProperty(noise, read, noise, write, noise, async (a, first, b, second, c) => {
+        const error = await rejection(`${a}${first}${b};${c}${second}`);
+        expect(error.reason).not.toBe('not_read_only');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts string literals and quoted identifiers of any content (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.string({ minLength: 1, maxLength: 20 }), async (literal, identifier) => {
+        const sql = `SELECT '${literal.replaceAll("'", "''")}' AS "${identifier.replaceAll('"', '""')}"`;
+        await expect(guard.check(sql)).resolves.toMatchObject({ kind: 'query', sql });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('SqlGuard (writes enabled)', () => {
+  const writable = new SqlGuard({ readOnly: false, allowedCatalogs: [] });
+
+  it('accepts a write but still only one statement', async () => {
+    await expect(writable.check('INSERT INTO t VALUES (1);')).resolves.toMatchObject({ kind: 'write', sql: 'INSERT INTO t VALUES (1)' });
+    expect((await rejection('INSERT INTO t VALUES (1); DROP TABLE t', {}, writable)).reason).toBe('multiple_statements');
+  });
+});
+
+describe('SqlGuard (catalog allow-list)', () => {
+  const limited = new SqlGuard({ readOnly: true, allowedCatalogs: ['memory', 'Lake'] });
+
+  it.each([
+    ['SELECT * FROM memory.sales.orders', {}],
+    ['SELECT * FROM "Lake".s.t', {}],
+    ['SELECT * FROM sales.orders', { catalog: 'memory' }],
+    ['SHOW SCHEMAS FROM memory', {}],
+    ['SHOW TABLES FROM memory.sales', {}],
+    ['SHOW CATALOGS', {}],
+    ['WITH x AS (SELECT 1 AS a) SELECT * FROM x', {}],
+    ['SELECT 1', { catalog: 'hive' }],
+  ])('accepts %j', async (sql, context) => {
+    await expect(limited.check(sql, context)).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['SELECT * FROM hive.default.t', {}],
+    ['SELECT * FROM memory.sales.orders o JOIN hive.default.t h ON o.id = h.id', {}],
+    ['SELECT * FROM memory.sales.orders WHERE id IN (SELECT id FROM system.runtime.queries)', {}],
+    ['SELECT * FROM lake.s.t', {}],
+    ['SELECT * FROM sales.orders', { catalog: 'hive' }],
+    ['SHOW SCHEMAS FROM hive', {}],
+    ['SHOW TABLES FROM hive.default', {}],
+    ['DESCRIBE hive.default.t', {}],
+    ['EXPLAIN SELECT * FROM hive.default.t', {}],
+  ])('rejects %j naming the allowed catalogs', async (sql, context) => {
+    const error = await rejection(sql, context, limited);
+    expect(error.reason).toBe('catalog_not_allowed');
+    expect(error.message).toContain('allowed catalogs: memory, Lake');
+  });
+});
