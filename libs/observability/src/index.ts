@@ -1,6 +1,10 @@
 export { DependencyHealthRegistry, type DependencyState, type DependencyStatus } from './health/dependency-health.registry.js';
 export { HealthModule } from './health/health.module.js';
+export { GracefulShutdown, type ConnectionCloser } from './lifecycle/graceful-shutdown.service.js';
+export { InFlightCalls, type TrackedWork } from './lifecycle/in-flight-calls.service.js';
+export { LifecycleModule } from './lifecycle/lifecycle.module.js';
 export { LifecycleService, type LifecyclePhase } from './lifecycle/lifecycle.service.js';
+export { exitGracefullyOnSignals } from './lifecycle/shutdown-signals.js';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module.js';
 export { createSecretScrubber } from './logging/secret-scrubber.js';
 export { MetricsModule } from './metrics/metrics.module.js';

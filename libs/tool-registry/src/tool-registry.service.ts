@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { MetricsService, type ToolCallOutcome as MetricOutcome } from '#observability';
+import { InFlightCalls, MetricsService, type ToolCallOutcome as MetricOutcome } from '#observability';
 import {
   isToolError,
   type PublishedTool,
@@ -36,6 +36,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly metrics: MetricsService,
+    private readonly inFlight: InFlightCalls,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -90,7 +91,8 @@ export class ToolRegistryService implements OnApplicationBootstrap {
       });
     }
     try {
-      const output = await tool.definition.handler(validated.value, context);
+      // Every transport's calls pass here, so the global cap and the shutdown drain are enforced once.
+      const output = await this.inFlight.run(context.signal, (signal) => tool.definition.handler(validated.value, { ...context, signal }));
       this.record(name, context, 'success', started);
       const result: ToolCallResult = { content: [{ type: 'text', text: output.text }] };
       if (tool.definition.outputSchema && output.structuredContent) result.structuredContent = output.structuredContent as Record<string, unknown>;

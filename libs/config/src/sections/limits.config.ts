@@ -7,6 +7,16 @@ export interface LimitsConfig {
   wsHeartbeatMs: number;
   /** Largest accepted HTTP request body (REST and /mcp). */
   httpBodyLimitBytes: number;
+  /** How long in-flight tool calls may run after SIGTERM before they are aborted; below the pod's termination grace. */
+  shutdownGraceMs: number;
+  /** A WebSocket session that sends nothing for this long is closed; 0 = never. */
+  wsIdleTimeoutMs: number;
+  /** Open WebSocket connections for the whole process (per-client caps live in the auth settings). */
+  maxConnections: number;
+  /** Tool calls running at once across every transport; excess calls are answered "busy" at once. */
+  maxInFlightCalls: number;
+  /** Unsent bytes a WebSocket may queue; above it the server stops reading that client until it catches up. */
+  wsMaxBufferedBytes: number;
 }
 
 export function readLimitsConfig(env: EnvReader): LimitsConfig {
@@ -14,5 +24,10 @@ export function readLimitsConfig(env: EnvReader): LimitsConfig {
     wsMaxPayloadBytes: env.int('WS_MAX_PAYLOAD_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     wsHeartbeatMs: env.int('WS_HEARTBEAT_MS', 30_000, { min: 1000, max: 600_000 }),
     httpBodyLimitBytes: env.int('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 20_000, { min: 0, max: 600_000 }),
+    wsIdleTimeoutMs: env.int('WS_IDLE_TIMEOUT_MS', 600_000, { min: 0, max: 86_400_000 }),
+    maxConnections: env.int('MAX_CONNECTIONS', 10_000, { min: 1, max: 1_000_000 }),
+    maxInFlightCalls: env.int('MAX_IN_FLIGHT_CALLS', 1024, { min: 1, max: 1_000_000 }),
+    wsMaxBufferedBytes: env.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
   };
 }

@@ -1,15 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LifecycleService } from '../lifecycle/lifecycle.service.js';
+import { LifecycleModule } from '../lifecycle/lifecycle.module.js';
 import { DependencyHealthRegistry } from './dependency-health.registry.js';
 import { HealthController } from './health.controller.js';
 
-/** `/health` (liveness) and `/ready` (readiness); exports the lifecycle and dependency registry. */
+/** `/health` (liveness) and `/ready` (readiness); exports the dependency registry and (via LifecycleModule) the lifecycle. */
 @Global()
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), LifecycleModule],
   controllers: [HealthController],
-  providers: [LifecycleService, DependencyHealthRegistry],
-  exports: [LifecycleService, DependencyHealthRegistry],
+  providers: [DependencyHealthRegistry],
+  exports: [LifecycleModule, DependencyHealthRegistry],
 })
 export class HealthModule {}

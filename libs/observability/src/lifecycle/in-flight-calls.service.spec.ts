@@ -1,0 +1,83 @@
+import { loadAppConfig } from '#config';
+import { ToolError } from '#tool-contract';
+import { InFlightCalls } from './in-flight-calls.service.js';
+import { LifecycleService } from './lifecycle.service.js';
+
+function tracker(env: Record<string, string> = {}) {
+  const lifecycle = new LifecycleService();
+  lifecycle.markReady();
+  return { lifecycle, calls: new InFlightCalls(loadAppConfig(env), lifecycle) };
+}
+
+/** A handler that stays pending until released, recording the signal it was given. */
+function pendingWork() {
+  let release!: (value: string) => void;
+  let seenSignal: AbortSignal | undefined;
+  const work = (signal: AbortSignal) => {
+    seenSignal = signal;
+    return new Promise<string>((resolve) => (release = resolve));
+  };
+  return { work, release: (value: string) => release(value), signal: () => seenSignal! };
+}
+
+describe('InFlightCalls', () => {
+  it('counts running calls and releases them when they settle', async () => {
+    const { calls } = tracker();
+    const first = pendingWork();
+    const running = calls.run(new AbortController().signal, first.work);
+    expect(calls.count).toBe(1);
+    first.release('done');
+    await expect(running).resolves.toBe('done');
+    expect(calls.count).toBe(0);
+  });
+
+  it('answers busy at MAX_IN_FLIGHT_CALLS instead of queueing', async () => {
+    const { calls } = tracker({ MAX_IN_FLIGHT_CALLS: '2' });
+    const held = [pendingWork(), pendingWork()];
+    const running = held.map((call) => calls.run(new AbortController().signal, call.work));
+    const refused = calls.run(new AbortController().signal, pendingWork().work);
+    await expect(refused).rejects.toMatchObject({ kind: 'busy', message: expect.stringContaining('MAX_IN_FLIGHT_CALLS') });
+    held.forEach((call) => call.release('ok'));
+    await Promise.all(running);
+    await expect(calls.run(new AbortController().signal, async () => 'admitted again')).resolves.toBe('admitted again');
+  });
+
+  it('refuses new calls as unavailable once draining', async () => {
+    const { calls, lifecycle } = tracker();
+    lifecycle.beginDrain();
+    await expect(calls.run(new AbortController().signal, async () => 'never')).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('forwards the caller cancelling to the handler signal', async () => {
+    const { calls } = tracker();
+    const caller = new AbortController();
+    const call = pendingWork();
+    const running = calls.run(caller.signal, call.work);
+    caller.abort(new Error('client went away'));
+    expect(call.signal().aborted).toBe(true);
+    call.release('late');
+    await running;
+  });
+
+  it('waitUntilIdle resolves true when the last call ends and false when it is still running at the timeout', async () => {
+    const { calls } = tracker();
+    const call = pendingWork();
+    const running = calls.run(new AbortController().signal, call.work);
+    await expect(calls.waitUntilIdle(1)).resolves.toBe(false);
+    const idle = calls.waitUntilIdle(60_000);
+    call.release('done');
+    await running;
+    await expect(idle).resolves.toBe(true);
+  });
+
+  it('abortAll fires every handler signal and answers the callers with the reason even if a handler ignores it', async () => {
+    const { calls } = tracker();
+    const stubborn = pendingWork();
+    const running = calls.run(new AbortController().signal, stubborn.work);
+    const reason = new ToolError('unavailable', 'shut down before the call finished');
+    expect(calls.abortAll(reason)).toBe(1);
+    expect(stubborn.signal().reason).toBe(reason);
+    await expect(running).rejects.toBe(reason);
+    expect(calls.count).toBe(0);
+  });
+});

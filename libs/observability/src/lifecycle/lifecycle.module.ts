@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { GracefulShutdown } from './graceful-shutdown.service.js';
+import { InFlightCalls } from './in-flight-calls.service.js';
+import { LifecycleService } from './lifecycle.service.js';
+
+/** The server's phase, the in-flight call tracker and the drain sequence, shared by every transport. */
+@Global()
+@Module({
+  providers: [LifecycleService, InFlightCalls, GracefulShutdown],
+  exports: [LifecycleService, InFlightCalls, GracefulShutdown],
+})
+export class LifecycleModule {}
