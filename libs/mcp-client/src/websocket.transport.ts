@@ -1,0 +1,75 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MCPConnectionError } from './mcp-client.errors.js';
+import { openRuntimeSocket, type OpenSocket, type SocketOpener, type SocketTarget } from './socket-opener.js';
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+/** Close code the client uses when it ends a connection itself. */
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * One WebSocket connection as an SDK Transport: JSON-RPC 2.0, one message per text frame.
+ * A transport lives exactly as long as its socket; reconnecting means a new transport and a
+ * new SDK Client (see MCPWebSocketClient), so the SDK fails every request of the old
+ * connection at once instead of leaving it waiting for an answer that cannot come.
+ */
+export class WebSocketTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private socket?: OpenSocket;
+  private closeInfo?: CloseInfo;
+
+  constructor(
+    private readonly target: SocketTarget,
+    private readonly openSocket: SocketOpener = openRuntimeSocket,
+  ) {}
+
+  /** How the connection ended; undefined while it is open. */
+  get closed(): CloseInfo | undefined {
+    return this.closeInfo;
+  }
+
+  async start(): Promise<void> {
+    if (this.socket) throw new Error('WebSocketTransport is single-use: it was already started');
+    this.socket = await this.openSocket(this.target, {
+      message: (text) => this.receive(text),
+      close: (code, reason) => this.markClosed({ code, reason }),
+      error: (error) => this.onerror?.(error),
+    });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.socket || this.closeInfo) throw new MCPConnectionError('The WebSocket is not open');
+    await this.socket.send(JSON.stringify(message));
+  }
+
+  /** Reports the close at once: waiting for the closing handshake could take long when the peer is gone. */
+  async close(): Promise<void> {
+    if (this.closeInfo) return;
+    this.socket?.close(NORMAL_CLOSURE, 'client closed the connection');
+    this.markClosed({ code: NORMAL_CLOSURE, reason: 'client closed the connection' });
+  }
+
+  private receive(text: string): void {
+    let message: JSONRPCMessage;
+    try {
+      message = JSONRPCMessageSchema.parse(JSON.parse(text));
+    } catch (error) {
+      this.onerror?.(new Error(`Ignored a frame that is not a JSON-RPC message: ${(error as Error).message}`));
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  private markClosed(info: CloseInfo): void {
+    if (this.closeInfo) return;
+    this.closeInfo = info;
+    this.onclose?.();
+  }
+}
