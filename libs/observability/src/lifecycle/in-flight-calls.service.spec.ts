@@ -1,12 +1,13 @@
 import { loadAppConfig } from '#config';
 import { ToolError } from '#tool-contract';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { InFlightCalls } from './in-flight-calls.service.js';
 import { LifecycleService } from './lifecycle.service.js';
 
 function tracker(env: Record<string, string> = {}) {
   const lifecycle = new LifecycleService();
   lifecycle.markReady();
-  return { lifecycle, calls: new InFlightCalls(loadAppConfig(env), lifecycle) };
+  return { lifecycle, calls: new InFlightCalls(loadAppConfig(env), lifecycle, new MetricsService()) };
 }
 
 /** A handler that stays pending until released, recording the signal it was given. */

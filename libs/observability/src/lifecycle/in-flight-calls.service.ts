@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { ToolError } from '#tool-contract';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { LifecycleService } from './lifecycle.service.js';
 
 /** Runs one admitted call; its signal fires when the caller cancels or the server gives up on it. */
@@ -26,6 +27,7 @@ export class InFlightCalls {
   constructor(
     private readonly config: AppConfig,
     private readonly lifecycle: LifecycleService,
+    private readonly metrics: MetricsService,
   ) {}
 
   get count(): number {
@@ -48,6 +50,7 @@ export class InFlightCalls {
 
     const call: ActiveCall = { controller, abandon: () => undefined };
     this.active.add(call);
+    this.metrics.toolCallsInFlight.inc();
     const settled = new Promise<T>((resolve, reject) => {
       call.abandon = reject;
       work(controller.signal).then(resolve, reject);
@@ -89,6 +92,7 @@ export class InFlightCalls {
 
   private release(call: ActiveCall): void {
     this.active.delete(call);
+    this.metrics.toolCallsInFlight.dec();
     if (this.active.size > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

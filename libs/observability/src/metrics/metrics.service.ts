@@ -30,6 +30,11 @@ export class MetricsService {
     buckets: DURATION_BUCKETS,
   }));
 
+  readonly toolCallsInFlight = metric('xdp_mcp_tool_calls_in_flight', () => new Gauge({
+    name: 'xdp_mcp_tool_calls_in_flight',
+    help: 'Tool calls running now, across every transport (capped by MAX_IN_FLIGHT_CALLS)',
+  }));
+
   readonly openSessions = metric('xdp_mcp_open_sessions', () => new Gauge({
     name: 'xdp_mcp_open_sessions',
     help: 'Open MCP sessions (WebSocket connections, stdio) by transport',
