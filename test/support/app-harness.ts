@@ -14,6 +14,8 @@ export interface StartOptions {
   env?: Env;
   /** Defaults to the fixture tools; pass [] for none. */
   imports?: ModuleMetadata['imports'];
+  /** Defaults to 0 (any free port); a restart test passes the port of the server it replaces. */
+  port?: number;
 }
 
 /** Boots the real application on 127.0.0.1:0 with a captured log stream. */
@@ -23,7 +25,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const chunks: string[] = [];
   logStream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
   const server = await startHttpServer(config, {
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     logDestination: logStream,
     imports: options.imports ?? [FixtureToolsModule],
