@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# XDP MCP Server image: build with the full toolchain, ship only dist/ and production dependencies.
+#   docker build -t xdp-mcp-server:latest .
+# The lockfile records the linux-x64 DuckDB binding; build for linux/amd64 (add the arm64 binding to
+# package-lock.json before building arm64 images).
+
+# Node 22 LTS, pinned to an exact release: bump deliberately (and rebuild) for security updates.
+ARG NODE_IMAGE=node:22.20.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# No install-time analytics from dependencies.
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npx nest build
+
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; no lifecycle scripts (none is needed at runtime).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to node (so the server drains) and reaps zombies.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+# HOME=/tmp: with a read-only root filesystem /tmp (an emptyDir in Kubernetes) is the only writable path.
+ENV NODE_ENV=production \
+    PORT=8080 \
+    HOME=/tmp
+WORKDIR /app
+# Owned by root and not writable by the runtime user: the app cannot modify its own code.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# package.json maps the `#lib` imports to dist/ and carries the version the server reports.
+COPY package.json ./
+# The image's `node` user (uid/gid 1000), by number so Kubernetes can verify runAsNonRoot.
+USER 1000:1000
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/apps/xdp-mcp-server/main.js"]
