@@ -20,10 +20,11 @@ export abstract class AppConfig {
 /** Parses and validates the environment; throws one error listing every bad variable. */
 export function loadAppConfig(env: Env, argv: readonly string[] = []): AppConfig {
   const reader = new EnvReader(env);
+  const server = readServerConfig(reader, argv);
   const config: AppConfig = {
-    server: readServerConfig(reader, argv),
+    server,
     limits: readLimitsConfig(reader),
-    auth: readAuthConfig(reader),
+    auth: readAuthConfig(reader, server),
     xdp: readXdpConfig(reader),
     trino: readTrinoConfig(reader),
     secretValues: reader.secrets,

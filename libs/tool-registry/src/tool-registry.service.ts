@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { InFlightCalls, MetricsService, type ToolCallOutcome as MetricOutcome } from '#observability';
+import { AuditLog, ToolAuthorizer } from '#security';
 import {
   isToolError,
   type PublishedTool,
@@ -37,6 +38,8 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly metrics: MetricsService,
     private readonly inFlight: InFlightCalls,
+    private readonly authorizer: ToolAuthorizer,
+    private readonly audit: AuditLog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -80,12 +83,18 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     const started = performance.now();
     const tool = this.tools.get(name);
     if (!tool) {
-      this.record(name, context, 'not_found', started);
+      this.record(name, context, 'not_found', started, args);
       throw new ToolError('not_found', `Unknown tool "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}`);
+    }
+    // Scope checks (AUTH_TOOL_SCOPES) refuse this tool only, as a tool error every transport reports alike.
+    const refusal = this.authorizer.refusal(name, context.principal);
+    if (refusal) {
+      this.record(name, context, 'forbidden', started, args, refusal.kind);
+      return { result: { content: [{ type: 'text', text: refusal.message }], isError: true }, failure: { kind: refusal.kind, message: refusal.message } };
     }
     const validated = tool.validate(args);
     if (!validated.ok) {
-      this.record(name, context, 'invalid_arguments', started);
+      this.record(name, context, 'invalid_arguments', started, args);
       throw new ToolError('invalid_arguments', `Invalid arguments for tool "${name}": ${formatProblems(validated.problems)}`, {
         fields: validated.problems,
       });
@@ -93,13 +102,13 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     try {
       // Every transport's calls pass here, so the global cap and the shutdown drain are enforced once.
       const output = await this.inFlight.run(context.signal, (signal) => tool.definition.handler(validated.value, { ...context, signal }));
-      this.record(name, context, 'success', started);
+      this.record(name, context, 'success', started, args);
       const result: ToolCallResult = { content: [{ type: 'text', text: output.text }] };
       if (tool.definition.outputSchema && output.structuredContent) result.structuredContent = output.structuredContent as Record<string, unknown>;
       return { result };
     } catch (error) {
       const failure = this.describeFailure(name, error, context);
-      this.record(name, context, failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'busy' ? 'busy' : 'tool_error', started);
+      this.record(name, context, failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'busy' ? 'busy' : 'tool_error', started, args, failure.kind);
       return { result: { content: [{ type: 'text', text: failure.message }], isError: true }, failure };
     }
   }
@@ -112,9 +121,11 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     return { kind: 'internal', message: `Tool "${name}" failed with an internal error` };
   }
 
-  private record(name: string, context: ToolContext, outcome: MetricOutcome, started: number): void {
+  private record(name: string, context: ToolContext, outcome: MetricOutcome, started: number, args: unknown, error?: ToolError['kind']): void {
+    const durationMs = performance.now() - started;
     // Unknown names are collapsed so callers cannot grow metric label cardinality.
     const tool = this.tools.has(name) ? name : '(unknown)';
-    this.metrics.recordToolCall(tool, context.transport, outcome, (performance.now() - started) / 1000);
+    this.metrics.recordToolCall(tool, context.transport, outcome, durationMs / 1000);
+    this.audit.toolCall({ tool: name, context, outcome, error, durationMs, args });
   }
 }

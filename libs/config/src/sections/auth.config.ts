@@ -1,22 +1,195 @@
+import { readFileSync } from 'node:fs';
 import type { EnvReader } from '../env-reader.js';
+import type { ServerConfig } from './server.config.js';
 
 export const AUTH_MODES = ['auto', 'none'] as const;
+
+/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output (256 bits). */
+const MIN_JWT_SECRET_BYTES = 32;
+/** Shorter static tokens are guessable, and the log scrubber ignores values under 4 characters. */
+const MIN_TOKEN_LENGTH = 16;
+
+export interface JwtConfig {
+  /** HS256 shared secret (AUTH_JWT_SECRET); exclusive with `jwksUrl`. */
+  secret?: string;
+  /** Remote key set for RS256/ES256 tokens (AUTH_JWKS_URL). */
+  jwksUrl?: string;
+  issuer?: string;
+  /** Accepted `aud` values; empty = audience not checked. */
+  audience: string[];
+  clockSkewSeconds: number;
+  /** How long a fetched key set is trusted before it is fetched again. */
+  jwksCacheSeconds: number;
+  /** Minimum pause between key set fetches (an unknown `kid` triggers one). */
+  jwksCooldownSeconds: number;
+}
+
+/** One AUTH_TOOL_SCOPES entry: a tool name (or `prefix*`) and the scope it requires. */
+export interface ToolScopeRule {
+  tool: string;
+  scope: string;
+}
+
+export interface RateLimitConfig {
+  /** Requests (HTTP requests and WebSocket messages) per principal per window; 0 = unlimited. */
+  requests: number;
+  windowSeconds: number;
+}
 
 export interface AuthConfig {
   /** `none` disables authentication explicitly (required to run production without auth). */
   mode: (typeof AUTH_MODES)[number];
-  /** Static bearer tokens (MCP_AUTH_TOKEN, comma-separated). */
+  /** Static bearer tokens (MCP_AUTH_TOKEN, comma-separated, plus MCP_AUTH_TOKENS_FILE, one per line). */
   tokens: string[];
+  /** Present when JWT validation is configured. */
+  jwt?: JwtConfig;
+  /** Per-tool scope requirements; empty = every authenticated caller may call every tool. */
+  toolScopes: ToolScopeRule[];
+  /** Published in the OAuth protected-resource metadata; defaults to the JWT issuer. */
+  authorizationServers: string[];
+  /** Public URL of the /mcp endpoint (the OAuth resource identifier); derived from the request when unset. */
+  resourceUrl?: string;
   /** Browser origins allowed by CORS and on /mcp and /ws; empty = no cross-origin browser access. */
   corsOrigins: string[];
+  rateLimit: RateLimitConfig;
+  /** Open WebSocket connections per principal (or IP when anonymous); 0 = unlimited. */
+  wsMaxConnectionsPerClient: number;
+  /** Tool calls running at once in one MCP session; 0 = unlimited. */
+  maxInFlightPerSession: number;
+  /** One `Audit` log line per tool call. */
+  auditLog: boolean;
 }
 
-export function readAuthConfig(env: EnvReader): AuthConfig {
-  const tokens = env.list('MCP_AUTH_TOKEN');
-  for (const token of tokens) env.secrets.push(token);
-  return {
-    mode: env.oneOf('AUTH_MODE', AUTH_MODES, 'auto'),
+export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeEnv' | 'transport'>): AuthConfig {
+  const mode = env.oneOf('AUTH_MODE', AUTH_MODES, 'auto');
+  const tokens = readStaticTokens(env, server.nodeEnv === 'production');
+  const jwt = readJwtConfig(env);
+  const toolScopes = readToolScopes(env);
+  const config: AuthConfig = {
+    mode,
     tokens,
-    corsOrigins: env.list('CORS_ORIGINS'),
+    jwt,
+    toolScopes,
+    authorizationServers: readUrlList(env, 'AUTH_AUTHORIZATION_SERVERS'),
+    resourceUrl: env.httpUrl('AUTH_RESOURCE_URL'),
+    corsOrigins: readOrigins(env),
+    rateLimit: {
+      requests: env.int('RATE_LIMIT_REQUESTS', 3000, { min: 0, max: 10_000_000 }),
+      windowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
+    },
+    wsMaxConnectionsPerClient: env.int('WS_MAX_CONNECTIONS_PER_CLIENT', 256, { min: 0, max: 1_000_000 }),
+    maxInFlightPerSession: env.int('MAX_IN_FLIGHT_PER_SESSION', 64, { min: 0, max: 100_000 }),
+    auditLog: env.bool('AUDIT_LOG', true),
   };
+  checkConsistency(env, config, server);
+  return config;
+}
+
+function readStaticTokens(env: EnvReader, production: boolean): string[] {
+  const tokens = [...env.list('MCP_AUTH_TOKEN'), ...readTokensFile(env)];
+  for (const token of tokens) env.secrets.push(token);
+  const minLength = production ? MIN_TOKEN_LENGTH : 4;
+  if (tokens.some((token) => token.length < minLength)) {
+    env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must be at least ${minLength} characters long${production ? ' in production' : ''}`);
+  }
+  if (tokens.some((token) => /\s/.test(token))) env.problem('MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must not contain whitespace');
+  return [...new Set(tokens)];
+}
+
+/** One token per line; blank lines and `#` comments are skipped (lets operators label tokens). */
+function readTokensFile(env: EnvReader): string[] {
+  const path = env.string('MCP_AUTH_TOKENS_FILE');
+  if (path === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    env.problem(`MCP_AUTH_TOKENS_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${path})`);
+    return [];
+  }
+  const tokens = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (tokens.length === 0) env.problem(`MCP_AUTH_TOKENS_FILE contains no tokens (${path})`);
+  return tokens;
+}
+
+function readJwtConfig(env: EnvReader): JwtConfig | undefined {
+  const secret = env.secret('AUTH_JWT_SECRET');
+  const jwksUrl = env.httpUrl('AUTH_JWKS_URL');
+  const issuer = env.string('AUTH_JWT_ISSUER');
+  const audience = env.list('AUTH_JWT_AUDIENCE');
+  const clockSkewSeconds = env.int('AUTH_JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 600 });
+  const jwksCacheSeconds = env.int('AUTH_JWKS_CACHE_SECONDS', 600, { min: 0, max: 86_400 });
+  const jwksCooldownSeconds = env.int('AUTH_JWKS_COOLDOWN_SECONDS', 30, { min: 0, max: 3600 });
+  if (secret !== undefined && env.isSet('AUTH_JWKS_URL')) env.problem('Set only one of AUTH_JWT_SECRET (HS256) and AUTH_JWKS_URL (RS256/ES256)');
+  if (secret !== undefined && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    env.problem(`AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes long (HS256 needs a 256-bit key)`);
+  }
+  // A third-party identity provider signs tokens for many applications: without an audience
+  // check, any token it issued for anything would open this server.
+  if (env.isSet('AUTH_JWKS_URL') && audience.length === 0) env.problem('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
+  if (secret === undefined && jwksUrl === undefined) {
+    if (issuer !== undefined || audience.length > 0) env.problem('AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE need AUTH_JWT_SECRET or AUTH_JWKS_URL');
+    return undefined;
+  }
+  return { secret, jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheSeconds, jwksCooldownSeconds };
+}
+
+/** `tool=scope` pairs, comma-separated; `prefix*=scope` covers a family of tools; a tool may repeat. */
+function readToolScopes(env: EnvReader): ToolScopeRule[] {
+  const rules: ToolScopeRule[] = [];
+  for (const entry of env.list('AUTH_TOOL_SCOPES')) {
+    const match = /^([A-Za-z0-9_-]+\*?)\s*=\s*(\S+)$/.exec(entry);
+    if (!match) {
+      env.problem(`AUTH_TOOL_SCOPES entries must look like tool_name=scope or tool_prefix*=scope (got "${entry}")`);
+      continue;
+    }
+    rules.push({ tool: match[1], scope: match[2] });
+  }
+  return rules;
+}
+
+function readOrigins(env: EnvReader): string[] {
+  const origins: string[] = [];
+  for (const origin of env.list('CORS_ORIGINS')) {
+    if (origin === '*') {
+      env.problem('CORS_ORIGINS must list origins explicitly (a wildcard would disable DNS-rebinding protection)');
+      continue;
+    }
+    try {
+      const url = new URL(origin);
+      if (url.origin === 'null' || url.href.replace(/\/$/, '') !== url.origin) throw new Error('not an origin');
+      origins.push(url.origin);
+    } catch {
+      env.problem(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
+    }
+  }
+  return origins;
+}
+
+function readUrlList(env: EnvReader, name: string): string[] {
+  return env.list(name).filter((value) => {
+    const valid = URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+    if (!valid) env.problem(`${name} entries must be absolute http(s) URLs (got "${value}")`);
+    return valid;
+  });
+}
+
+function checkConsistency(env: EnvReader, config: AuthConfig, server: Pick<ServerConfig, 'nodeEnv' | 'transport'>): void {
+  const configured = config.tokens.length > 0 || config.jwt !== undefined;
+  if (config.mode === 'none' && configured) {
+    env.problem('AUTH_MODE=none contradicts MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE / AUTH_JWT_SECRET / AUTH_JWKS_URL: remove one or the other');
+  }
+  if (config.toolScopes.length > 0 && config.jwt === undefined) {
+    env.problem('AUTH_TOOL_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
+  }
+  // stdio serves a single local parent process and opens no network port.
+  if (server.nodeEnv === 'production' && server.transport === 'http' && config.mode !== 'none' && !configured) {
+    env.problem(
+      'NODE_ENV=production requires authentication: set MCP_AUTH_TOKEN (or MCP_AUTH_TOKENS_FILE), AUTH_JWT_SECRET or AUTH_JWKS_URL, ' +
+        'or set AUTH_MODE=none to run without authentication deliberately',
+    );
+  }
 }

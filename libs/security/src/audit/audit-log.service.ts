@@ -1,0 +1,46 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '#config';
+import type { ToolContext } from '#tool-contract';
+import { sqlFingerprint } from './sql-fingerprint.js';
+
+export interface ToolCallAudit {
+  tool: string;
+  context: Pick<ToolContext, 'principal' | 'transport'>;
+  /** Registry outcome: success, tool_error, invalid_arguments, not_found, forbidden, busy. */
+  outcome: string;
+  /** The failure kind when the call did not succeed (e.g. upstream, timeout). */
+  error?: string;
+  durationMs: number;
+  args: unknown;
+}
+
+/**
+ * One `Audit` log line per tool call: who, over which transport, which tool, how it ended and how
+ * long it took. Argument values are never logged; a SQL `query` argument is represented by its
+ * fingerprint so the same statement can be traced across calls.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger('Audit');
+  private readonly enabled: boolean;
+
+  constructor(config: AppConfig) {
+    this.enabled = config.auth.auditLog;
+  }
+
+  toolCall({ tool, context, outcome, error, durationMs, args }: ToolCallAudit): void {
+    if (!this.enabled) return;
+    const query = typeof args === 'object' && args !== null ? (args as { query?: unknown }).query : undefined;
+    this.logger.log({
+      msg: 'tool call',
+      principal: context.principal.subject,
+      transport: context.transport,
+      // Unknown names come from the caller: bounded so a call cannot write an arbitrarily long line.
+      tool: tool.slice(0, 128),
+      outcome,
+      ...(error ? { error } : {}),
+      durationMs: Math.round(durationMs * 10) / 10,
+      ...(typeof query === 'string' ? { sqlFingerprint: sqlFingerprint(query) } : {}),
+    });
+  }
+}

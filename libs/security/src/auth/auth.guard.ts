@@ -1,0 +1,46 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { RequestWithPrincipal } from '#tool-contract';
+import type { Request, Response } from 'express';
+import { OriginPolicy } from '../origin/origin-policy.service.js';
+import { AuthError } from './auth.error.js';
+import { AuthService } from './auth.service.js';
+import { isOpenRoute } from './open-routes.js';
+
+/** Entrances a browser page on another site must not be able to drive (DNS-rebinding defence). */
+const ORIGIN_CHECKED_PATHS = /^\/mcp(\/|$)/;
+
+/**
+ * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): checks the
+ * Origin on /mcp, authenticates, and leaves the principal on `request.principal`.
+ * Query-string tokens are not accepted here (only on the /ws upgrade): URLs end up in logs and proxies.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly origins: OriginPolicy,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // WebSocket sessions are authenticated once, at the HTTP upgrade.
+    if (context.getType() !== 'http') return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & RequestWithPrincipal>();
+    if (isOpenRoute(context, this.reflector, request.path)) return true;
+    if (ORIGIN_CHECKED_PATHS.test(request.path) && !this.origins.isAllowed(request.headers)) {
+      throw new ForbiddenException({ message: 'Origin not allowed: add it to CORS_ORIGINS', code: 'origin_not_allowed' });
+    }
+    try {
+      request.principal = await this.auth.authenticate({ headers: request.headers });
+      return true;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      if (error.wwwAuthenticate) http.getResponse<Response>().setHeader('WWW-Authenticate', error.wwwAuthenticate);
+      throw new HttpException({ message: error.message, code: CODE_BY_STATUS[error.status] }, error.status);
+    }
+  }
+}
+
+const CODE_BY_STATUS = { 401: 'unauthorized', 403: 'forbidden' } as const;

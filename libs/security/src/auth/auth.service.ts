@@ -1,0 +1,79 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { ANONYMOUS, type Principal } from '#tool-contract';
+import { ProtectedResource } from '../oauth/protected-resource.js';
+import { AuthError } from './auth.error.js';
+import { bearerToken, looksLikeJwt, type AuthRequest } from './bearer-token.js';
+import { JwtRejection, JwtVerifier } from './jwt.verifier.js';
+import { StaticTokenVerifier } from './static-token.verifier.js';
+
+const REALM = 'xdp-mcp-server';
+
+/**
+ * Establishes who is calling, identically for REST, /mcp and the /ws upgrade.
+ * Accepts the configured static tokens and, when configured, JWTs; throws AuthError
+ * 401 with an RFC 6750 `WWW-Authenticate` challenge.
+ */
+@Injectable()
+export class AuthService implements OnModuleInit {
+  private readonly logger = new Logger(AuthService.name);
+  private readonly staticTokens: StaticTokenVerifier;
+  private readonly jwt?: JwtVerifier;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly resource: ProtectedResource,
+  ) {
+    const { auth } = config;
+    this.staticTokens = new StaticTokenVerifier(auth.tokens, [...new Set(auth.toolScopes.map((rule) => rule.scope))]);
+    this.jwt = auth.jwt ? new JwtVerifier(auth.jwt) : undefined;
+  }
+
+  get enabled(): boolean {
+    return this.config.auth.mode !== 'none' && (this.staticTokens.configured || this.jwt !== undefined);
+  }
+
+  onModuleInit(): void {
+    if (this.enabled) {
+      const methods = [this.staticTokens.configured && 'static tokens', this.jwt && 'JWT'].filter(Boolean).join(' and ');
+      this.logger.log(`Authentication required on /api, /mcp and /ws (${methods})`);
+    } else if (this.config.auth.mode === 'none') {
+      this.logger.warn('AUTH_MODE=none: authentication is DISABLED — every caller can run every tool');
+    } else {
+      this.logger.warn(
+        '!!! AUTHENTICATION IS NOT CONFIGURED: anyone who can reach this server can run every tool. ' +
+          'Set MCP_AUTH_TOKEN, AUTH_JWT_SECRET or AUTH_JWKS_URL (production refuses to start without one) !!!',
+      );
+    }
+  }
+
+  async authenticate(request: AuthRequest): Promise<Principal> {
+    if (!this.enabled) return ANONYMOUS;
+    const token = bearerToken(request);
+    if (token === undefined) throw this.unauthorized(request.headers, 'Authentication required: send Authorization: Bearer <token>');
+    const principal = this.staticTokens.verify(token);
+    if (principal) return principal;
+    if (this.jwt && looksLikeJwt(token)) return this.verifyJwt(token, request.headers);
+    throw this.unauthorized(request.headers, 'Invalid token', 'invalid_token');
+  }
+
+  private async verifyJwt(token: string, headers: IncomingHttpHeaders): Promise<Principal> {
+    try {
+      return await this.jwt!.verify(token);
+    } catch (error) {
+      if (!(error instanceof JwtRejection)) throw error;
+      // The caller is told why; the operator also needs to know the identity provider is unreachable.
+      if (error.keySetUnavailable) this.logger.warn(`Cannot verify tokens: ${error.message}`);
+      throw this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');
+    }
+  }
+
+  /** RFC 6750 §3 challenge; with JWT auth it points MCP clients at the RFC 9728 metadata. */
+  private unauthorized(headers: IncomingHttpHeaders, message: string, code?: 'invalid_token'): AuthError {
+    const params = [`realm="${REALM}"`];
+    if (code) params.push(`error="${code}"`, `error_description="${message.replace(/["\\]/g, '')}"`);
+    if (this.resource.published) params.push(`resource_metadata="${this.resource.metadataUrl(headers)}"`);
+    return new AuthError(401, message, `Bearer ${params.join(', ')}`);
+  }
+}

@@ -1,0 +1,104 @@
+import type { JwtConfig } from '#config';
+import type { Principal } from '#tool-contract';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+/** Why a token was refused, in words safe to return to the caller (never claim values). */
+export class JwtRejection extends Error {
+  constructor(
+    message: string,
+    /** True when the token may be fine but the key set could not be fetched. */
+    readonly keySetUnavailable = false,
+  ) {
+    super(message);
+    this.name = 'JwtRejection';
+  }
+}
+
+const HMAC_ALGORITHMS = ['HS256'];
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * Verifies bearer JWTs: HS256 with a shared secret, or RS256/ES256 against a remote JWKS
+ * (cached; an unknown `kid` refetches the set, at most once per cooldown). Checks signature,
+ * algorithm, `exp`/`nbf` with clock skew, and issuer and audience when configured.
+ */
+export class JwtVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly config: JwtConfig) {
+    if (config.secret !== undefined) {
+      this.key = new TextEncoder().encode(config.secret);
+      this.algorithms = HMAC_ALGORITHMS;
+    } else if (config.jwksUrl !== undefined) {
+      this.key = remoteKeySet(config);
+      this.algorithms = ASYMMETRIC_ALGORITHMS;
+    } else {
+      throw new Error('JwtVerifier needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key as JWTVerifyGetKey, {
+        algorithms: this.algorithms,
+        issuer: this.config.issuer,
+        audience: this.config.audience.length > 0 ? this.config.audience : undefined,
+        clockTolerance: this.config.clockSkewSeconds,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw describeRejection(error);
+    }
+    return toPrincipal(payload);
+  }
+}
+
+function remoteKeySet(config: JwtConfig): JWTVerifyGetKey {
+  const keySet = createRemoteJWKSet(new URL(config.jwksUrl!), {
+    cacheMaxAge: config.jwksCacheSeconds * 1000,
+    cooldownDuration: config.jwksCooldownSeconds * 1000,
+  });
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      if (isKeySetFetchFailure(error)) throw new JwtRejection('the identity provider key set (AUTH_JWKS_URL) is unavailable', true);
+      throw error;
+    }
+  };
+}
+
+/** Failures of fetching or parsing the key set, as opposed to a token that matches no key in it. */
+function isKeySetFetchFailure(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error.code === 'ERR_JOSE_GENERIC';
+}
+
+function describeRejection(error: unknown): JwtRejection {
+  if (error instanceof JwtRejection) return error;
+  if (error instanceof errors.JWTExpired) return new JwtRejection('token expired');
+  if (error instanceof errors.JWTClaimValidationFailed) return new JwtRejection(`token claim "${error.claim}" is invalid (${error.reason})`);
+  if (error instanceof errors.JOSEAlgNotAllowed) return new JwtRejection('token algorithm is not accepted');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new JwtRejection('token signature is invalid');
+  if (error instanceof errors.JWKSNoMatchingKey) return new JwtRejection('token key id matches no key of the identity provider');
+  return new JwtRejection('token is malformed');
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const subject = [payload.sub, payload.client_id, payload.azp].find((value): value is string => typeof value === 'string' && value !== '');
+  if (subject === undefined) throw new JwtRejection('token has no subject (sub, client_id or azp)');
+  return { subject, scopes: scopesOf(payload), authenticated: true };
+}
+
+/** OAuth puts scopes in a space-separated `scope`; Azure AD and others use `scp` (array or string). */
+export function scopesOf(payload: JWTPayload): string[] {
+  const scopes = new Set<string>();
+  for (const claim of [payload.scope, payload.scp]) {
+    const values = typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : [];
+    for (const value of values) if (typeof value === 'string' && value !== '') scopes.add(value);
+  }
+  return [...scopes];
+}

@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '#config';
+
+export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
+const MCP_PATH = '/mcp';
+
+/** RFC 9728 protected-resource metadata. */
+export interface ProtectedResourceMetadata {
+  resource: string;
+  authorization_servers: string[];
+  bearer_methods_supported: string[];
+  scopes_supported?: string[];
+  resource_name: string;
+}
+
+/**
+ * Describes this server as an OAuth 2.1 resource server, so MCP clients can discover where to
+ * get a token. Only meaningful with JWT auth: static tokens are not issued by an authorization server.
+ */
+@Injectable()
+export class ProtectedResource {
+  constructor(private readonly config: AppConfig) {}
+
+  get published(): boolean {
+    return this.config.auth.mode !== 'none' && this.config.auth.jwt !== undefined;
+  }
+
+  /** The /mcp endpoint's public URL: AUTH_RESOURCE_URL, or the URL the request was addressed to. */
+  resourceUrl(headers: IncomingHttpHeaders): string {
+    return this.config.auth.resourceUrl ?? `${requestOrigin(headers)}${MCP_PATH}`;
+  }
+
+  /** RFC 9728 §3.1: the well-known segment goes between the host and the resource path. */
+  metadataUrl(headers: IncomingHttpHeaders): string {
+    const resource = new URL(this.resourceUrl(headers));
+    const path = resource.pathname === '/' ? '' : resource.pathname.replace(/\/+$/, '');
+    return `${resource.origin}${PROTECTED_RESOURCE_PATH}${path}`;
+  }
+
+  document(headers: IncomingHttpHeaders): ProtectedResourceMetadata {
+    const { auth } = this.config;
+    const scopes = [...new Set(auth.toolScopes.map((rule) => rule.scope))];
+    const servers = auth.authorizationServers.length > 0 ? auth.authorizationServers : auth.jwt?.issuer ? [auth.jwt.issuer] : [];
+    return {
+      resource: this.resourceUrl(headers),
+      authorization_servers: servers,
+      bearer_methods_supported: ['header'],
+      ...(scopes.length > 0 ? { scopes_supported: scopes } : {}),
+      resource_name: 'XDP MCP Server',
+    };
+  }
+}
+
+/** Behind an ingress the forwarded headers carry the public scheme and host. */
+function requestOrigin(headers: IncomingHttpHeaders): string {
+  const proto = firstValue(headers['x-forwarded-proto']) ?? 'http';
+  const host = firstValue(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
+  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(',')[0]?.trim() || undefined;
+}
