@@ -1,12 +1,15 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig, AppConfigModule } from '#config';
+import { McpTransportsModule } from '#mcp-transports';
 import { HealthModule, LoggingModule, MetricsModule } from '#observability';
 import { SecurityModule } from '#security';
 import { ToolRegistryModule } from '#tool-registry';
+import { XdpModule } from '#xdp';
 import { ApiExceptionFilter } from './api/api-exception.filter.js';
 import { ApiModule } from './api/api.module.js';
 import { createValidationPipe } from './api/validation.pipe.js';
+import { VERSION } from './version.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -29,7 +32,9 @@ export class AppModule {
         HealthModule,
         SecurityModule,
         ToolRegistryModule,
+        XdpModule,
         ApiModule,
+        McpTransportsModule.forRoot({ serverVersion: VERSION }),
         ...(options.imports ?? []),
       ],
       providers: [

@@ -1,0 +1,19 @@
+export { XDP_NOT_CONFIGURED, XdpClient, type XdpCallOptions } from './client/xdp.client.js';
+export { isXdpRequestError, XdpQueryError, XdpRequestError, type XdpErrorDetails, type XdpFailureReason } from './client/xdp.errors.js';
+export type {
+  XdpDataplane,
+  XdpDataplaneList,
+  XdpDataStore,
+  XdpDataStorePage,
+  XdpEnvelope,
+  XdpExecuteQueryParams,
+  XdpListDatastoresParams,
+  XdpPageMeta,
+  XdpQueryColumn,
+  XdpQueryExecution,
+  XdpQueryResult,
+  XdpTrinoError,
+  XdpTypeSignature,
+} from './client/xdp.models.js';
+export { XdpHealthMonitor } from './health/xdp-health.monitor.js';
+export { XdpModule } from './xdp.module.js';
