@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import type { AppConfig } from '#config';
+import { McpWsAdapter } from '#mcp-transports';
 import { LifecycleService, MetricsService } from '#observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
@@ -33,7 +33,7 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   app.disable('x-powered-by');
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.limits.httpBodyLimitBytes });
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new McpWsAdapter(app));
   app.enableShutdownHooks();
   setupSwagger(app, VERSION);
   return app;

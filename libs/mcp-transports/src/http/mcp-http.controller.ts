@@ -1,0 +1,87 @@
+import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { MetricsService } from '#observability';
+import type { Principal, RequestWithPrincipal } from '#tool-contract';
+import type { Request, Response } from 'express';
+import { McpAdmission } from '../mcp-admission.service.js';
+import { McpServerFactory } from '../mcp-server.factory.js';
+import { McpServerPool } from './mcp-server.pool.js';
+import { MeteredHttpTransport } from './metered-http.transport.js';
+import { StatelessCallTracker } from './stateless-call.tracker.js';
+
+export const MCP_HTTP_PATH = 'mcp';
+/** Idle Servers kept for reuse; beyond this, concurrent requests build (and drop) their own. */
+const POOL_MAX_IDLE = 64;
+
+/**
+ * MCP Streamable HTTP, stateless: every POST is served on its own (any replica can answer any
+ * request), by the SDK's transport. Answers are JSON, or SSE when the request asked for
+ * progress (JSON mode would drop the progress notifications). No server-initiated stream is
+ * offered, so GET and DELETE answer 405.
+ */
+@ApiExcludeController()
+@Controller(MCP_HTTP_PATH)
+export class McpHttpController {
+  private readonly pool: McpServerPool;
+  private readonly countSent: () => void;
+
+  constructor(
+    factory: McpServerFactory,
+    private readonly admission: McpAdmission,
+    private readonly metrics: MetricsService,
+  ) {
+    const calls = new StatelessCallTracker();
+    this.pool = new McpServerPool((session) => factory.create(session, { calls }), POOL_MAX_IDLE);
+    this.countSent = () => metrics.recordMessage('mcp-http', 'out');
+  }
+
+  @Post()
+  async handle(@Req() request: Request & RequestWithPrincipal, @Res() response: Response): Promise<void> {
+    const principal = await this.principalOf(request, response);
+    if (!principal) return;
+    const body: unknown = request.body;
+    for (let count = Array.isArray(body) ? body.length : 1; count > 0; count--) this.metrics.recordMessage('mcp-http', 'in');
+    const transport = new MeteredHttpTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) }, this.countSent);
+    const { server } = this.pool.acquire(principal);
+    // Closing the transport (response done, or client gone) aborts what is still running and frees the Server.
+    response.once('close', () => void transport.close());
+    await server.connect(transport);
+    await transport.handleRequest(request, response, body);
+  }
+
+  /** The principal a global auth guard already established, else the entrance check is made here. */
+  private async principalOf(request: Request & RequestWithPrincipal, response: Response): Promise<Principal | undefined> {
+    if (request.principal) return request.principal;
+    const admission = await this.admission.admit(request);
+    if (admission.admitted) return admission.principal;
+    sendError(response, admission.status, admission.message, admission.headers);
+    return undefined;
+  }
+
+  @Get()
+  refuseStream(@Res() response: Response): void {
+    methodNotAllowed(response, 'this stateless endpoint offers no server-initiated stream; send requests with POST');
+  }
+
+  @Delete()
+  refuseSessionEnd(@Res() response: Response): void {
+    methodNotAllowed(response, 'this stateless endpoint keeps no session to end');
+  }
+}
+
+function methodNotAllowed(response: Response, reason: string): void {
+  sendError(response, 405, `Method not allowed: ${reason}`, { Allow: 'POST' });
+}
+
+/** A request whose `_meta.progressToken` asks for progress notifications. */
+function asksForProgress(body: unknown): boolean {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some((message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
+}
+
+function sendError(response: Response, status: number, message: string, headers: Record<string, string>): void {
+  response
+    .status(status)
+    .set(headers)
+    .json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+}

@@ -1,0 +1,10 @@
+import type { Principal, TransportKind } from '#tool-contract';
+
+/**
+ * Who a Server instance is serving right now. A WebSocket or stdio Server keeps one for its
+ * whole life; a pooled /mcp Server gets a new principal each time it is leased to a request.
+ */
+export interface McpSession {
+  readonly transport: TransportKind;
+  principal: Principal;
+}

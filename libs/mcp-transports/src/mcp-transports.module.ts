@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { McpHttpController } from './http/mcp-http.controller.js';
+import { McpAdmission } from './mcp-admission.service.js';
+import { MCP_SERVER_INFO, McpServerFactory } from './mcp-server.factory.js';
+import { StdioRunner } from './stdio/stdio.runner.js';
+import { McpGateway } from './ws/mcp.gateway.js';
+
+export interface McpTransportsOptions {
+  /** Announced as `serverInfo.version` in every initialize result. */
+  serverVersion: string;
+}
+
+/** Serves the tool registry over MCP: WebSocket (/ws), Streamable HTTP (/mcp) and stdio. */
+@Module({})
+export class McpTransportsModule {
+  static forRoot(options: McpTransportsOptions): DynamicModule {
+    return {
+      module: McpTransportsModule,
+      controllers: [McpHttpController],
+      providers: [
+        { provide: MCP_SERVER_INFO, useValue: { name: 'xdp-mcp-server', version: options.serverVersion } },
+        McpServerFactory,
+        McpAdmission,
+        McpGateway,
+        StdioRunner,
+      ],
+      exports: [McpServerFactory, StdioRunner],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { isToolError } from '#tool-contract';
+
+/**
+ * The registry throws only for protocol-level problems (unknown tool, arguments that break the
+ * schema). Those become JSON-RPC -32602 errors whose `data.fields` names each failing field;
+ * anything else is rethrown untouched (the registry already turned handler failures into results).
+ */
+export function toProtocolError(error: unknown): unknown {
+  if (!isToolError(error) || (error.kind !== 'not_found' && error.kind !== 'invalid_arguments')) return error;
+  const fields = error.details.fields;
+  return new McpError(ErrorCode.InvalidParams, error.message, fields ? { fields } : undefined);
+}

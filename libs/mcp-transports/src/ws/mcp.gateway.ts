@@ -1,0 +1,93 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { AppConfig } from '#config';
+import { LifecycleService, MetricsService } from '#observability';
+import type { Principal } from '#tool-contract';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { McpAdmission } from '../mcp-admission.service.js';
+import { McpServerFactory } from '../mcp-server.factory.js';
+import type { McpSession } from '../mcp-session.js';
+import { Heartbeat } from './heartbeat.js';
+import { type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
+
+export const MCP_WS_PATH = '/ws';
+export const MCP_SUBPROTOCOL = 'mcp';
+
+type VerifyCallback = (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
+
+/**
+ * MCP over WebSocket on the HTTP port: each connection is one MCP session run by its own SDK
+ * Server. Callers are admitted at the HTTP upgrade, before any WebSocket exists, so a refused
+ * client gets a plain 401/403/503 response.
+ */
+@WebSocketGateway({ path: MCP_WS_PATH })
+export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConnection<WebSocket>, OnModuleDestroy {
+  private readonly logger = new Logger(McpGateway.name);
+  /** Principal established at the upgrade, handed to the connection that upgrade creates. */
+  private readonly admitted = new WeakMap<IncomingMessage, Principal>();
+  private readonly frames: FrameObserver;
+  private heartbeat?: Heartbeat;
+
+  constructor(
+    private readonly factory: McpServerFactory,
+    private readonly admission: McpAdmission,
+    private readonly metrics: MetricsService,
+    private readonly lifecycle: LifecycleService,
+    private readonly config: AppConfig,
+  ) {
+    this.frames = { received: () => metrics.recordMessage('ws', 'in'), sent: () => metrics.recordMessage('ws', 'out') };
+  }
+
+  afterInit(server: WebSocketServer): void {
+    // Gateway decorator options are static; the limit and the admission hook need configuration
+    // and injected services, so they are set on the ws server here, before it accepts anything.
+    Object.assign(server.options, {
+      maxPayload: this.config.limits.wsMaxPayloadBytes,
+      handleProtocols: selectSubprotocol,
+      verifyClient: (info: { req: IncomingMessage }, done: VerifyCallback) => this.verify(info.req, done),
+    });
+    this.heartbeat = new Heartbeat(server, this.config.limits.wsHeartbeatMs);
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const principal = this.admitted.get(request);
+    if (!principal) {
+      socket.close(1008, 'Not admitted');
+      return;
+    }
+    const session: McpSession = { transport: 'ws', principal };
+    const server = this.factory.create(session);
+    this.metrics.sessionOpened('ws');
+    socket.once('close', () => this.metrics.sessionClosed('ws'));
+    // connect() starts the transport synchronously, so no frame can arrive before it listens.
+    server.connect(new WebSocketServerTransport(socket, this.frames)).catch((error: unknown) => {
+      this.logger.error(`Could not start an MCP session: ${String(error)}`);
+      socket.close(1011, 'Internal error');
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.heartbeat?.stop();
+  }
+
+  private verify(request: IncomingMessage, done: VerifyCallback): void {
+    if (!this.lifecycle.acceptingWork) return done(false, 503, 'The server is shutting down');
+    this.admission.admit(request).then(
+      (admission) => {
+        if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
+        this.admitted.set(request, admission.principal);
+        done(true);
+      },
+      (error: unknown) => {
+        this.logger.error(`WebSocket admission failed: ${String(error)}`);
+        done(false, 500, 'Internal error');
+      },
+    );
+  }
+}
+
+/** Echo `mcp` when offered (the SDK's WebSocketClientTransport insists); plain connections need none. */
+function selectSubprotocol(protocols: Set<string>): string | false {
+  return protocols.has(MCP_SUBPROTOCOL) ? MCP_SUBPROTOCOL : false;
+}

@@ -1,0 +1,75 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { WebSocket, type RawData } from 'ws';
+
+/** Counts frames in each direction (metrics); kept optional so the transport stays independent of Nest. */
+export interface FrameObserver {
+  received(): void;
+  sent(): void;
+}
+
+/**
+ * Server side of MCP over WebSocket: one JSON-RPC message per text frame, in both directions.
+ * The SDK ships no server transport for WebSocket, so framing problems are answered here the way
+ * JSON-RPC requires (-32700 / -32600, connection kept open); everything valid goes to the SDK's
+ * protocol engine. Closing the socket closes the transport, which aborts the session's calls.
+ */
+export class WebSocketServerTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+
+  private readonly frames: FrameObserver | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    frames?: FrameObserver,
+  ) {
+    this.frames = frames;
+  }
+
+  async start(): Promise<void> {
+    this.socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    this.socket.once('close', () => this.onclose?.());
+    this.socket.on('error', (error) => this.onerror?.(error));
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.socket.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
+    this.socket.send(JSON.stringify(message));
+    this.frames?.sent();
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(1000);
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    this.frames?.received();
+    if (isBinary) return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: send each JSON-RPC message as one text frame', null);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      return this.reject(ErrorCode.ParseError, 'Parse error: the frame is not valid JSON', null);
+    }
+    if (Array.isArray(parsed)) return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: batches are not supported, send one message per frame', null);
+    const message = JSONRPCMessageSchema.safeParse(parsed);
+    if (!message.success) {
+      return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response', idOf(parsed));
+    }
+    this.onmessage?.(message.data);
+  }
+
+  private reject(code: ErrorCode, message: string, id: RequestId | null): void {
+    this.onerror?.(new Error(message));
+    // Framing errors have no request the SDK could answer, so the reply is written here.
+    this.send({ jsonrpc: '2.0', id, error: { code, message } } as unknown as JSONRPCMessage).catch(() => undefined);
+  }
+}
+
+/** The id of an invalid request, when it carries a usable one, so the client can match the error. */
+function idOf(value: unknown): RequestId | null {
+  const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+}
