@@ -28,6 +28,7 @@ export function parseRetryAfterMs(header: string | undefined, now: number = Date
   if (header === undefined) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
+  // An HTTP date always names its day and month; this keeps `-5` from parsing as a year.
+  const date = /[A-Za-z]/.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
