@@ -24,6 +24,14 @@ export class WebSocketTransport implements Transport {
 
   private socket?: OpenSocket;
   private closeInfo?: CloseInfo;
+  /**
+   * Inbound messages reach the SDK one microtask apart. The SDK handles a notification one
+   * microtask late but a response at once, so a tool's last progress notification and its
+   * result, read from the network together, would otherwise arrive at the SDK reversed and the
+   * progress would be dropped. The socket's own close goes through the same queue so it never
+   * overtakes a response that arrived before it.
+   */
+  private delivery: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly target: SocketTarget,
@@ -38,8 +46,8 @@ export class WebSocketTransport implements Transport {
   async start(): Promise<void> {
     if (this.socket) throw new Error('WebSocketTransport is single-use: it was already started');
     this.socket = await this.openSocket(this.target, {
-      message: (text) => this.receive(text),
-      close: (code, reason) => this.markClosed({ code, reason }),
+      message: (text) => this.inOrder(() => this.receive(text)),
+      close: (code, reason) => this.inOrder(() => this.markClosed({ code, reason })),
       error: (error) => this.onerror?.(error),
     });
   }
@@ -54,6 +62,10 @@ export class WebSocketTransport implements Transport {
     if (this.closeInfo) return;
     this.socket?.close(NORMAL_CLOSURE, 'client closed the connection');
     this.markClosed({ code: NORMAL_CLOSURE, reason: 'client closed the connection' });
+  }
+
+  private inOrder(step: () => void): void {
+    this.delivery = this.delivery.then(step).catch((error: unknown) => this.onerror?.(error as Error));
   }
 
   private receive(text: string): void {
