@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerignoreMatchers, execForm, parseStages, readDockerfile, variables, type Stage } from './dockerfile.js';
+import { readManifest, REPO_ROOT } from './k8s-manifests.js';
+
+const stages = parseStages(readDockerfile());
+const runtime = stages.at(-1)!;
+const stageNames = new Set(stages.map((stage) => stage.name).filter(Boolean));
+
+function last(stage: Stage, keyword: string): string {
+  const found = stage.instructions.filter((instruction) => instruction.keyword === keyword).at(-1);
+  if (!found) throw new Error(`runtime stage has no ${keyword}`);
+  return found.args;
+}
+
+function copySources(stage: Stage): string[] {
+  return stage.instructions
+    .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='))
+    .flatMap((instruction) => instruction.args.split(' ').filter((arg) => !arg.startsWith('--')).slice(0, -1));
+}
+
+describe('Dockerfile', () => {
+  it('is multi-stage and builds every stage from an exactly pinned Node 22 image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) {
+      if (stageNames.has(stage.image)) continue;
+      expect(stage.image).toMatch(/^node:22\.\d+\.\d+(-[a-z0-9-]+)?(@sha256:[0-9a-f]{64})?$/);
+    }
+  });
+
+  it('runs as a numeric non-root user', () => {
+    const [user, group] = last(runtime, 'USER').split(':');
+    expect(user).toMatch(/^\d+$/);
+    expect(Number(user)).toBeGreaterThan(0);
+    if (group !== undefined) expect(Number(group)).toBeGreaterThan(0);
+    expect(Number(user)).toBe(readManifest('k8s/base/deployment.yaml')[0].spec.template.spec.securityContext.runAsUser);
+  });
+
+  it('starts the built server under tini in production mode on port 8080', () => {
+    expect(execForm(last(runtime, 'ENTRYPOINT'))).toEqual(['/usr/bin/tini', '--']);
+    expect(execForm(last(runtime, 'CMD'))).toEqual(['node', 'dist/apps/xdp-mcp-server/main.js']);
+    const env = Object.assign({}, ...runtime.instructions.filter((instruction) => instruction.keyword === 'ENV').map(variables));
+    expect(env).toEqual(expect.objectContaining({ NODE_ENV: 'production', PORT: '8080', HOME: '/tmp' }));
+    expect(last(runtime, 'EXPOSE').split(' ')).toContain('8080');
+  });
+
+  it("names a CMD entry file that the build produced", () => {
+    const [, entry] = execForm(last(runtime, 'CMD'));
+    expect(existsSync(join(REPO_ROOT, entry))).toBe(true);
+  });
+
+  it('checks health with Node fetch against /health', () => {
+    const healthcheck = last(runtime, 'HEALTHCHECK');
+    const command = execForm(healthcheck);
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(command[2]).toMatch(/fetch\(.*\/health/);
+  });
+
+  it('ships production dependencies only, installed without lifecycle scripts', () => {
+    const dependencyStage = runtime.instructions
+      .filter((instruction) => instruction.keyword === 'COPY' && instruction.args.includes('node_modules'))
+      .map((instruction) => /--from=(\S+)/.exec(instruction.args)?.[1]);
+    expect(dependencyStage).toHaveLength(1);
+    const source = stages.find((stage) => stage.name === dependencyStage[0])!;
+    const install = source.instructions.find((instruction) => instruction.keyword === 'RUN' && /npm (ci|install)/.test(instruction.args))!;
+    expect(install.args).toMatch(/npm (ci|install) .*--omit=dev/);
+    expect(install.args).toContain('--ignore-scripts');
+  });
+
+  it('puts no credential into ENV or ARG', () => {
+    for (const stage of stages) {
+      for (const instruction of stage.instructions.filter(({ keyword }) => keyword === 'ENV' || keyword === 'ARG')) {
+        expect(Object.keys(variables(instruction)).filter((name) => /SECRET|TOKEN|PASSWORD|KEY|JWT|CREDENTIAL/i.test(name))).toEqual([]);
+      }
+    }
+  });
+
+  it('copies only files that exist and that .dockerignore lets into the context', () => {
+    const matchers = dockerignoreMatchers();
+    const sources = stages.flatMap(copySources);
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      expect({ source, exists: existsSync(join(REPO_ROOT, source)) }).toEqual({ source, exists: true });
+      expect({ source, ignored: matchers.some((matcher) => matcher.test(source)) }).toEqual({ source, ignored: false });
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps local builds, dependencies, git data and env files out of the build context', () => {
+    const matchers = dockerignoreMatchers();
+    for (const path of ['node_modules', 'libs/mcp-client/node_modules/ws', 'dist/apps/xdp-mcp-server/main.js', '.git/config', '.env', '.env.production', 'test-artifacts/x.png']) {
+      expect({ path, ignored: matchers.some((matcher) => matcher.test(path)) }).toEqual({ path, ignored: true });
+    }
+    expect(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')).not.toMatch(/^!/m);
+  });
+});
