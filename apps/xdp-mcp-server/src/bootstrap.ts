@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#config';
 import { McpWsAdapter } from '#mcp-transports';
 import { LifecycleService, MetricsService } from '#observability';
+import { applyHttpSecurity } from '#security';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { httpMetricsMiddleware } from './http-metrics.middleware.js';
@@ -23,7 +24,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Builds the HTTP application exactly as production runs it: body limits, WebSocket adapter, Swagger, metrics. */
+/** Builds the HTTP application exactly as production runs it: security headers and CORS, body limits, WebSocket adapter, Swagger, metrics. */
 export async function createHttpApp(config: AppConfig, options: Omit<HttpServerOptions, 'port' | 'host'> = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, ...options }), {
     bodyParser: false,
@@ -31,6 +32,7 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  applyHttpSecurity(app);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.limits.httpBodyLimitBytes });
   app.useWebSocketAdapter(new McpWsAdapter(app));
