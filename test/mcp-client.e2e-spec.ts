@@ -210,6 +210,23 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       expect((await client.executeTool('test_echo', { message: 'back' })).structuredContent).toEqual({ echoed: 'back', repeat: 1 });
     });
 
+    it('drops a connection whose server stopped answering (a ping after the timeout goes unanswered) and reconnects', async () => {
+      const server = await newServer();
+      const sockets = trackSockets(server);
+      const client = newClient({ url: server.wsUrl, ...fastBackoff, requestTimeout: 400 });
+      const events = record(client);
+      await client.connect();
+      // The server stops reading this connection: like a peer lost without a FIN, nothing ever answers.
+      const silenced = [...sockets];
+      silenced.forEach((socket) => socket.pause());
+
+      await expect(client.executeTool('test_echo', { message: 'lost' })).rejects.toBeInstanceOf(MCPRequestTimeoutError);
+      await eventually(() => ofKind(events, 'connected').length === 2, 'the reconnect after the unanswered ping');
+      expect(ofKind(events, 'disconnected')).toEqual([{ event: 'disconnected', code: 1006, willReconnect: true }]);
+      expect((await client.executeTool('test_echo', { message: 'fresh' })).structuredContent).toEqual({ echoed: 'fresh', repeat: 1 });
+      silenced.forEach((socket) => socket.destroy());
+    });
+
     it('reconnects with backoff when the server is stopped and restarted on the same port, and the next call succeeds', async () => {
       const first = await newServer();
       const client = newClient({ url: first.wsUrl, ...fastBackoff, maxReconnectAttempts: 100 });

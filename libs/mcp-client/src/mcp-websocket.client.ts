@@ -42,6 +42,8 @@ interface Session {
 
 /** A handshake that takes longer than this counts as a failed attempt, even if requestTimeout is longer. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
+/** After a request timed out, a ping not answered within this (or requestTimeout, if shorter) means the connection is dead. */
+const MAX_LIVENESS_PING_TIMEOUT_MS = 5_000;
 
 /**
  * MCP client over the server's WebSocket endpoint (`/ws`) that survives pod restarts, rolling
@@ -118,7 +120,7 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
       });
       return result as CallToolResult;
     } catch (error) {
-      throw this.callFailure(error, `tools/call ${name}`, options.signal);
+      throw this.callFailure(error, `tools/call ${name}`, session, options.signal);
     }
   }
 
@@ -133,7 +135,7 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } catch (error) {
-        throw this.callFailure(error, 'tools/list');
+        throw this.callFailure(error, 'tools/list', session);
       }
       if (cursor !== undefined && seenCursors.has(cursor)) throw new MCPClientError(`tools/list returned cursor "${cursor}" twice; stopping to avoid an endless loop`, false);
       if (cursor !== undefined) seenCursors.add(cursor);
@@ -240,15 +242,31 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
     return this.session;
   }
 
-  private callFailure(error: unknown, method: string, signal?: AbortSignal): unknown {
+  private callFailure(error: unknown, method: string, session: Session, signal?: AbortSignal): unknown {
     if (signal?.aborted) return signal.reason;
     if (!(error instanceof McpError)) return error;
-    if (error.code === ErrorCode.RequestTimeout) return new MCPRequestTimeoutError(method, this.options.requestTimeout);
+    if (error.code === ErrorCode.RequestTimeout) {
+      void this.checkLiveness(session);
+      return new MCPRequestTimeoutError(method, this.options.requestTimeout);
+    }
     if (error.code === ErrorCode.ConnectionClosed) {
       if (this.lifecycle.signal.aborted) return new MCPClientClosedError(`disconnect() was called while ${method} was in flight`, { cause: error });
       return new MCPConnectionError(`The connection was lost while ${method} was in flight; it may or may not have run on the server`, { cause: error });
     }
     return error;
+  }
+
+  /**
+   * A timeout may mean a slow tool or a dead connection: a peer that vanished without closing
+   * (node lost, network partition) leaves the socket open, and every later call would time out
+   * too. A ping tells the two apart; an unanswered one drops the connection, which reconnects.
+   */
+  private async checkLiveness(session: Session): Promise<void> {
+    try {
+      await session.client.ping({ timeout: Math.min(this.options.requestTimeout, MAX_LIVENESS_PING_TIMEOUT_MS) });
+    } catch {
+      if (this.session === session) session.transport.abandon('the server stopped answering (ping timed out)');
+    }
   }
 
   private initializeFailure(error: unknown): unknown {

@@ -10,6 +10,8 @@ export interface CloseInfo {
 
 /** Close code the client uses when it ends a connection itself. */
 const NORMAL_CLOSURE = 1000;
+/** Close code for a connection that ended without a close frame from the peer. */
+const ABNORMAL_CLOSURE = 1006;
 
 /**
  * One WebSocket connection as an SDK Transport: JSON-RPC 2.0, one message per text frame.
@@ -62,6 +64,13 @@ export class WebSocketTransport implements Transport {
     if (this.closeInfo) return;
     this.socket?.close(NORMAL_CLOSURE, 'client closed the connection');
     this.markClosed({ code: NORMAL_CLOSURE, reason: 'client closed the connection' });
+  }
+
+  /** Gives up on a connection whose peer no longer answers: reported as an abnormal closure (1006), which reconnects. */
+  abandon(reason: string): void {
+    if (this.closeInfo) return;
+    this.socket?.close(NORMAL_CLOSURE, reason);
+    this.markClosed({ code: ABNORMAL_CLOSURE, reason });
   }
 
   private inOrder(step: () => void): void {
