@@ -20,7 +20,8 @@ export function createSecretScrubber(secretValues: readonly string[]): (text: st
       if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     }
     for (const pattern of CREDENTIAL_PATTERNS) {
-      result = result.replace(pattern, (_match, prefix: string, suffix?: string) => `${prefix}${REDACTED}${suffix ?? ''}`);
+      // With one capture group the third callback argument is the match offset, not a suffix.
+      result = result.replace(pattern, (_match, prefix: string, suffix: unknown) => `${prefix}${REDACTED}${typeof suffix === 'string' ? suffix : ''}`);
     }
     return result;
   };
