@@ -23,7 +23,7 @@ import {
   upstreamSaid,
 } from './xdp-failure.mapper.js';
 import { type Check, checkDataplaneList, checkDataStorePage, checkEnvelope, checkQueryExecution } from './xdp-response.validator.js';
-import { XdpRequestError } from './xdp.errors.js';
+import { isXdpRequestError, type XdpRequestError } from './xdp.errors.js';
 import type { XdpDataplaneList, XdpDataStorePage, XdpExecuteQueryParams, XdpListDatastoresParams, XdpQueryExecution } from './xdp.models.js';
 
 export const XDP_NOT_CONFIGURED = 'XDP is not configured: set XDP_BASE_URL, XDP_ACCESS_KEY and XDP_SECRET_KEY';
@@ -104,16 +104,18 @@ export class XdpClient implements OnModuleDestroy {
       idempotent: true,
       parse: JSON.parse,
     };
-    return this.enveloped(request, await this.send(request, options), checkDataStorePage);
+    return this.call(request, options, (answer) => this.enveloped(request, answer, checkDataStorePage));
   }
 
   /** `GET /dataplane` — answered without the success envelope. */
   async listDataplanes(options: XdpCallOptions = {}): Promise<XdpDataplaneList> {
     const request: XdpRequest = { method: 'GET', path: '/dataplane', idempotent: true, parse: JSON.parse };
-    const answer = await this.send(request, options);
-    // Tolerate XDP wrapping this one in the envelope as well: a `success` field means it did.
-    if (typeof answer.body === 'object' && answer.body !== null && 'success' in answer.body) return this.enveloped(request, answer, checkDataplaneList);
-    return this.checked(request, answer, checkDataplaneList);
+    return this.call(request, options, (answer) =>
+      // Tolerate XDP wrapping this one in the envelope as well: a `success` field means it did.
+      typeof answer.body === 'object' && answer.body !== null && 'success' in answer.body
+        ? this.enveloped(request, answer, checkDataplaneList)
+        : this.checked(request, answer, checkDataplaneList),
+    );
   }
 
   /**
@@ -129,15 +131,16 @@ export class XdpClient implements OnModuleDestroy {
       idempotent: false,
       parse: parseExactJson,
     };
-    const answer = await this.send(request, options);
-    const body = answer.body as { success?: unknown } | null;
-    if (typeof body === 'object' && body !== null && body.success === false) {
-      throw errorForFailureEnvelope(label(request), answer.status, upstreamSaid(body, this.sanitize));
-    }
-    const execution = this.checked(request, answer, checkQueryExecution);
-    const failure = queryFailureOf(execution, answer.status, this.sanitize);
-    if (failure) throw failure;
-    return execution;
+    return this.call(request, options, (answer) => {
+      const body = answer.body as { success?: unknown } | null;
+      if (typeof body === 'object' && body !== null && body.success === false) {
+        throw errorForFailureEnvelope(label(request), answer.status, upstreamSaid(body, this.sanitize));
+      }
+      const execution = this.checked(request, answer, checkQueryExecution);
+      const failure = queryFailureOf(execution, answer.status, this.sanitize);
+      if (failure) throw failure;
+      return execution;
+    });
   }
 
   /**
@@ -153,13 +156,23 @@ export class XdpClient implements OnModuleDestroy {
       parse: JSON.parse,
       probe: true,
     };
-    this.enveloped(request, await this.send(request, options), checkDataStorePage);
+    await this.call(request, options, (answer) => this.enveloped(request, answer, checkDataStorePage));
   }
 
   onModuleDestroy(): void {
     const defaults = this.http.axiosRef.defaults;
     (defaults.httpAgent as { destroy?: () => void } | undefined)?.destroy?.();
     (defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
+  /** Sends, interprets the answer, and logs why the call failed. */
+  private async call<T>(request: XdpRequest, options: XdpCallOptions, interpret: (answer: Answer) => T): Promise<T> {
+    try {
+      return interpret(await this.send(request, options));
+    } catch (error) {
+      if (isXdpRequestError(error) && !request.probe) this.logFailure(error);
+      throw error;
+    }
   }
 
   /** Checks the envelope, surfaces `success: false`, then validates `data`. */
@@ -200,6 +213,29 @@ export class XdpClient implements OnModuleDestroy {
     }
   }
 
+  private failed(reason: string): void {
+    const before = this.breaker.state;
+    this.breaker.recordFailure(reason);
+    if (before !== 'open' && this.breaker.state === 'open') {
+      const { consecutiveFailures } = this.breaker.snapshot();
+      this.logger.error(`XDP circuit breaker opened after ${consecutiveFailures} consecutive failures (last: ${reason}); calls fail fast for ${this.settings.breakerCooldownMs} ms`);
+    }
+  }
+
+  private succeeded(): void {
+    if (this.breaker.state !== 'closed') this.logger.log('XDP answered again: circuit breaker closed');
+    this.breaker.recordSuccess();
+  }
+
+  /**
+   * Operators see why XDP calls fail. Quiet: cancellations (the caller's doing), failed queries
+   * (the caller's SQL), and fast failures of an open breaker (its opening was logged once).
+   */
+  private logFailure(error: XdpRequestError): void {
+    if (error.reason === 'cancelled' || error.reason === 'query_failed' || error.reason === 'circuit_open') return;
+    this.logger.warn(`XDP call failed: ${error.message}`);
+  }
+
   /**
    * Turns one attempt's outcome into the answer, or the error plus — when the failure is
    * transient and the request idempotent — how long to wait before trying again.
@@ -213,11 +249,11 @@ export class XdpClient implements OnModuleDestroy {
         return { error: errorForCancel(endpoint) };
       case 'timeout':
         // Not retried: another full wait would only multiply the caller's latency.
-        this.breaker.recordFailure(`no answer within ${timeoutMs} ms`);
+        this.failed(`no answer within ${timeoutMs} ms`);
         return { error: errorForTimeout(endpoint, timeoutMs, attempt) };
       case 'transport': {
         if (outcome.failure.tooLarge) this.breaker.recordNeutral();
-        else this.breaker.recordFailure(outcome.failure.description);
+        else this.failed(outcome.failure.description);
         const error = errorForTransport(endpoint, outcome.failure, this.settings.baseUrl ?? '', attempt, this.settings.maxResponseBytes);
         return { error, delayMs: outcome.failure.retryable ? backoff : undefined };
       }
@@ -231,13 +267,13 @@ export class XdpClient implements OnModuleDestroy {
     const { status } = response;
     const body = this.parseBody(request, response);
     if (status >= 200 && status < 300) {
-      this.breaker.recordSuccess();
+      this.succeeded();
       if (!body.ok) return { error: errorForBadBody(endpoint, status, body.problem) };
       return { answer: { status, body: body.value } };
     }
     const said = body.ok ? upstreamSaid(body.value, this.sanitize) : {};
-    if (status >= 500) this.breaker.recordFailure(`HTTP ${status}`);
-    else this.breaker.recordSuccess(); // XDP answered: it is alive, even if it refused this request.
+    if (status >= 500) this.failed(`HTTP ${status}`);
+    else this.succeeded(); // XDP answered: it is alive, even if it refused this request.
     if (status === 429) {
       const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));
       const error = errorForStatus(endpoint, status, said, attempt, retryAfterMs);
