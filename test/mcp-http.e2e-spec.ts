@@ -150,7 +150,7 @@ describe('/mcp admission (e2e)', () => {
   });
 
   it('answers 401 with a Bearer challenge without a valid token', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);

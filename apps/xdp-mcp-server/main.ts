@@ -1,10 +1,26 @@
 import 'reflect-metadata';
-import { ConfigValidationError, loadAppConfig, processEnv } from '#config';
+import { NestFactory } from '@nestjs/core';
+import { type AppConfig, ConfigValidationError, loadAppConfig, processEnv } from '#config';
+import { StdioRunner } from '#mcp-transports';
+import { LifecycleService } from '#observability';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './src/app.module.js';
 import { startHttpServer } from './src/bootstrap.js';
 
 async function main(): Promise<void> {
   const config = loadAppConfig(processEnv(), process.argv);
-  await startHttpServer(config);
+  if (config.server.transport === 'stdio') await serveStdio(config);
+  else await startHttpServer(config);
+}
+
+/** `--stdio` / MCP_TRANSPORT=stdio: the same application without an HTTP listener; stdout carries only JSON-RPC. */
+async function serveStdio(config: AppConfig): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.get(LifecycleService).markReady();
+  await app.get(StdioRunner).serve();
+  await app.close();
 }
 
 main().catch((error: unknown) => {
