@@ -3,6 +3,7 @@ import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Pr
 import { resolveClientOptions, type MCPWebSocketClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { MCPClientClosedError, MCPClientError, MCPConnectionError, MCPRequestTimeoutError } from './mcp-client.errors.js';
 import { reconnectDelay } from './reconnect-backoff.js';
+import { openRuntimeSocket, type SocketOpener } from './socket-opener.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
 import { WebSocketTransport } from './websocket.transport.js';
 import { redactUrl } from './websocket-url.js';
@@ -60,7 +61,13 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
   /** Why calls are refused while neither connected nor connecting. */
   private closedReason: MCPClientClosedError = new MCPClientClosedError('Not connected: call connect() first');
 
-  constructor(options: MCPWebSocketClientOptions) {
+  constructor(options: MCPWebSocketClientOptions);
+  /** @internal Unit specs drive the client through a scripted socket. */
+  constructor(options: MCPWebSocketClientOptions, openSocket: SocketOpener);
+  constructor(
+    options: MCPWebSocketClientOptions,
+    private readonly openSocket: SocketOpener = openRuntimeSocket,
+  ) {
     super();
     this.options = resolveClientOptions(options);
   }
@@ -199,7 +206,8 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
 
   private async openSession(signal: AbortSignal): Promise<Session> {
     const { url, authToken, headers, requestTimeout } = this.options;
-    const transport = new WebSocketTransport({ url, authToken, headers, connectTimeoutMs: Math.min(requestTimeout, MAX_CONNECT_TIMEOUT_MS) });
+    const target = { url, authToken, headers, connectTimeoutMs: Math.min(requestTimeout, MAX_CONNECT_TIMEOUT_MS) };
+    const transport = new WebSocketTransport(target, this.openSocket);
     const client = new Client({ name: CLIENT_NAME, version: CLIENT_VERSION }, { capabilities: {} });
     try {
       await client.connect(transport, { timeout: requestTimeout, signal });
