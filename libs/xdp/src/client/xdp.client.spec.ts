@@ -151,6 +151,14 @@ describe('XdpClient against the fake XDP server', () => {
       expect(xdp.requests()).toHaveLength(1);
     });
 
+    it('refuses an answer larger than XDP_MAX_RESPONSE_BYTES without retrying', async () => {
+      const capped = clientFor({ ...xdp.env(), XDP_MAX_RESPONSE_BYTES: '4096' });
+      const error = await failure(capped.listDatastores({ ...PAGE, size: 100 }));
+      expect(error).toMatchObject({ kind: 'upstream', reason: 'too_large', message: "XDP's answer to GET /datastore is larger than XDP_MAX_RESPONSE_BYTES (4096 bytes)" });
+      expect(xdp.requests()).toHaveLength(1);
+      capped.onModuleDestroy();
+    });
+
     it('reports a failed query given as a top-level error string (HTTP 200)', async () => {
       xdp.enqueue({ kind: 'query-error', error: "line 1:8: Column 'x' cannot be resolved", where: 'top' });
       const error = await failure(client.executeQuery({ dataplane: '168', query: 'SELECT x' }));
