@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { MetricsService } from '#observability';
+import { LifecycleService, MetricsService } from '#observability';
 import type { Principal, RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
 import { McpAdmission } from '../mcp-admission.service.js';
@@ -29,6 +29,7 @@ export class McpHttpController {
     factory: McpServerFactory,
     private readonly admission: McpAdmission,
     private readonly metrics: MetricsService,
+    private readonly lifecycle: LifecycleService,
   ) {
     const calls = new StatelessCallTracker();
     this.pool = new McpServerPool((session) => factory.create(session, { calls }), POOL_MAX_IDLE);
@@ -37,6 +38,8 @@ export class McpHttpController {
 
   @Post()
   async handle(@Req() request: Request & RequestWithPrincipal, @Res() response: Response): Promise<void> {
+    // Draining: no new sessions or calls here; requests already running finish.
+    if (!this.lifecycle.acceptingWork) return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {});
     const principal = await this.principalOf(request, response);
     if (!principal) return;
     const body: unknown = request.body;

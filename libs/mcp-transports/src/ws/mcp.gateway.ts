@@ -2,12 +2,13 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
-import { LifecycleService, MetricsService } from '#observability';
+import { GracefulShutdown, LifecycleService, MetricsService } from '#observability';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { McpAdmission } from '../mcp-admission.service.js';
 import { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
+import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
 import { Heartbeat } from './heartbeat.js';
 import { type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
 
@@ -28,6 +29,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
   private readonly admitted = new WeakMap<IncomingMessage, Principal>();
   private readonly frames: FrameObserver;
   private heartbeat?: Heartbeat;
+  private readonly limits: WsConnectionLimits;
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -35,8 +37,12 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     private readonly metrics: MetricsService,
     private readonly lifecycle: LifecycleService,
     private readonly config: AppConfig,
+    shutdown: GracefulShutdown,
   ) {
     this.frames = { received: () => metrics.recordMessage('ws', 'in'), sent: () => metrics.recordMessage('ws', 'out') };
+    this.limits = new WsConnectionLimits(config.limits);
+    // Runs once a drain has let the running calls finish (or aborted them at the deadline).
+    shutdown.onConnectionsClose(() => this.limits.closeAll(CLOSE_GOING_AWAY, 'Server shutting down'));
   }
 
   afterInit(server: WebSocketServer): void {
@@ -57,11 +63,12 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       return;
     }
     const session: McpSession = { transport: 'ws', principal };
+    const flow = this.limits.track(socket);
     const server = this.factory.create(session);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
     // connect() starts the transport synchronously, so no frame can arrive before it listens.
-    server.connect(new WebSocketServerTransport(socket, this.frames)).catch((error: unknown) => {
+    server.connect(new WebSocketServerTransport(socket, this.frames, flow)).catch((error: unknown) => {
       this.logger.error(`Could not start an MCP session: ${String(error)}`);
       socket.close(1011, 'Internal error');
     });
@@ -69,10 +76,12 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
 
   onModuleDestroy(): void {
     this.heartbeat?.stop();
+    this.limits.stop();
   }
 
   private verify(request: IncomingMessage, done: VerifyCallback): void {
     if (!this.lifecycle.acceptingWork) return done(false, 503, 'The server is shutting down');
+    if (this.limits.full) return done(false, 503, `Too many connections (MAX_CONNECTIONS=${this.config.limits.maxConnections}); retry later`);
     this.admission.admit(request).then(
       (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);

@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, type RawData } from 'ws';
+import type { SessionFlow } from './connection-limits.js';
 
 /** Counts frames in each direction (metrics); kept optional so the transport stays independent of Nest. */
 export interface FrameObserver {
@@ -24,6 +25,8 @@ export class WebSocketServerTransport implements Transport {
   constructor(
     private readonly socket: WebSocket,
     frames?: FrameObserver,
+    /** Session limits (idle timeout, send backpressure) told about every message carried. */
+    private readonly flow?: SessionFlow,
   ) {
     this.frames = frames;
   }
@@ -38,6 +41,7 @@ export class WebSocketServerTransport implements Transport {
     if (this.socket.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
     this.socket.send(JSON.stringify(message));
     this.frames?.sent();
+    this.flow?.sent(message);
   }
 
   async close(): Promise<void> {
@@ -58,6 +62,7 @@ export class WebSocketServerTransport implements Transport {
     if (!message.success) {
       return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response', idOf(parsed));
     }
+    this.flow?.received(message.data);
     this.onmessage?.(message.data);
   }
 
