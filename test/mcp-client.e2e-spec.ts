@@ -367,6 +367,18 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       await expect(client.connect()).rejects.toMatchObject({ name: 'MCPAuthenticationError', status: 401 });
     });
 
+    it('sends custom headers on the upgrade; a 403 (disallowed Origin) is terminal too', async () => {
+      const guarded = await newServer({ env: { MCP_AUTH_TOKEN: token, CORS_ORIGINS: 'https://bolt.example.com' } });
+      const allowed = newClient({ url: guarded.wsUrl, authToken: token, headers: { Origin: 'https://bolt.example.com' } });
+      await allowed.connect();
+      expect(allowed.isConnected()).toBe(true);
+
+      const refused = newClient({ url: guarded.wsUrl, authToken: token, headers: { Origin: 'https://evil.example' }, ...fastBackoff });
+      const events = record(refused);
+      await expect(refused.connect()).rejects.toMatchObject({ name: 'MCPAuthenticationError', status: 403, message: expect.stringContaining('HTTP 403 Forbidden') });
+      expect(ofKind(events, 'reconnecting')).toEqual([]);
+    });
+
     it('the browser path sends the token as access_token (exercised with a WHATWG-compatible WebSocket class)', async () => {
       const transport = new WebSocketTransport({ url: server.wsUrl, authToken: token, headers: {}, connectTimeoutMs: 5000 }, (target, events) =>
         openStandardSocket(WebSocket as unknown as StandardWebSocketConstructor, target, events),
