@@ -151,6 +151,13 @@ describe('XdpClient against the fake XDP server', () => {
       expect(xdp.requests()).toHaveLength(1);
     });
 
+    it('does not follow a redirect, so the key headers never reach another host', async () => {
+      xdp.enqueue({ kind: 'status', status: 302, headers: { Location: 'http://127.0.0.1:1/elsewhere' } });
+      const error = await failure(client.listDataplanes());
+      expect(error).toMatchObject({ kind: 'upstream', reason: 'redirect', details: { upstreamStatus: 302 } });
+      expect(xdp.requests()).toHaveLength(1);
+    });
+
     it('refuses an answer larger than XDP_MAX_RESPONSE_BYTES without retrying', async () => {
       const capped = clientFor({ ...xdp.env(), XDP_MAX_RESPONSE_BYTES: '4096' });
       const error = await failure(capped.listDatastores({ ...PAGE, size: 100 }));
