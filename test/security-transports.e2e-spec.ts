@@ -28,11 +28,10 @@ async function upgrade(url: string, headers: Record<string, string> = {}): Promi
   socket.on('error', () => undefined);
   const outcome = await Promise.race([
     once(socket, 'open').then(() => ({ opened: true })),
-    once(socket, 'unexpected-response').then(([, response]: [unknown, IncomingMessage]) => ({
-      opened: false,
-      status: response.statusCode,
-      challenge: response.headers['www-authenticate'] as string | undefined,
-    })),
+    once(socket, 'unexpected-response').then((args) => {
+      const response = args[1] as IncomingMessage;
+      return { opened: false, status: response.statusCode, challenge: response.headers['www-authenticate'] };
+    }),
   ]);
   socket.terminate();
   return outcome;

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError } from '../config.error.js';
+import { loadAppConfig } from '../app-config.js';
+import { knownSettings } from '../known-settings.js';
+
+const SECRET = 'a-jwt-secret-of-at-least-32-bytes!!';
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems.join('\n');
+    throw error;
+  }
+  return '';
+}
+
+describe('auth configuration', () => {
+  it('defaults: no auth, no origins, rate and connection limits on, audit on', () => {
+    const { auth } = loadAppConfig({});
+    expect(auth).toEqual({
+      mode: 'auto',
+      tokens: [],
+      jwt: undefined,
+      toolScopes: [],
+      authorizationServers: [],
+      resourceUrl: undefined,
+      corsOrigins: [],
+      rateLimit: { requests: 3000, windowSeconds: 60 },
+      wsMaxConnectionsPerClient: 256,
+      maxInFlightPerSession: 64,
+      auditLog: true,
+    });
+  });
+
+  it('reads comma-separated tokens and a tokens file (comments and blanks skipped), recording all as secrets', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokens-'));
+    const file = join(dir, 'tokens');
+    writeFileSync(file, '# bolt.diy\nfile-token-0001\n\n  file-token-0002  \n');
+    const config = loadAppConfig({ MCP_AUTH_TOKEN: 'env-token-1, env-token-2', MCP_AUTH_TOKENS_FILE: file });
+    expect(config.auth.tokens).toEqual(['env-token-1', 'env-token-2', 'file-token-0001', 'file-token-0002']);
+    expect(config.secretValues).toEqual(expect.arrayContaining(config.auth.tokens));
+  });
+
+  it('names an unreadable or empty tokens file', () => {
+    expect(problems({ MCP_AUTH_TOKENS_FILE: '/nonexistent/tokens' })).toContain('MCP_AUTH_TOKENS_FILE cannot be read (ENOENT');
+    const file = join(mkdtempSync(join(tmpdir(), 'tokens-')), 'empty');
+    writeFileSync(file, '# nothing\n');
+    expect(problems({ MCP_AUTH_TOKENS_FILE: file })).toContain('MCP_AUTH_TOKENS_FILE contains no tokens');
+  });
+
+  it('requires 16-character tokens in production and refuses trivially short ones anywhere', () => {
+    expect(problems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'short-token' })).toContain('at least 16 characters long in production');
+    expect(problems({ MCP_AUTH_TOKEN: 'abc' })).toContain('at least 4 characters');
+    expect(problems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'a-long-enough-token-123' })).toBe('');
+  });
+
+  it('reads HS256 JWT settings and records the secret', () => {
+    const config = loadAppConfig({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp', AUTH_JWT_AUDIENCE: 'a, b', AUTH_JWT_CLOCK_SKEW_SECONDS: '5' });
+    expect(config.auth.jwt).toEqual({ secret: SECRET, jwksUrl: undefined, issuer: 'https://idp', audience: ['a', 'b'], clockSkewSeconds: 5, jwksCacheSeconds: 600, jwksCooldownSeconds: 30 });
+    expect(config.secretValues).toContain(SECRET);
+  });
+
+  it('refuses a short HMAC secret, both key sources at once, JWKS without audience, and claims checks without keys', () => {
+    expect(problems({ AUTH_JWT_SECRET: 'too-short' })).toContain('AUTH_JWT_SECRET must be at least 32 bytes');
+    expect(problems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_JWT_AUDIENCE: 'x' })).toContain('Set only one of AUTH_JWT_SECRET');
+    expect(problems({ AUTH_JWKS_URL: 'https://idp/jwks' })).toContain('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
+    expect(problems({ AUTH_JWKS_URL: 'not a url', AUTH_JWT_AUDIENCE: 'x' })).toContain('AUTH_JWKS_URL must be an absolute http(s) URL');
+    expect(problems({ AUTH_JWT_AUDIENCE: 'x' })).toContain('need AUTH_JWT_SECRET or AUTH_JWKS_URL');
+  });
+
+  it('parses AUTH_TOOL_SCOPES, including prefixes, and needs JWT for them', () => {
+    const config = loadAppConfig({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'trino_execute_query=sql:read, xdp_*=xdp:read' });
+    expect(config.auth.toolScopes).toEqual([
+      { tool: 'trino_execute_query', scope: 'sql:read' },
+      { tool: 'xdp_*', scope: 'xdp:read' },
+    ]);
+    expect(problems({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'no-equals-sign' })).toContain('AUTH_TOOL_SCOPES entries must look like');
+    expect(problems({ MCP_AUTH_TOKEN: 'some-token', AUTH_TOOL_SCOPES: 'a=b' })).toContain('AUTH_TOOL_SCOPES needs JWT authentication');
+  });
+
+  it('normalises CORS origins and refuses wildcards and non-origins', () => {
+    expect(loadAppConfig({ CORS_ORIGINS: 'https://App.Example.com/, http://localhost:5173' }).auth.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(problems({ CORS_ORIGINS: '*' })).toContain('CORS_ORIGINS must list origins explicitly');
+    expect(problems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
+  });
+
+  it('refuses production without auth unless AUTH_MODE=none, and does not apply the rule to stdio', () => {
+    const refusal = problems({ NODE_ENV: 'production' });
+    for (const name of ['MCP_AUTH_TOKEN', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(refusal).toContain(name);
+    expect(problems({ NODE_ENV: 'production', AUTH_MODE: 'none' })).toBe('');
+    expect(problems({ NODE_ENV: 'production', MCP_TRANSPORT: 'stdio' })).toBe('');
+    expect(problems({ NODE_ENV: 'development' })).toBe('');
+  });
+
+  it('refuses AUTH_MODE=none together with credentials', () => {
+    expect(problems({ AUTH_MODE: 'none', MCP_AUTH_TOKEN: 'some-token' })).toContain('AUTH_MODE=none contradicts');
+  });
+
+  it('validates the limit settings by name', () => {
+    const refusal = problems({ RATE_LIMIT_REQUESTS: '-1', RATE_LIMIT_WINDOW_SECONDS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: 'many', AUDIT_LOG: 'maybe' });
+    for (const name of ['RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT', 'AUDIT_LOG']) expect(refusal).toContain(name);
+  });
+
+  it('lists every auth variable in knownSettings', () => {
+    const names = knownSettings();
+    for (const name of [
+      'AUTH_MODE', 'MCP_AUTH_TOKEN', 'MCP_AUTH_TOKENS_FILE', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE',
+      'AUTH_JWT_CLOCK_SKEW_SECONDS', 'AUTH_JWKS_CACHE_SECONDS', 'AUTH_JWKS_COOLDOWN_SECONDS', 'AUTH_TOOL_SCOPES', 'AUTH_AUTHORIZATION_SERVERS',
+      'AUTH_RESOURCE_URL', 'CORS_ORIGINS', 'RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT',
+      'MAX_IN_FLIGHT_PER_SESSION', 'AUDIT_LOG',
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+});
