@@ -1,3 +1,6 @@
+import type { ShowStatement } from '../guard/sql-guard.js';
+import type { MetadataQueries } from '../metadata/metadata-queries.js';
+
 /** A result column with its Trino type name (`varchar`, `decimal(10,2)`, `array(integer)`, …). */
 export interface ResultColumn {
   name: string;
@@ -26,6 +29,8 @@ export interface QueryRequest {
   sql: string;
   catalog?: string;
   schema?: string;
+  /** Set for SHOW/DESCRIBE statements, so engines that are not Trino can answer them their own way. */
+  show?: ShowStatement;
   /** Stop reading (and cancel upstream) once this many rows are collected. */
   maxRows: number;
   timeoutMs: number;
@@ -63,6 +68,8 @@ export interface EngineHealth {
 /** Something that runs one read statement and returns its rows in Trino's shape. */
 export interface QueryEngine {
   readonly kind: EngineKind;
+  /** The SQL this engine answers the metadata tools with. */
+  readonly metadata: MetadataQueries;
   execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult>;
   /** A cheap, bounded reachability check; never throws. */
   checkHealth(): Promise<EngineHealth>;
