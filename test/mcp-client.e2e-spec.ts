@@ -227,6 +227,17 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       silenced.forEach((socket) => socket.destroy());
     });
 
+    it("comes back by itself after the server closes an idle connection (WS_IDLE_TIMEOUT_MS)", async () => {
+      const server = await newServer({ env: { WS_IDLE_TIMEOUT_MS: '300' } });
+      const client = newClient({ url: server.wsUrl, ...fastBackoff });
+      const events = record(client);
+      await client.connect();
+
+      await eventually(() => ofKind(events, 'connected').length >= 2, 'the reconnect after the idle close');
+      expect(ofKind(events, 'disconnected')[0]).toEqual({ event: 'disconnected', code: 1000, willReconnect: true });
+      expect((await client.executeTool('test_echo', { message: 'awake' })).structuredContent).toEqual({ echoed: 'awake', repeat: 1 });
+    });
+
     it('reconnects with backoff when the server is stopped and restarted on the same port, and the next call succeeds', async () => {
       const first = await newServer();
       const client = newClient({ url: first.wsUrl, ...fastBackoff, maxReconnectAttempts: 100 });
