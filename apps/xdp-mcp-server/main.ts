@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { type AppConfig, ConfigValidationError, loadAppConfig, processEnv } from '#config';
 import { StdioRunner } from '#mcp-transports';
-import { LifecycleService } from '#observability';
+import { exitGracefullyOnSignals, LifecycleService } from '#observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './src/app.module.js';
 import { startHttpServer } from './src/bootstrap.js';
@@ -10,14 +10,14 @@ import { startHttpServer } from './src/bootstrap.js';
 async function main(): Promise<void> {
   const config = loadAppConfig(processEnv(), process.argv);
   if (config.server.transport === 'stdio') await serveStdio(config);
-  else await startHttpServer(config);
+  else exitGracefullyOnSignals((await startHttpServer(config)).app);
 }
 
 /** `--stdio` / MCP_TRANSPORT=stdio: the same application without an HTTP listener; stdout carries only JSON-RPC. */
 async function serveStdio(config: AppConfig): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  exitGracefullyOnSignals(app);
   app.get(LifecycleService).markReady();
   await app.get(StdioRunner).serve();
   await app.close();

@@ -36,7 +36,6 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.limits.httpBodyLimitBytes });
   app.useWebSocketAdapter(new McpWsAdapter(app));
-  app.enableShutdownHooks();
   setupSwagger(app, VERSION);
   return app;
 }
