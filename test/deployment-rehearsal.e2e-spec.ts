@@ -133,13 +133,13 @@ describe('container rehearsal: the image layout started with the ConfigMap and S
     let ready = 0;
     while (Date.now() < deadline && (ready = (await fetch(`${baseUrl}/ready`)).status) !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(ready).toBe(200);
-  });
+  }, 90_000);
 
   it("passes the image's HEALTHCHECK command", () => {
     const [command, ...args] = dockerfileCommand('HEALTHCHECK');
     const result = spawnSync(command, args, { env: { PATH: process.env.PATH, PORT: new URL(baseUrl).port }, encoding: 'utf8', timeout: 10_000 });
     expect(result.status).toBe(0);
-  });
+  }, 30_000);
 
   it('logs JSON lines without the Secret values', () => {
     const lines = output.split('\n').filter((line) => line.trim() !== '');

@@ -51,7 +51,7 @@ describe('Swagger UI at /api/docs in headless Chromium', () => {
     const response = await page.goto(`${server.url}/api/docs`);
     expect(response?.status()).toBe(200);
     await expect(page.locator('.swagger-ui .info .title').textContent({ timeout: 20_000 })).resolves.toContain('XDP MCP Server REST API');
-  });
+  }, 60_000);
 
   it('runs POST /api/tools/list with "Try it out" and shows the tools', async () => {
     const operation = page.locator('.opblock-post').filter({ has: page.locator('[data-path="/api/tools/list"]') });
@@ -67,5 +67,5 @@ describe('Swagger UI at /api/docs in headless Chromium', () => {
     await liveResponse.scrollIntoViewIfNeeded();
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
-  });
+  }, 60_000);
 });

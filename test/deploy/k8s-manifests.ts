@@ -29,8 +29,16 @@ export function readManifest(relativePath: string): K8sObject[] {
   return parseYaml(readFileSync(join(REPO_ROOT, relativePath), 'utf8'));
 }
 
+const rendered = new Map<string, string>();
+
+/** `kubectl kustomize <dir>`, rendered once per test file (kubectl is slow to start); each call returns fresh objects. */
 export function renderKustomization(relativeDir: string): K8sObject[] {
-  return parseYaml(execFileSync('kubectl', ['kustomize', relativeDir], { cwd: REPO_ROOT, encoding: 'utf8' }));
+  let yaml = rendered.get(relativeDir);
+  if (yaml === undefined) {
+    yaml = execFileSync('kubectl', ['kustomize', relativeDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+    rendered.set(relativeDir, yaml);
+  }
+  return parseYaml(yaml);
 }
 
 /** The files `kubectl apply -f k8s/` reads: k8s/*.yaml|yml|json, in kubectl's (lexical) order, no recursion. */
