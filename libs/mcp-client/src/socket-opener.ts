@@ -48,7 +48,7 @@ const OPEN = 1;
 export const openRuntimeSocket: SocketOpener = (target, events) =>
   isNodeRuntime() ? openNodeSocket(target, events) : openStandardSocket(globalWebSocket(), target, events);
 
-export async function openNodeSocket(target: SocketTarget, events: SocketEvents): Promise<OpenSocket> {
+async function openNodeSocket(target: SocketTarget, events: SocketEvents): Promise<OpenSocket> {
   // Loaded lazily so browser bundles never execute `ws`.
   const { WebSocket } = await import('ws');
   const where = redactUrl(target.url);

@@ -1,4 +1,6 @@
 type Listener<Args extends unknown[]> = (...args: Args) => void;
+/** A once() wrapper remembers its listener so off(listener) removes it too. */
+type OnceWrapper<Args extends unknown[]> = Listener<Args> & { listener: Listener<Args> };
 
 /**
  * A minimal typed emitter that runs in Node and browsers alike (Node's EventEmitter is not
@@ -15,15 +17,18 @@ export class TypedEventEmitter<Events extends { [event: string]: unknown[] }> {
   }
 
   off<E extends keyof Events>(event: E, listener: Listener<Events[E]>): this {
-    this.listeners.get(event)?.delete(listener as Listener<never>);
+    const set = this.listeners.get(event);
+    for (const registered of set ?? []) {
+      if (registered === listener || (registered as Partial<OnceWrapper<Events[E]>>).listener === listener) set!.delete(registered);
+    }
     return this;
   }
 
   once<E extends keyof Events>(event: E, listener: Listener<Events[E]>): this {
-    const wrapper: Listener<Events[E]> = (...args) => {
+    const wrapper: OnceWrapper<Events[E]> = Object.assign((...args: Events[E]) => {
       this.off(event, wrapper);
       listener(...args);
-    };
+    }, { listener });
     return this.on(event, wrapper);
   }
 
