@@ -89,6 +89,10 @@ export class McpServerFactory {
   }
 
   private async callTool(session: McpSession, request: CallToolRequest, extra: Extra, calls?: CallTracker): Promise<CallToolResult> {
+    // Answered like the global cap's "busy": a tool error the model can read, not a protocol failure.
+    if (session.inFlight && !session.inFlight.tryAcquire()) {
+      return { content: [{ type: 'text', text: `Busy: this session already runs ${session.inFlight.max} tool calls (MAX_IN_FLIGHT_PER_SESSION); wait for one to finish` }], isError: true };
+    }
     const tracked = calls?.begin(session, extra.requestId, extra.signal);
     const progress = new ProgressSender(extra, this.logger);
     const context: ToolContext = {
@@ -103,6 +107,7 @@ export class McpServerFactory {
     } catch (error) {
       throw toProtocolError(error);
     } finally {
+      session.inFlight?.release();
       tracked?.end();
       // Progress must precede the response: a client drops progress that arrives after it.
       await progress.flushed();

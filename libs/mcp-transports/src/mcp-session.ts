@@ -1,3 +1,4 @@
+import type { InFlightLimit } from '#security';
 import type { Principal, TransportKind } from '#tool-contract';
 
 /**
@@ -7,4 +8,6 @@ import type { Principal, TransportKind } from '#tool-contract';
 export interface McpSession {
   readonly transport: TransportKind;
   principal: Principal;
+  /** Caps the tool calls this session runs at once (MAX_IN_FLIGHT_PER_SESSION); long-lived sessions only. */
+  readonly inFlight?: InFlightLimit;
 }

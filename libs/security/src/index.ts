@@ -10,7 +10,7 @@ export { applyHttpSecurity } from './http/http-security.js';
 export { clientKey } from './limits/client-key.js';
 export { ConnectionLimiter } from './limits/connection-limiter.service.js';
 export { InFlightLimit } from './limits/in-flight-limit.js';
-export { RateLimiter, type RateDecision } from './limits/rate-limiter.service.js';
+export { RATE_LIMITED_JSONRPC_CODE, RateLimiter, type RateDecision } from './limits/rate-limiter.service.js';
 export { PROTECTED_RESOURCE_PATH, ProtectedResource, type ProtectedResourceMetadata } from './oauth/protected-resource.js';
 export { OriginPolicy } from './origin/origin-policy.service.js';
 export { SecurityModule } from './security.module.js';

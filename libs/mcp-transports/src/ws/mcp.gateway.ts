@@ -3,6 +3,7 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService } from '#observability';
+import { clientKey, ConnectionLimiter, InFlightLimit, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { McpAdmission } from '../mcp-admission.service.js';
@@ -10,7 +11,7 @@ import { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
 import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
 import { Heartbeat } from './heartbeat.js';
-import { type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
+import { type FrameObserver, type RequestGate, WebSocketServerTransport } from './websocket-server.transport.js';
 
 export const MCP_WS_PATH = '/ws';
 export const MCP_SUBPROTOCOL = 'mcp';
@@ -38,6 +39,8 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     private readonly lifecycle: LifecycleService,
     private readonly config: AppConfig,
     shutdown: GracefulShutdown,
+    private readonly rateLimiter: RateLimiter,
+    private readonly connectionsPerClient: ConnectionLimiter,
   ) {
     this.frames = { received: () => metrics.recordMessage('ws', 'in'), sent: () => metrics.recordMessage('ws', 'out') };
     this.limits = new WsConnectionLimits(config.limits);
@@ -62,13 +65,14 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       socket.close(1008, 'Not admitted');
       return;
     }
-    const session: McpSession = { transport: 'ws', principal };
+    const session: McpSession = { transport: 'ws', principal, inFlight: new InFlightLimit(this.config.auth.maxInFlightPerSession) };
     const flow = this.limits.track(socket);
     const server = this.factory.create(session);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
+    const gate = this.rateLimitGate(clientKey(principal, request.socket.remoteAddress));
     // connect() starts the transport synchronously, so no frame can arrive before it listens.
-    server.connect(new WebSocketServerTransport(socket, this.frames, flow)).catch((error: unknown) => {
+    server.connect(new WebSocketServerTransport(socket, this.frames, flow, gate)).catch((error: unknown) => {
       this.logger.error(`Could not start an MCP session: ${String(error)}`);
       socket.close(1011, 'Internal error');
     });
@@ -85,6 +89,10 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     this.admission.admit(request).then(
       (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
+        const release = this.connectionsPerClient.tryAcquire(clientKey(admission.principal, request.socket.remoteAddress));
+        if (!release) return done(false, 429, `Too many open connections for this client (WS_MAX_CONNECTIONS_PER_CLIENT=${this.connectionsPerClient.max})`);
+        // The TCP socket outlives every path the upgrade can take (refused handshake, closed session).
+        request.socket.once('close', release);
         this.admitted.set(request, admission.principal);
         done(true);
       },
@@ -93,6 +101,16 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
         done(false, 500, 'Internal error');
       },
     );
+  }
+
+  /** Per-principal rate limit on requests (RATE_LIMIT_*): one budget shared with REST and /mcp; the socket stays open. */
+  private rateLimitGate(key: string): RequestGate {
+    return () => {
+      const decision = this.rateLimiter.consume(key);
+      if (decision.allowed) return undefined;
+      const { retryAfterSeconds } = decision;
+      return { code: RATE_LIMITED_JSONRPC_CODE, message: `Rate limit exceeded; retry in ${retryAfterSeconds} s`, data: { retryAfterSeconds } };
+    };
   }
 }
 

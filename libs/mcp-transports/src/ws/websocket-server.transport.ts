@@ -3,6 +3,9 @@ import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtra
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
 
+/** Admission of each incoming request (rate limits): undefined lets it through, else the JSON-RPC error it is answered with. */
+export type RequestGate = (message: JSONRPCMessage) => { code: number; message: string; data?: unknown } | undefined;
+
 /** Counts frames in each direction (metrics); kept optional so the transport stays independent of Nest. */
 export interface FrameObserver {
   received(): void;
@@ -27,6 +30,7 @@ export class WebSocketServerTransport implements Transport {
     frames?: FrameObserver,
     /** Session limits (idle timeout, send backpressure) told about every message carried. */
     private readonly flow?: SessionFlow,
+    private readonly gate?: RequestGate,
   ) {
     this.frames = frames;
   }
@@ -63,13 +67,17 @@ export class WebSocketServerTransport implements Transport {
       return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response', idOf(parsed));
     }
     this.flow?.received(message.data);
+    // Only requests are gated: notifications (cancellation above all) and responses always pass.
+    const requestId = 'method' in message.data && 'id' in message.data ? message.data.id : undefined;
+    const refusal = requestId === undefined ? undefined : this.gate?.(message.data);
+    if (refusal) return this.reject(refusal.code, refusal.message, requestId!, refusal.data);
     this.onmessage?.(message.data);
   }
 
-  private reject(code: ErrorCode, message: string, id: RequestId | null): void {
+  private reject(code: number, message: string, id: RequestId | null, data?: unknown): void {
     this.onerror?.(new Error(message));
-    // Framing errors have no request the SDK could answer, so the reply is written here.
-    this.send({ jsonrpc: '2.0', id, error: { code, message } } as unknown as JSONRPCMessage).catch(() => undefined);
+    // Framing errors and gated requests never reach the SDK, so the reply is written here.
+    this.send({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } } as unknown as JSONRPCMessage).catch(() => undefined);
   }
 }
 

@@ -15,6 +15,9 @@ interface Window {
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
+/** JSON-RPC error code (implementation-defined server range) for a request refused by the rate limit. */
+export const RATE_LIMITED_JSONRPC_CODE = -32029;
+
 const ALLOWED: RateDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });
 
 /**
