@@ -5,6 +5,8 @@ const CREDENTIAL_PATTERNS: readonly RegExp[] = [
   /(access_token=)[^&\s"']+/gi,
   /("(?:authorization|accessKey|secretKey|x-api-key|password|token|secret)"\s*:\s*")(?:[^"\\]|\\.)*(")/gi,
   /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/g,
+  // A JWT (header and payload are base64url JSON objects) wherever a caller's token ends up quoted.
+  /()eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
 
 /**
