@@ -2,13 +2,13 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } fr
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, ToolError, type RequestWithPrincipal } from '#tool-contract';
 import { ToolRegistryService, type ToolCallResult } from '#tool-registry';
+import { XDP_NOT_CONFIGURED } from '#xdp';
 import type { Request, Response } from 'express';
 import { ApiErrorDto, STATUS_BY_KIND } from './api-error.js';
 import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
 import { TrinoQueryDto } from './dto/trino.dto.js';
 import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
 
-const XDP_SETTINGS = 'XDP is not configured: set XDP_BASE_URL, XDP_ACCESS_KEY and XDP_SECRET_KEY';
 const TRINO_SETTINGS = 'No query engine is configured: set XDP_BASE_URL (with its keys) or TRINO_URL, or leave both unset for the embedded DuckDB';
 
 const ERRORS = [
@@ -57,7 +57,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   listDatastores(@Query() query: ListDatastoresQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('xdp_list_datastores', { ...query }, request, response, XDP_SETTINGS);
+    return this.run('xdp_list_datastores', { ...query }, request, response, XDP_NOT_CONFIGURED);
   }
 
   @Get('xdp/dataplanes')
@@ -66,7 +66,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   listDataplanes(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('xdp_list_dataplanes', {}, request, response, XDP_SETTINGS);
+    return this.run('xdp_list_dataplanes', {}, request, response, XDP_NOT_CONFIGURED);
   }
 
   @Post('trino/query')
