@@ -1,0 +1,236 @@
+import { Logger } from '@nestjs/common';
+import { ToolError } from '#tool-contract';
+import type { CellValue, ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
+import { QueryDeadline } from '../engine/query-deadline.js';
+import { queryFailure } from '../engine/query-errors.js';
+import { parseTrinoJson } from './trino-json.js';
+import { isQueryResults, type TrinoQueryResults } from './trino-protocol.types.js';
+
+export interface TrinoClientOptions {
+  /** Coordinator root, e.g. https://trino.example.com:8443 (no trailing slash). */
+  baseUrl: string;
+  user: string;
+  password?: string;
+  jwt?: string;
+  source: string;
+  catalog?: string;
+  schema?: string;
+  /** Attempts per GET on 502/503/504/429 or a connection failure (default 8). */
+  maxGetAttempts?: number;
+  /** Longest wait honoured from a Retry-After header (default 10 s). */
+  maxRetryAfterMs?: number;
+}
+
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const USER_AGENT = 'xdp-mcp-server';
+
+/**
+ * A focused client for Trino's statement protocol (trino-protocol.md §1–§5). The npm
+ * `trino-client` does not fit (§6): no retries on 502/503/504/429, no AbortSignal, query errors
+ * and the POST reply not surfaced, Basic auth only, bigints rounded by `JSON.parse`, no client
+ * capabilities, shared mutable session state between concurrent queries, and cancel via
+ * `DELETE /v1/query/{id}` instead of `nextUri`. Node's built-in fetch (undici) keeps connections
+ * alive in its global pool, so sequential pages of a query reuse one connection.
+ */
+export class TrinoRestClient {
+  private readonly logger = new Logger(TrinoRestClient.name);
+  private readonly maxGetAttempts: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(private readonly options: TrinoClientOptions) {
+    this.maxGetAttempts = options.maxGetAttempts ?? 8;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
+  }
+
+  /**
+   * Submits one statement and follows `nextUri` until it is absent (the only "done" signal),
+   * collecting up to `maxRows` rows. On the row cap, timeout or caller abort the query is
+   * cancelled upstream with `DELETE nextUri`, fire-and-forget.
+   */
+  async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
+    const deadline = new QueryDeadline(options.signal, request.timeoutMs);
+    const started = performance.now();
+    let nextUri: string | undefined;
+    try {
+      let page = await this.submit(request, deadline);
+      let columns: ResultColumn[] | undefined;
+      const rows: CellValue[][] = [];
+      let truncated = false;
+      let emptyPages = 0;
+      for (;;) {
+        nextUri = page.nextUri;
+        columns ??= page.columns?.map(({ name, type }) => ({ name, type }));
+        const data = page.data ?? [];
+        for (const row of data) {
+          if (rows.length === request.maxRows) {
+            truncated = true;
+            break;
+          }
+          rows.push(row);
+        }
+        options.onProgress?.({
+          state: page.stats?.state ?? 'UNKNOWN',
+          processedRows: page.stats?.processedRows,
+          progressPercentage: page.stats?.progressPercentage,
+          rowsReceived: rows.length,
+        });
+        if (page.error) throw queryFailure(page.error, 'Trino');
+        if (truncated || nextUri === undefined) {
+          return {
+            queryId: page.id,
+            columns: columns ?? [],
+            rows,
+            truncated,
+            stats: {
+              state: truncated ? 'CANCELED_AT_ROW_LIMIT' : (page.stats?.state ?? 'FINISHED'),
+              elapsedMs: Math.round(performance.now() - started),
+              processedRows: page.stats?.processedRows,
+              processedBytes: page.stats?.processedBytes,
+            },
+          };
+        }
+        emptyPages = data.length === 0 ? emptyPages + 1 : 0;
+        // Trino long-polls each GET; this only keeps a server that answers empty pages at once from being hammered.
+        if (emptyPages > 1) await sleep(Math.min(20 * (emptyPages - 1), 250), deadline.signal);
+        page = await this.fetchPage(nextUri, deadline);
+      }
+    } catch (error) {
+      throw deadline.stopped ? deadline.error() : error;
+    } finally {
+      deadline.dispose();
+      if (nextUri !== undefined) this.cancel(nextUri);
+    }
+  }
+
+  /** GET /v1/info: whether the coordinator answers and has finished starting. */
+  async info(timeoutMs: number): Promise<{ starting: boolean; version?: string }> {
+    const response = await fetch(`${this.options.baseUrl}/v1/info`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
+    if (response.status !== 200) throw new ToolError('upstream', `Trino /v1/info answered HTTP ${response.status}`);
+    const body = (await response.json()) as { starting?: boolean; nodeVersion?: { version?: string } };
+    return { starting: body.starting === true, version: body.nodeVersion?.version };
+  }
+
+  /**
+   * The POST is never retried: a blind retry could run the statement twice. It is not aborted
+   * either: once Trino has the statement, its reply carries the only handle to cancel it, so a
+   * caller who gives up mid-POST gets an answer at once and the reply is cancelled when it lands.
+   */
+  private async submit(request: QueryRequest, deadline: QueryDeadline): Promise<TrinoQueryResults> {
+    const post = this.send(`${this.options.baseUrl}/v1/statement`, {
+      method: 'POST',
+      headers: { ...this.headers(), ...this.sessionHeaders(request), 'content-type': 'text/plain; charset=utf-8' },
+      body: request.sql,
+      signal: AbortSignal.timeout(request.timeoutMs),
+    }).then((response) => this.readPage(response, 'POST /v1/statement'));
+    try {
+      return await Promise.race([post, deadline.whenStopped()]);
+    } catch (error) {
+      if (deadline.stopped) post.then((page) => page.nextUri && this.cancel(page.nextUri), () => undefined);
+      throw error;
+    }
+  }
+
+  private async fetchPage(uri: string, deadline: QueryDeadline): Promise<TrinoQueryResults> {
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
+      } catch (error) {
+        if (deadline.stopped || attempt >= this.maxGetAttempts) throw error;
+        await sleep(attempt * 100, deadline.signal);
+        continue;
+      }
+      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= this.maxGetAttempts) return this.readPage(response, 'GET nextUri');
+      await response.body?.cancel();
+      const wait = retryAfterMs(response.headers.get('retry-after'), this.maxRetryAfterMs) ?? attempt * 100;
+      this.logger.debug(`Trino answered HTTP ${response.status}; retrying in ${wait} ms (attempt ${attempt} of ${this.maxGetAttempts})`);
+      await sleep(wait, deadline.signal);
+    }
+  }
+
+  private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (init.signal.aborted) throw error;
+      throw new ToolError('unavailable', `Trino at ${this.options.baseUrl} is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
+    }
+  }
+
+  private async readPage(response: Response, call: string): Promise<TrinoQueryResults> {
+    const text = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${response.status} on ${call})`, { upstreamStatus: response.status });
+    }
+    if (response.status !== 200) {
+      throw new ToolError('upstream', `Trino answered HTTP ${response.status} on ${call}: ${text.slice(0, 300)}`, { upstreamStatus: response.status });
+    }
+    let body: unknown;
+    try {
+      body = parseTrinoJson(text);
+    } catch {
+      throw new ToolError('upstream', `Trino sent a body that is not JSON on ${call}`);
+    }
+    if (!isQueryResults(body)) throw new ToolError('upstream', `Trino sent a response without a query id on ${call}`);
+    return body;
+  }
+
+  /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
+  private cancel(nextUri: string): void {
+    fetch(nextUri, { method: 'DELETE', headers: this.headers(), signal: AbortSignal.timeout(5000) })
+      .then((response) => response.body?.cancel())
+      .catch((error: unknown) => this.logger.debug(`Cancelling a Trino query failed: ${describeFetchError(error)}`));
+  }
+
+  /** Sent on every request, as the Java client does (trino-protocol.md §2). */
+  private headers(): Record<string, string> {
+    const headers: Record<string, string> = { 'x-trino-user': this.options.user, 'user-agent': USER_AGENT };
+    if (this.options.jwt) headers.authorization = `Bearer ${this.options.jwt}`;
+    else if (this.options.password) headers.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64')}`;
+    return headers;
+  }
+
+  private sessionHeaders(request: QueryRequest): Record<string, string> {
+    const headers: Record<string, string> = {
+      'x-trino-source': this.options.source,
+      // Without it Trino rounds time and timestamp values to milliseconds.
+      'x-trino-client-capabilities': 'PARAMETRIC_DATETIME',
+      // Trino enforces the same limit server-side, so a query is stopped even if the cancel is lost.
+      'x-trino-session': `query_max_execution_time=${encodeURIComponent(`${Math.ceil(request.timeoutMs / 1000)}s`)}`,
+    };
+    const catalog = request.catalog ?? this.options.catalog;
+    const schema = request.schema ?? (request.catalog === undefined ? this.options.schema : undefined);
+    if (catalog !== undefined) headers['x-trino-catalog'] = catalog;
+    if (schema !== undefined) headers['x-trino-schema'] = schema;
+    return headers;
+  }
+}
+
+/** Retry-After as delay-seconds or an HTTP date, capped. */
+export function retryAfterMs(header: string | null, capMs: number, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), capMs);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

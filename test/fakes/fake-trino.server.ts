@@ -1,0 +1,267 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { stringify } from 'lossless-json';
+import { DuckDbEngine, type CellValue, type ResultColumn } from '#trino';
+
+/**
+ * A Trino coordinator on 127.0.0.1 that speaks the client protocol (trino-protocol.md §1–§5):
+ * the POST reply is QUEUED without columns or data, columns arrive a page late, rows come in
+ * several pages (the last one included), failures are HTTP 200 with `error`, bigints are raw
+ * JSON numbers (beyond 2^53 too) and decimals strings. SQL runs for real through DuckDB (with
+ * the sample data) unless a script says otherwise. Every request and every cancel is recorded.
+ */
+
+export interface FakeTrinoColumn {
+  name: string;
+  type: string;
+}
+
+export type FakeQueryBehaviour =
+  /** Run the SQL through DuckDB (default). */
+  | { kind: 'sql' }
+  /** Fixed rows; use JS `bigint` for integers beyond 2^53 (sent as raw JSON numbers). */
+  | { kind: 'rows'; columns: FakeTrinoColumn[]; rows: unknown[][] }
+  /** `rowCount` rows made on demand page by page, so a million rows cost no memory. */
+  | { kind: 'generated'; columns: FakeTrinoColumn[]; rowCount: number; row: (index: number) => unknown[] }
+  /** Fails with Trino's error shape after `afterPages` GETs (0 = on the POST reply itself). */
+  | { kind: 'fail'; afterPages?: number; error: { message: string; errorName: string; errorType: string; errorCode?: number } }
+  /** Stays RUNNING without data until cancelled. */
+  | { kind: 'hang' };
+
+export interface FakeQueryScript {
+  match: RegExp | ((sql: string) => boolean);
+  behaviour: FakeQueryBehaviour;
+  /** Rows per data page (default: the server's). */
+  pageSize?: number;
+  /** Delay before answering each GET, like Trino's long poll. */
+  pageDelayMs?: number;
+}
+
+export interface FakeTrinoOptions {
+  /** Rows per data page (default 2, so small results still span several pages). */
+  pageSize?: number;
+  /** QUEUED GET pages after the QUEUED POST reply (default 1). */
+  queuedPages?: number;
+  /** RUNNING pages without columns before the columns appear (default 1). */
+  pagesBeforeColumns?: number;
+  /** Required credentials; unset = none checked. */
+  auth?: { basic?: { user: string; password: string }; bearer?: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface HttpFault {
+  status: number;
+  retryAfter?: string;
+  body?: string;
+}
+
+interface RunningQuery {
+  id: string;
+  slug: string;
+  token: number;
+  sql: string;
+  script?: FakeQueryScript;
+  gets: number;
+  sent: number;
+  state: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+  result?: Promise<{ columns: FakeTrinoColumn[]; rowCount: number; rowAt: (index: number) => unknown[] }>;
+}
+
+let querySequence = 0;
+
+export class FakeTrinoServer {
+  readonly requests: RecordedRequest[] = [];
+  /** Query ids cancelled with DELETE nextUri, in order. */
+  readonly cancelled: string[] = [];
+  private readonly queries = new Map<string, RunningQuery>();
+  private readonly scripts: FakeQueryScript[] = [];
+  private readonly faults: HttpFault[] = [];
+  private readonly duckdb = new DuckDbEngine({});
+  private readonly options: Required<Omit<FakeTrinoOptions, 'auth'>> & Pick<FakeTrinoOptions, 'auth'>;
+  private server!: Server;
+  url = '';
+
+  private constructor(options: FakeTrinoOptions) {
+    this.options = { pageSize: 2, queuedPages: 1, pagesBeforeColumns: 1, ...options };
+  }
+
+  static async start(options: FakeTrinoOptions = {}): Promise<FakeTrinoServer> {
+    const fake = new FakeTrinoServer(options);
+    fake.server = createServer((request, response) => void fake.handle(request, response));
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  /** Scripts the next matching statements; the first matching script wins. */
+  script(script: FakeQueryScript): this {
+    this.scripts.push(script);
+    return this;
+  }
+
+  /** The next GETs of `nextUri` answer these statuses (in order) before normal pages resume. */
+  failNextGets(...faults: HttpFault[]): this {
+    this.faults.push(...faults);
+    return this;
+  }
+
+  /** Queries that are neither finished, failed nor cancelled. */
+  get running(): number {
+    return [...this.queries.values()].filter((query) => query.state === 'QUEUED' || query.state === 'RUNNING').length;
+  }
+
+  statementRequests(): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.path === '/v1/statement');
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.cancelled.length = 0;
+    this.scripts.length = 0;
+    this.faults.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.duckdb.close();
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(request.url ?? '/', this.url).pathname;
+    this.requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
+    if (!this.authorized(request)) return this.send(response, 401, 'Unauthorized', 'text/plain');
+    if (request.method === 'GET' && path === '/v1/info') return this.send(response, 200, JSON.stringify({ starting: false, nodeVersion: { version: 'fake-475' } }));
+    if (request.method === 'POST' && path === '/v1/statement') return this.send(response, 200, this.submit(body));
+    const match = /^\/v1\/statement\/executing\/([^/]+)\/([^/]+)\/(\d+)$/.exec(path);
+    const query = match ? this.queries.get(match[1]) : undefined;
+    if (!match || !query || query.slug !== match[2]) return this.send(response, 404, 'Query not found', 'text/plain');
+    if (request.method === 'DELETE') {
+      if (query.state === 'QUEUED' || query.state === 'RUNNING') query.state = 'CANCELED';
+      this.cancelled.push(query.id);
+      return this.send(response, 204, '');
+    }
+    if (request.method !== 'GET') return this.send(response, 405, 'Method not allowed', 'text/plain');
+    const fault = this.faults.shift();
+    if (fault) {
+      response.setHeader('retry-after', fault.retryAfter ?? '');
+      if (fault.retryAfter === undefined) response.removeHeader('retry-after');
+      return this.send(response, fault.status, fault.body ?? 'Service Unavailable', 'text/plain');
+    }
+    if (Number(match[3]) !== query.token) return this.send(response, 410, 'Stale token', 'text/plain');
+    if (query.script?.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, query.script?.pageDelayMs));
+    this.send(response, 200, await this.nextPage(query));
+  }
+
+  private authorized(request: IncomingMessage): boolean {
+    const auth = this.options.auth;
+    if (!auth) return true;
+    const header = request.headers.authorization ?? '';
+    if (auth.bearer) return header === `Bearer ${auth.bearer}`;
+    if (auth.basic) return header === `Basic ${Buffer.from(`${auth.basic.user}:${auth.basic.password}`).toString('base64')}`;
+    return true;
+  }
+
+  private submit(sql: string): string {
+    querySequence += 1;
+    const id = `20260101_000000_${String(querySequence).padStart(5, '0')}_fake`;
+    const script = this.scripts.find((candidate) => (typeof candidate.match === 'function' ? candidate.match(sql) : candidate.match.test(sql)));
+    const query: RunningQuery = { id, slug: `s${querySequence}`, token: 0, sql, script, gets: 0, sent: 0, state: 'QUEUED' };
+    this.queries.set(id, query);
+    query.result = this.startExecution(query);
+    query.result?.catch(() => undefined);
+    const behaviour = script?.behaviour;
+    if (behaviour?.kind === 'fail' && (behaviour.afterPages ?? 0) === 0) return this.failurePage(query, behaviour.error);
+    return this.page(query, { state: 'QUEUED' });
+  }
+
+  private startExecution(query: RunningQuery): RunningQuery['result'] {
+    const behaviour = query.script?.behaviour ?? { kind: 'sql' };
+    switch (behaviour.kind) {
+      case 'rows':
+        return Promise.resolve({ columns: behaviour.columns, rowCount: behaviour.rows.length, rowAt: (i) => behaviour.rows[i] });
+      case 'generated':
+        return Promise.resolve({ columns: behaviour.columns, rowCount: behaviour.rowCount, rowAt: behaviour.row });
+      case 'sql':
+        return this.duckdb.execute({ sql: query.sql, maxRows: 100_000, timeoutMs: 60_000 }, { signal: new AbortController().signal }).then(({ columns, rows }) => ({
+          columns,
+          rowCount: rows.length,
+          rowAt: (i: number) => wireRow(rows[i], columns),
+        }));
+      default:
+        return undefined;
+    }
+  }
+
+  private async nextPage(query: RunningQuery): Promise<string> {
+    query.gets += 1;
+    query.token += 1;
+    const behaviour = query.script?.behaviour ?? { kind: 'sql' };
+    if (query.state === 'CANCELED') return this.failurePage(query, { message: 'Query was canceled', errorName: 'USER_CANCELED', errorType: 'USER_ERROR', errorCode: 3 });
+    if (query.gets <= this.options.queuedPages) return this.page(query, { state: 'QUEUED' });
+    if (behaviour.kind === 'hang') return this.page(query, { state: 'RUNNING' });
+    if (behaviour.kind === 'fail' && query.gets >= (behaviour.afterPages ?? 0)) return this.failurePage(query, behaviour.error);
+    query.state = 'RUNNING';
+    let result: Awaited<RunningQuery['result']>;
+    try {
+      result = await query.result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return this.failurePage(query, { message, errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR', errorCode: 1 });
+    }
+    if (!result) return this.page(query, { state: 'RUNNING' });
+    const withColumns = query.gets > this.options.queuedPages + this.options.pagesBeforeColumns;
+    if (!withColumns) return this.page(query, { state: 'RUNNING' });
+    const pageSize = query.script?.pageSize ?? this.options.pageSize;
+    const end = Math.min(query.sent + pageSize, result.rowCount);
+    const data: unknown[][] = [];
+    for (let i = query.sent; i < end; i++) data.push(result.rowAt(i));
+    query.sent = end;
+    const finished = end >= result.rowCount;
+    if (finished) query.state = 'FINISHED';
+    return this.page(query, { state: finished ? 'FINISHED' : 'RUNNING', columns: result.columns, data: data.length > 0 ? data : undefined, last: finished, processedRows: end });
+  }
+
+  private page(query: RunningQuery, page: { state: string; columns?: FakeTrinoColumn[]; data?: unknown[][]; last?: boolean; processedRows?: number }): string {
+    return stringify({
+      id: query.id,
+      infoUri: `${this.url}/ui/query.html?${query.id}`,
+      ...(page.last ? {} : { nextUri: `${this.url}/v1/statement/executing/${query.id}/${query.slug}/${query.token}` }),
+      ...(page.columns ? { columns: page.columns.map((column) => ({ ...column, typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] } })) } : {}),
+      ...(page.data ? { data: page.data } : {}),
+      stats: { state: page.state, queued: page.state === 'QUEUED', scheduled: page.state !== 'QUEUED', processedRows: page.processedRows ?? 0, processedBytes: 0, elapsedTimeMillis: 1 },
+      warnings: [],
+    }) as string;
+  }
+
+  private failurePage(query: RunningQuery, error: { message: string; errorName: string; errorType: string; errorCode?: number }): string {
+    query.state = 'FAILED';
+    return JSON.stringify({
+      id: query.id,
+      infoUri: `${this.url}/ui/query.html?${query.id}`,
+      stats: { state: 'FAILED', processedRows: 0 },
+      error: { errorCode: 0, ...error, errorLocation: { lineNumber: 1, columnNumber: 1 }, failureInfo: { type: 'io.trino.spi.TrinoException', message: error.message } },
+      warnings: [],
+    });
+  }
+
+  private send(response: ServerResponse, status: number, body: string, type = 'application/json'): void {
+    response.statusCode = status;
+    if (body) response.setHeader('content-type', type);
+    response.end(body);
+  }
+}
+
+/** Trino's wire form: integers of bigint columns are raw JSON numbers even beyond 2^53. */
+function wireRow(row: CellValue[], columns: ResultColumn[]): unknown[] {
+  return row.map((value, i) => (columns[i].type === 'bigint' && typeof value === 'string' ? BigInt(value) : value));
+}
