@@ -87,7 +87,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
       throw new ToolError('not_found', `Unknown tool "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}`);
     }
     // Scope checks (AUTH_TOOL_SCOPES) refuse this tool only, as a tool error every transport reports alike.
-    const refusal = this.authorizer.refusal(name, context.principal);
+    const refusal = this.authorizer.refusal(name, context);
     if (refusal) {
       this.record(name, context, 'forbidden', started, args, refusal.kind);
       return { result: { content: [{ type: 'text', text: refusal.message }], isError: true }, failure: { kind: refusal.kind, message: refusal.message } };

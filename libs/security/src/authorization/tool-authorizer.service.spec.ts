@@ -1,5 +1,5 @@
 import { loadAppConfig } from '#config';
-import type { Principal } from '#tool-contract';
+import type { ToolContext } from '#tool-contract';
 import { ToolAuthorizer } from './tool-authorizer.service.js';
 
 const config = loadAppConfig({
@@ -7,7 +7,10 @@ const config = loadAppConfig({
   AUTH_TOOL_SCOPES: 'trino_execute_query=sql:read,xdp_*=xdp:read,xdp_delete=xdp:admin',
 });
 
-const caller = (...scopes: string[]): Principal => ({ subject: 'u', scopes, authenticated: true });
+const caller = (...scopes: string[]): Pick<ToolContext, 'principal' | 'transport'> => ({
+  principal: { subject: 'u', scopes, authenticated: true },
+  transport: 'mcp-http',
+});
 
 describe('ToolAuthorizer', () => {
   const authorizer = new ToolAuthorizer(config);
@@ -28,5 +31,9 @@ describe('ToolAuthorizer', () => {
     const refusal = authorizer.refusal('xdp_delete', caller('xdp:read'));
     expect(refusal?.kind).toBe('forbidden');
     expect(refusal?.message).toBe('Tool "xdp_delete" requires scope "xdp:admin", which the caller\'s token does not grant');
+  });
+
+  it('does not apply scope rules to the local stdio session', () => {
+    expect(authorizer.refusal('xdp_delete', { principal: caller().principal, transport: 'stdio' })).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, type ToolScopeRule } from '#config';
-import { type Principal, ToolError } from '#tool-contract';
+import { type ToolContext, ToolError } from '#tool-contract';
 
 /**
  * Per-tool authorization from token scopes (AUTH_TOOL_SCOPES). Asked by the tool registry on
- * every call, so REST, /mcp, /ws and stdio enforce the same rule. Tools without a rule are open
- * to every authenticated caller.
+ * every call, so REST, /mcp and /ws enforce the same rule. Tools without a rule are open to every
+ * authenticated caller. stdio is exempt: its one caller is the local process that started the server
+ * with the server's own environment, and it carries no token to take scopes from.
  */
 @Injectable()
 export class ToolAuthorizer {
@@ -27,7 +28,8 @@ export class ToolAuthorizer {
   }
 
   /** A ToolError `forbidden` naming the missing scopes (scope names are not secret), or undefined when allowed. */
-  refusal(tool: string, principal: Principal): ToolError | undefined {
+  refusal(tool: string, { principal, transport }: Pick<ToolContext, 'principal' | 'transport'>): ToolError | undefined {
+    if (transport === 'stdio') return undefined;
     const required = this.requiredScopes(tool);
     if (required.length === 0) return undefined;
     const missing = required.filter((scope) => !principal.scopes.includes(scope));
