@@ -67,6 +67,31 @@ export class MetricsService {
     buckets: DURATION_BUCKETS,
   }));
 
+  readonly trinoQueries = metric('xdp_mcp_trino_queries_total', () => new Counter({
+    name: 'xdp_mcp_trino_queries_total',
+    help: 'SQL queries sent to a query engine by engine (duckdb, trino, xdp) and outcome (success or error kind)',
+    labelNames: ['engine', 'outcome'] as const,
+  }));
+
+  readonly trinoQueryDuration = metric('xdp_mcp_trino_query_duration_seconds', () => new Histogram({
+    name: 'xdp_mcp_trino_query_duration_seconds',
+    help: 'SQL query duration in seconds by engine',
+    labelNames: ['engine'] as const,
+    buckets: DURATION_BUCKETS,
+  }));
+
+  readonly trinoRowsReturned = metric('xdp_mcp_trino_rows_returned_total', () => new Counter({
+    name: 'xdp_mcp_trino_rows_returned_total',
+    help: 'Result rows returned to callers by engine',
+    labelNames: ['engine'] as const,
+  }));
+
+  readonly trinoRejectedStatements = metric('xdp_mcp_trino_rejected_statements_total', () => new Counter({
+    name: 'xdp_mcp_trino_rejected_statements_total',
+    help: 'SQL statements refused by the guard before reaching an engine, by reason',
+    labelNames: ['reason'] as const,
+  }));
+
   recordToolCall(tool: string, transport: string, outcome: ToolCallOutcome, seconds: number): void {
     this.toolCalls.inc({ tool, transport, outcome });
     this.toolCallDuration.observe({ tool }, seconds);
@@ -91,5 +116,15 @@ export class MetricsService {
   recordUpstreamRequest(upstream: string, endpoint: string, status: string, seconds: number): void {
     this.upstreamRequests.inc({ upstream, endpoint, status });
     this.upstreamDuration.observe({ upstream, endpoint }, seconds);
+  }
+
+  recordTrinoQuery(engine: string, outcome: string, seconds: number, rows: number): void {
+    this.trinoQueries.inc({ engine, outcome });
+    this.trinoQueryDuration.observe({ engine }, seconds);
+    if (rows > 0) this.trinoRowsReturned.inc({ engine }, rows);
+  }
+
+  recordRejectedStatement(reason: string): void {
+    this.trinoRejectedStatements.inc({ reason });
   }
 }
