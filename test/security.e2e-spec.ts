@@ -159,6 +159,7 @@ describe('Security on REST /api (e2e)', () => {
       const docs = await fetch(`${server.url}/api/docs/`);
       expect(docs.status).toBe(200);
       expect(docs.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
+      expect(docs.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     });
 
     it('answers CORS preflight for an allowed origin only', async () => {

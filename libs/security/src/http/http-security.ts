@@ -16,13 +16,16 @@ const EXPOSED_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate', 'Retry-After', 'X
  * cannot read any response. Call before routes are registered.
  */
 export function applyHttpSecurity(app: INestApplication): void {
-  const strict = helmet();
+  // No upgrade-insecure-requests: inside a cluster the docs are often reached over plain HTTP
+  // (port-forward, internal Service name), where upgrading asset URLs to https breaks the page.
+  const strict = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   const docs = helmet({
     contentSecurityPolicy: {
       directives: {
         scriptSrc: ["'self'", "'unsafe-inline'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
       },
     },
   });
