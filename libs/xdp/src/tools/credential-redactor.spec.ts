@@ -31,6 +31,12 @@ describe('redactCredentials', () => {
     });
   });
 
+  it('keeps a __proto__ key from XDP as plain data', () => {
+    const redacted = redactCredentials(JSON.parse('{"__proto__": {"token": "t", "polluted": true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(redacted, '__proto__')?.value).toEqual({ token: REDACTED, polluted: true });
+  });
+
   it('does not modify its input', () => {
     const config = { password: 'p', inner: { token: 't' } };
     redactCredentials(config);

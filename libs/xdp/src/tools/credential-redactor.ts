@@ -15,10 +15,15 @@ const CREDENTIAL_QUERY_PARAM = /([?&][^=&#\s]*(?:password|secret|key|token|crede
  * matching key is replaced, even when it is an object: its shape is not shown either.
  */
 export function redactCredentials(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value);
   if (Array.isArray(value)) return value.map(redactCredentials);
-  if (typeof value === 'string') return value.replace(URL_USERINFO, `$1${REDACTED}@`).replace(CREDENTIAL_QUERY_PARAM, `$1${REDACTED}`);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, entry]) => [key, CREDENTIAL_KEY.test(key) ? REDACTED : redactCredentials(entry)]),
-  );
+  // fromEntries defines own properties, so a `__proto__` key in XDP's JSON stays plain data.
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, CREDENTIAL_KEY.test(key) ? REDACTED : redactCredentials(entry)]));
+}
+
+// Runs on every string of every listed config: skip the regexes when they cannot match.
+function redactUrlCredentials(text: string): string {
+  const withoutUserinfo = text.includes('@') ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
+  return withoutUserinfo.includes('=') ? withoutUserinfo.replace(CREDENTIAL_QUERY_PARAM, `$1${REDACTED}`) : withoutUserinfo;
 }
