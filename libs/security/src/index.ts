@@ -1,9 +1,7 @@
 export { AuditLog, type ToolCallAudit } from './audit/audit-log.service.js';
-export { sqlFingerprint } from './audit/sql-fingerprint.js';
 export { AuthError } from './auth/auth.error.js';
-export { AuthGuard } from './auth/auth.guard.js';
 export { AuthService } from './auth/auth.service.js';
-export { bearerToken, type AuthRequest } from './auth/bearer-token.js';
+export type { AuthRequest } from './auth/bearer-token.js';
 export { Public } from './auth/public.decorator.js';
 export { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
 export { applyHttpSecurity } from './http/http-security.js';
@@ -11,6 +9,5 @@ export { clientKey } from './limits/client-key.js';
 export { ConnectionLimiter } from './limits/connection-limiter.service.js';
 export { InFlightLimit } from './limits/in-flight-limit.js';
 export { RATE_LIMITED_JSONRPC_CODE, RateLimiter, type RateDecision } from './limits/rate-limiter.service.js';
-export { PROTECTED_RESOURCE_PATH, ProtectedResource, type ProtectedResourceMetadata } from './oauth/protected-resource.js';
 export { OriginPolicy } from './origin/origin-policy.service.js';
 export { SecurityModule } from './security.module.js';

@@ -11,8 +11,9 @@ describe('ConnectionLimiter', () => {
     expect(limiter.tryAcquire('b')).toBeDefined();
     first!();
     first!();
-    expect(limiter.openConnections('a')).toBe(1);
+    // Released twice, freed once: exactly one slot opens.
     expect(limiter.tryAcquire('a')).toBeDefined();
+    expect(limiter.tryAcquire('a')).toBeUndefined();
   });
 
   it('is unlimited at 0', () => {
@@ -28,14 +29,20 @@ describe('InFlightLimit', () => {
     expect(limit.tryAcquire()).toBe(true);
     expect(limit.tryAcquire()).toBe(false);
     limit.release();
-    expect(limit.active).toBe(1);
     expect(limit.tryAcquire()).toBe(true);
+    expect(limit.tryAcquire()).toBe(false);
   });
 
-  it('never goes negative and is unlimited at 0', () => {
-    const limit = new InFlightLimit(0);
+  it('does not let extra releases raise the cap', () => {
+    const limit = new InFlightLimit(1);
     limit.release();
-    expect(limit.active).toBe(0);
+    limit.release();
+    expect(limit.tryAcquire()).toBe(true);
+    expect(limit.tryAcquire()).toBe(false);
+  });
+
+  it('is unlimited at 0', () => {
+    const limit = new InFlightLimit(0);
     for (let i = 0; i < 100; i++) expect(limit.tryAcquire()).toBe(true);
   });
 });

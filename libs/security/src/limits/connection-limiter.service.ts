@@ -28,8 +28,4 @@ export class ConnectionLimiter {
       else this.open.delete(key);
     };
   }
-
-  openConnections(key: string): number {
-    return this.open.get(key) ?? 0;
-  }
 }

@@ -8,10 +8,6 @@ export class InFlightLimit {
   /** `max` 0 = unlimited. */
   constructor(readonly max: number) {}
 
-  get active(): number {
-    return this.running;
-  }
-
   tryAcquire(): boolean {
     if (this.max > 0 && this.running >= this.max) return false;
     this.running++;
