@@ -1,56 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { RpcSocket } from './support/rpc-socket.js';
+import { spawnServer } from './support/spawned-server.js';
 
 /**
  * SIGTERM on the BUILT server (dist/, as the container runs it) in its own process: the exit code
  * and the close code the WebSocket client sees are only observable from outside the process.
  */
 const MAIN = join(__dirname, '..', 'dist/apps/xdp-mcp-server/main.js');
-
-interface Spawned {
-  child: ChildProcess;
-  url: string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function spawnServer(env: Record<string, string>): Promise<Spawned> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', AUTH_MODE: 'none', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${output}`);
-    try {
-      if ((await fetch(`${url}/ready`)).status === 200) return { child, url, exit, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server not ready in time: ${output}`);
-}
 
 const listDatastores = (client: RpcSocket) =>
   client.request({ method: 'tools/call', params: { name: 'xdp_list_datastores', arguments: { page: 0, size: 5 } } }, 30_000);
@@ -82,9 +40,9 @@ describeBuilt('Graceful shutdown of the built server on SIGTERM (e2e, spawned pr
   });
 
   it('finishes the in-flight call, refuses new work, closes the WebSocket with 1001 and exits 0', async () => {
-    const server = await spawnServer({ ...xdp.env(), SHUTDOWN_GRACE_MS: '10000' });
+    const server = await spawnServer(MAIN, { ...xdp.env(), SHUTDOWN_GRACE_MS: '10000' });
     try {
-      const client = await RpcSocket.open(`${server.url.replace('http', 'ws')}/ws`);
+      const client = await RpcSocket.open(server.wsUrl);
       xdp.enqueue({ kind: 'slow', delayMs: 1000 }, { endpoint: '/datastore' });
       const running = listDatastores(client);
       await untilUpstreamRequests(xdp, 1);
@@ -105,9 +63,9 @@ describeBuilt('Graceful shutdown of the built server on SIGTERM (e2e, spawned pr
   });
 
   it('aborts a call still running at SHUTDOWN_GRACE_MS, cancels its upstream request, answers it, and exits 0', async () => {
-    const server = await spawnServer({ ...xdp.env(), SHUTDOWN_GRACE_MS: '300' });
+    const server = await spawnServer(MAIN, { ...xdp.env(), SHUTDOWN_GRACE_MS: '300' });
     try {
-      const client = await RpcSocket.open(`${server.url.replace('http', 'ws')}/ws`);
+      const client = await RpcSocket.open(server.wsUrl);
       xdp.enqueue({ kind: 'hang' }, { endpoint: '/datastore' });
       const running = listDatastores(client);
       await untilUpstreamRequests(xdp, 1);

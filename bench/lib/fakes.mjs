@@ -1,12 +1,45 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { transformFileSync } from '@swc/core';
+import { pinnedCommand } from './processes.mjs';
+
+const RUNNER = fileURLToPath(new URL('./fake-upstream.runner.mjs', import.meta.url));
 
 /**
- * Starts the fake XDP or Trino server from test/fakes/ in its own process. Resolves with
- * `{ok: false, reason}` when that fake does not exist in this checkout.
+ * Starts the fake XDP or Trino server from test/fakes/ (the same fakes the e2e tests use) in its
+ * own process on the load generator's core. The TypeScript source is compiled with SWC into
+ * node_modules/.cache so the bench needs no build step of its own. Resolves with the environment
+ * that points the server at the fake, or `{ok: false, reason}` when the fake is not in this checkout.
  */
-export async function startFakeUpstream(name, root) {
+export async function startFakeUpstream(name, root, options = {}) {
   const source = join(root, `test/fakes/fake-${name}.server.ts`);
   if (!existsSync(source)) return { ok: false, reason: `test/fakes/fake-${name}.server.ts is not in this checkout` };
-  return { ok: false, reason: `fake ${name} runner not wired yet` };
+  const outDir = join(root, 'node_modules/.cache/xdp-mcp-bench');
+  mkdirSync(outDir, { recursive: true });
+  const compiled = join(outDir, `fake-${name}.server.mjs`);
+  const { code } = transformFileSync(source, {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'es6' },
+  });
+  writeFileSync(compiled, code);
+
+  const [command, args] = pinnedCommand(1, process.execPath, [RUNNER, compiled, JSON.stringify(options)]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const firstLine = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fake ${name} exited with ${code} before starting`)));
+  });
+  const { env } = JSON.parse(firstLine);
+  return {
+    ok: true,
+    serverEnv: env,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
