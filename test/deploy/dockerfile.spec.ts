@@ -67,6 +67,19 @@ describe('Dockerfile', () => {
     expect(install.args).toContain('--ignore-scripts');
   });
 
+  it('lays out /app as the container rehearsal does: dist/, node_modules/ and package.json', () => {
+    expect(last(runtime, 'WORKDIR')).toBe('/app');
+    const destinations = runtime.instructions
+      .filter((instruction) => instruction.keyword === 'COPY')
+      .map((instruction) => instruction.args.split(' ').filter((arg) => !arg.startsWith('--')))
+      .map((args) => ({ source: args[0], destination: args.at(-1) }));
+    expect(destinations).toEqual([
+      { source: '/app/node_modules', destination: './node_modules' },
+      { source: '/app/dist', destination: './dist' },
+      { source: 'package.json', destination: './' },
+    ]);
+  });
+
   it('puts no credential into ENV or ARG', () => {
     for (const stage of stages) {
       for (const instruction of stage.instructions.filter(({ keyword }) => keyword === 'ENV' || keyword === 'ARG')) {
