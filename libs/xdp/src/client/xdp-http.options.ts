@@ -7,12 +7,19 @@ import type { XdpConfig } from '#config';
 const MAX_SOCKETS = 128;
 
 /**
+ * Idle keep-alive sockets are dropped after this, before common server idle timeouts (Node 5 s,
+ * most proxies 60 s) close them under us: reusing a socket the server is closing fails the
+ * request, and the query POST is never retried. Sockets with a request in flight are unaffected.
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
+/**
  * Axios settings for XDP. Keep-alive agents reuse connections (new connections per call cost
  * several times the throughput); redirects are refused so the key headers never reach another
  * host; bodies arrive as text because the client parses and validates them itself.
  */
 export function xdpHttpOptions(config: XdpConfig): HttpModuleOptions {
-  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'lifo' as const };
+  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_TIMEOUT_MS };
   return {
     baseURL: config.baseUrl,
     headers: {
