@@ -59,6 +59,21 @@ describe('JwtVerifier (HS256)', () => {
     expect(message).not.toContain(forged);
   });
 
+  it('reuses a verification for the same token, never past its expiry', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const strict = verifier({ clockSkewSeconds: 0 });
+      const shortLived = await token({ sub: 'a' }, now() + 5);
+      const first = await strict.verify(shortLived);
+      jest.advanceTimersByTime(3000);
+      expect(await strict.verify(shortLived)).toBe(first);
+      jest.advanceTimersByTime(10_000);
+      expect(await rejection(strict.verify(shortLived))).toBe('token expired');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('rejects garbage as malformed', async () => {
     expect(await rejection(verifier().verify('a.b.c'))).toBe('token is malformed');
   });

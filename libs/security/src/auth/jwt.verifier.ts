@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { JwtConfig } from '#config';
 import type { Principal } from '#tool-contract';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -16,19 +17,31 @@ export class JwtRejection extends Error {
 
 const HMAC_ALGORITHMS = ['HS256'];
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256'];
+/** Verified tokens remembered, so a client reusing its token is not re-verified on every request. */
+const CACHE_MAX_ENTRIES = 1000;
+/** Upper bound on how long a verification is reused (a rotated-out signing key stops working within it). */
+const CACHE_MAX_AGE_MS = 60_000;
+
+interface CachedPrincipal {
+  principal: Principal;
+  reuseUntil: number;
+}
 
 /**
  * Verifies bearer JWTs: HS256 with a shared secret, or RS256/ES256 against a remote JWKS
  * (cached; an unknown `kid` refetches the set, at most once per cooldown). Checks signature,
- * algorithm, `exp`/`nbf` with clock skew, and issuer and audience when configured.
+ * algorithm, `exp`/`nbf` with clock skew, and issuer and audience when configured. A successful
+ * verification is reused for the same token until it expires (at most a minute).
  */
 export class JwtVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly verified = new Map<string, CachedPrincipal>();
 
   constructor(private readonly config: JwtConfig) {
     if (config.secret !== undefined) {
-      this.key = new TextEncoder().encode(config.secret);
+      // A key object built once: raw bytes would be imported again on every verification.
+      this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
       this.algorithms = HMAC_ALGORITHMS;
     } else if (config.jwksUrl !== undefined) {
       this.key = remoteKeySet(config);
@@ -39,6 +52,22 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const cached = this.verified.get(token);
+    if (cached && cached.reuseUntil > now) return cached.principal;
+    if (cached) this.verified.delete(token);
+    const { principal, expiresAt } = await this.verifyFully(token);
+    this.remember(token, principal, Math.min(expiresAt + this.config.clockSkewSeconds * 1000, now + CACHE_MAX_AGE_MS));
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal, reuseUntil: number): void {
+    // Oldest first out: Map iteration follows insertion order.
+    if (this.verified.size >= CACHE_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, reuseUntil });
+  }
+
+  private async verifyFully(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as JWTVerifyGetKey, {
@@ -51,7 +80,8 @@ export class JwtVerifier {
     } catch (error) {
       throw describeRejection(error);
     }
-    return toPrincipal(payload);
+    // `exp` is a required claim, so it is present once verification succeeded.
+    return { principal: toPrincipal(payload), expiresAt: payload.exp! * 1000 };
   }
 }
 
