@@ -5,6 +5,7 @@ import { McpTransportsModule } from '#mcp-transports';
 import { HealthModule, LoggingModule, MetricsModule } from '#observability';
 import { SecurityModule } from '#security';
 import { ToolRegistryModule } from '#tool-registry';
+import { TrinoModule } from '#trino';
 import { XdpModule } from '#xdp';
 import { ApiExceptionFilter } from './api/api-exception.filter.js';
 import { ApiModule } from './api/api.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         SecurityModule,
         ToolRegistryModule,
         XdpModule,
+        TrinoModule,
         ApiModule,
         McpTransportsModule.forRoot({ serverVersion: VERSION }),
         ...(options.imports ?? []),

@@ -6,7 +6,7 @@ import { XDP_NOT_CONFIGURED } from '#xdp';
 import type { Request, Response } from 'express';
 import { ApiErrorDto, STATUS_BY_KIND } from './api-error.js';
 import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
-import { TrinoQueryDto } from './dto/trino.dto.js';
+import { TrinoCatalogQueryDto, TrinoColumnsQueryDto, TrinoDataplaneQueryDto, TrinoQueryDto, TrinoTablesQueryDto } from './dto/trino.dto.js';
 import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
 
 const TRINO_SETTINGS = 'No query engine is configured: set XDP_BASE_URL (with its keys) or TRINO_URL, or leave both unset for the embedded DuckDB';
@@ -78,6 +78,42 @@ export class ApiController {
   @ApiErrors()
   trinoQuery(@Body() body: TrinoQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_execute_query', { ...body }, request, response, TRINO_SETTINGS);
+  }
+
+  @Get('trino/catalogs')
+  @ApiTags('trino')
+  @ApiOperation({ summary: 'List catalogs (runs trino_list_catalogs)' })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  trinoCatalogs(@Query() query: TrinoDataplaneQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_list_catalogs', { ...query }, request, response, TRINO_SETTINGS);
+  }
+
+  @Get('trino/schemas')
+  @ApiTags('trino')
+  @ApiOperation({ summary: 'List the schemas of a catalog (runs trino_list_schemas)' })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  trinoSchemas(@Query() query: TrinoCatalogQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_list_schemas', { ...query }, request, response, TRINO_SETTINGS);
+  }
+
+  @Get('trino/tables')
+  @ApiTags('trino')
+  @ApiOperation({ summary: 'List the tables of a catalog or schema (runs trino_list_tables)' })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  trinoTables(@Query() query: TrinoTablesQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_list_tables', { ...query }, request, response, TRINO_SETTINGS);
+  }
+
+  @Get('trino/columns')
+  @ApiTags('trino')
+  @ApiOperation({ summary: "List a table's columns with their types (runs trino_describe_table)" })
+  @ApiOkResponse({ type: ToolResultDto })
+  @ApiErrors()
+  trinoColumns(@Query() query: TrinoColumnsQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_describe_table', { ...query }, request, response, TRINO_SETTINGS);
   }
 
   /** Runs a tool for a REST caller; the call is aborted if the client goes away first. */

@@ -60,6 +60,10 @@ export class DuckDbEngine implements QueryEngine {
       : { catalog: options.catalog ?? SAMPLE_CATALOG, schema: options.schema ?? SAMPLE_SCHEMA };
   }
 
+  get defaultCatalog(): string | undefined {
+    return this.defaults.catalog;
+  }
+
   /** Opens (and seeds) the database in the background; queries wait for it. */
   start(): Promise<DuckDBInstance> {
     this.instance ??= this.open();

@@ -32,3 +32,38 @@ export class TrinoQueryDto {
   @Length(1, 128)
   schema?: string;
 }
+
+export class TrinoDataplaneQueryDto {
+  @ApiPropertyOptional({ example: 'local', description: 'Dataplane to query; optional when only one exists' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  dataplane?: string;
+}
+
+export class TrinoCatalogQueryDto extends TrinoDataplaneQueryDto {
+  @ApiProperty({ example: 'memory' })
+  @IsString()
+  @Length(1, 256)
+  catalog!: string;
+}
+
+export class TrinoTablesQueryDto extends TrinoCatalogQueryDto {
+  @ApiPropertyOptional({ example: 'sales', description: 'Only this schema; all schemas when omitted' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  schema?: string;
+}
+
+export class TrinoColumnsQueryDto extends TrinoCatalogQueryDto {
+  @ApiProperty({ example: 'sales' })
+  @IsString()
+  @Length(1, 256)
+  schema!: string;
+
+  @ApiProperty({ example: 'orders' })
+  @IsString()
+  @Length(1, 256)
+  table!: string;
+}

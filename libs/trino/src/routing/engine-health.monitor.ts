@@ -1,0 +1,66 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DependencyHealthRegistry, type DependencyState } from '#observability';
+import type { EngineHealth } from '../engine/query-engine.js';
+import { DataplaneRouter } from './dataplane.router.js';
+
+const CHECK_INTERVAL_MS = 30_000;
+
+/**
+ * Checks every query engine in the background and shows the cached outcome in /ready
+ * (`trino:<dataplane>` entries, plus `trino:xdp` for the XDP dataplane listing). A probe never
+ * triggers a check, and a down engine never makes the server unready.
+ */
+@Injectable()
+export class EngineHealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly states = new Map<string, DependencyState>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly router: DataplaneRouter,
+    private readonly registry: DependencyHealthRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const target of this.router.fixed.values()) this.track(`trino:${target.dataplane}`, { engine: target.engine.kind });
+    if (this.router.usesXdp) this.track('trino:xdp', { engine: 'xdp' });
+    // The embedded database opens and seeds in the background so startup is not held up by it.
+    this.router.duckdb?.start().catch(() => undefined);
+    void this.checkAll();
+    this.timer = setInterval(() => void this.checkAll(), CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs one round of checks; resolves when all are recorded. */
+  async checkAll(): Promise<void> {
+    const checks = [...this.router.fixed.values()].map(async (target) => {
+      this.record(`trino:${target.dataplane}`, target.engine.kind, await target.engine.checkHealth());
+    });
+    if (this.router.usesXdp) checks.push(this.checkXdpDataplanes());
+    await Promise.all(checks);
+  }
+
+  private async checkXdpDataplanes(): Promise<void> {
+    const started = performance.now();
+    const checkedAt = new Date().toISOString();
+    try {
+      const { byKey } = await this.router.refreshXdpDataplanes();
+      const count = new Set(byKey.values()).size;
+      this.record('trino:xdp', 'xdp', { status: 'up', checkedAt, latencyMs: Math.round(performance.now() - started), message: `${count} dataplane(s)` });
+    } catch (error) {
+      this.record('trino:xdp', 'xdp', { status: 'down', checkedAt, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private track(name: string, details: Record<string, unknown>): void {
+    this.states.set(name, { status: 'unknown', ...details });
+    this.registry.register(name, () => this.states.get(name) ?? { status: 'unknown' });
+  }
+
+  private record(name: string, engine: string, health: EngineHealth): void {
+    this.states.set(name, { engine, ...health });
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { MetricsService } from '#observability';
+import { isToolError, type ToolContext, type ToolOutput } from '#tool-contract';
+import type { QueryProgress, QueryRequest, QueryResult } from '../engine/query-engine.js';
+import { SqlGuard } from '../guard/sql-guard.js';
+import { StatementRejectedError } from '../guard/statement-rejected.error.js';
+import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
+import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
+import { type QueryResultContent, renderResultText, toContent } from './query-result.format.js';
+
+export interface UserQueryArgs {
+  dataplane?: string;
+  query: string;
+  maxRows: number;
+  catalog?: string;
+  schema?: string;
+}
+
+/** Rows the metadata tools return at most (catalog listings are never this long in practice). */
+const METADATA_MAX_ROWS = 10_000;
+
+/**
+ * Runs SQL for the Trino tools: routes to the dataplane's engine, puts the caller's SQL through
+ * the guard, enforces the catalog allow-list, row cap and timeout, forwards progress, records
+ * metrics, and renders the result within RESULT_MAX_BYTES.
+ */
+@Injectable()
+export class TrinoQueryService {
+  readonly guard: SqlGuard;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly router: DataplaneRouter,
+    private readonly metrics: MetricsService,
+  ) {
+    this.guard = new SqlGuard({ readOnly: config.trino.readOnly, allowedCatalogs: config.trino.allowedCatalogs });
+  }
+
+  /** A caller's statement; `wrap` turns the checked statement into what is sent (EXPLAIN). */
+  async runUserQuery(args: UserQueryArgs, context: ToolContext, wrap?: (sql: string) => string): Promise<ToolOutput<QueryResultContent>> {
+    const target = await this.router.resolve(args.dataplane, context.signal);
+    const checked = await this.checkStatement(args.query, args.catalog ?? target.defaultCatalog);
+    if (wrap && checked.kind === 'explain') throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
+    const request: QueryRequest = {
+      sql: wrap ? wrap(checked.sql) : checked.sql,
+      show: wrap ? undefined : checked.show,
+      catalog: args.catalog,
+      schema: args.schema,
+      maxRows: args.maxRows,
+      timeoutMs: this.config.trino.queryTimeoutMs,
+    };
+    let result = await this.execute(target, request, context);
+    if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result);
+    return this.output(target, result, args.maxRows);
+  }
+
+  /** Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list. */
+  async runMetadata(dataplane: string | undefined, catalog: string | undefined, build: (metadata: MetadataQueries) => MetadataQuery, context: ToolContext): Promise<ToolOutput<QueryResultContent>> {
+    if (catalog !== undefined && !this.guard.isCatalogAllowed(catalog)) {
+      throw this.reject(new StatementRejectedError('catalog_not_allowed', `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.config.trino.allowedCatalogs.join(', ')}`));
+    }
+    const target = await this.router.resolve(dataplane, context.signal);
+    const query = build(target.engine.metadata);
+    const request: QueryRequest = { sql: query.sql, maxRows: METADATA_MAX_ROWS, timeoutMs: this.config.trino.queryTimeoutMs };
+    let result = await this.execute(target, request, context);
+    if (query.reshape) result = query.reshape(result);
+    if (catalog === undefined) result = this.onlyAllowedCatalogs(result);
+    return this.output(target, result, METADATA_MAX_ROWS);
+  }
+
+  private async checkStatement(sql: string, sessionCatalog: string | undefined) {
+    try {
+      return await this.guard.check(sql, { catalog: sessionCatalog });
+    } catch (error) {
+      throw error instanceof StatementRejectedError ? this.reject(error) : error;
+    }
+  }
+
+  private reject(error: StatementRejectedError): StatementRejectedError {
+    this.metrics.recordRejectedStatement(error.reason);
+    return error;
+  }
+
+  private async execute(target: QueryTarget, request: QueryRequest, context: ToolContext): Promise<QueryResult> {
+    const started = performance.now();
+    const kind = target.engine.kind;
+    try {
+      const result = await target.engine.execute(request, { signal: context.signal, onProgress: progressReporter(context) });
+      this.metrics.recordTrinoQuery(kind, 'success', (performance.now() - started) / 1000, result.rows.length);
+      return result;
+    } catch (error) {
+      this.metrics.recordTrinoQuery(kind, isToolError(error) ? error.kind : 'internal', (performance.now() - started) / 1000, 0);
+      throw error;
+    }
+  }
+
+  private onlyAllowedCatalogs(result: QueryResult): QueryResult {
+    if (this.config.trino.allowedCatalogs.length === 0) return result;
+    return { ...result, rows: result.rows.filter((row) => typeof row[0] === 'string' && this.guard.isCatalogAllowed(row[0])) };
+  }
+
+  private output(target: QueryTarget, result: QueryResult, maxRows: number): ToolOutput<QueryResultContent> {
+    const content = toContent(target.dataplane, result);
+    return { text: renderResultText(content, this.config.trino.resultMaxBytes, maxRows), structuredContent: content };
+  }
+}
+
+/**
+ * Forwards engine progress as MCP progress: `progress` counts updates (it must only increase),
+ * the message carries state and rows. Unchanged updates are skipped.
+ */
+function progressReporter(context: ToolContext): (progress: QueryProgress) => void {
+  let step = 0;
+  let last = '';
+  return (progress) => {
+    const processed = progress.processedRows === undefined ? '' : `, ${progress.processedRows} rows processed`;
+    const message = `${progress.state}${processed}, ${progress.rowsReceived} rows received`;
+    if (message === last) return;
+    last = message;
+    step += 1;
+    context.reportProgress({ progress: step, message });
+  };
+}
+

@@ -1,0 +1,104 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ToolProvider, type ToolDefinition, type ToolSource } from '#tool-contract';
+import type { QueryResultContent } from './query-result.format.js';
+import { TrinoQueryService, type UserQueryArgs } from './trino-query.service.js';
+import { EXECUTE_QUERY_INPUT, EXPLAIN_INPUT, metadataInput, QUERY_RESULT_SCHEMA, TRINO_ANNOTATIONS } from './trino-tools.schemas.js';
+
+type Tool<A extends object> = ToolDefinition<A, QueryResultContent>;
+
+interface DataplaneArg {
+  dataplane?: string;
+}
+
+/**
+ * The SQL tools. There is always an engine behind them (XDP dataplanes, a direct Trino, or the
+ * embedded DuckDB), so they are always registered.
+ */
+@ToolProvider()
+@Injectable()
+export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap {
+  constructor(private readonly queries: TrinoQueryService) {}
+
+  onApplicationBootstrap(): void {
+    // Loading Trino's grammar takes a few hundred ms; do it now instead of in the first call.
+    void this.queries.guard.warmUp().catch(() => undefined);
+  }
+
+  tools(): Tool<any>[] {
+    return [this.executeQuery(), this.listCatalogs(), this.listSchemas(), this.listTables(), this.describeTable(), this.explain()];
+  }
+
+  private executeQuery(): Tool<UserQueryArgs> {
+    return {
+      name: 'trino_execute_query',
+      title: 'Run a SQL query',
+      description:
+        'Runs one read-only SQL statement (Trino SQL: SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN) and returns up to maxRows rows. ' +
+        'Writes, DDL and several statements are refused. Use trino_list_catalogs / trino_list_tables / trino_describe_table to find tables first.',
+      inputSchema: EXECUTE_QUERY_INPUT,
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: (args, context) => this.queries.runUserQuery(args, context),
+    };
+  }
+
+  private listCatalogs(): Tool<DataplaneArg> {
+    return {
+      name: 'trino_list_catalogs',
+      title: 'List catalogs',
+      description: 'Lists the catalogs of a dataplane (column "Catalog").',
+      inputSchema: metadataInput([], []),
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: ({ dataplane }, context) => this.queries.runMetadata(dataplane, undefined, (m) => m.catalogs(), context),
+    };
+  }
+
+  private listSchemas(): Tool<DataplaneArg & { catalog: string }> {
+    return {
+      name: 'trino_list_schemas',
+      title: 'List schemas',
+      description: 'Lists the schemas of a catalog (column "Schema").',
+      inputSchema: metadataInput(['catalog'], ['catalog']),
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.schemas(catalog), context),
+    };
+  }
+
+  private listTables(): Tool<DataplaneArg & { catalog: string; schema?: string }> {
+    return {
+      name: 'trino_list_tables',
+      title: 'List tables',
+      description: 'Lists the tables and views of a catalog, or of one schema in it (columns "Schema", "Table", "Type").',
+      inputSchema: metadataInput(['catalog', 'schema'], ['catalog']),
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.tables(catalog, schema), context),
+    };
+  }
+
+  private describeTable(): Tool<DataplaneArg & { catalog: string; schema: string; table: string }> {
+    return {
+      name: 'trino_describe_table',
+      title: 'Describe a table',
+      description: 'Lists the columns of a table with their Trino types (columns "Column", "Type", "Extra", "Comment").',
+      inputSchema: metadataInput(['catalog', 'schema', 'table'], ['catalog', 'schema', 'table']),
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: ({ dataplane, catalog, schema, table }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.columns({ catalog, schema, table }), context),
+    };
+  }
+
+  private explain(): Tool<Omit<UserQueryArgs, 'maxRows'>> {
+    return {
+      name: 'trino_explain',
+      title: 'Explain a query plan',
+      description: 'Shows the execution plan of a read-only statement without running it.',
+      inputSchema: EXPLAIN_INPUT,
+      outputSchema: QUERY_RESULT_SCHEMA,
+      annotations: TRINO_ANNOTATIONS,
+      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, context, (sql) => `EXPLAIN ${sql}`),
+    };
+  }
+}
