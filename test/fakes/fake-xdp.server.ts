@@ -223,11 +223,6 @@ export class FakeXdpServer {
     }
   }
 
-  /** Open TCP connections from clients (keep-alive reuse keeps this small). */
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     this.server.close();

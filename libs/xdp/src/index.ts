@@ -15,5 +15,4 @@ export type {
   XdpTrinoError,
   XdpTypeSignature,
 } from './client/xdp.models.js';
-export { XdpHealthMonitor } from './health/xdp-health.monitor.js';
 export { XdpModule } from './xdp.module.js';

@@ -47,11 +47,6 @@ export class XdpHealthMonitor implements OnApplicationBootstrap, OnModuleDestroy
     this.stopping.abort();
   }
 
-  /** The cached state as /ready shows it. */
-  current(): DependencyState {
-    return this.state;
-  }
-
   /** Runs one check unless one is already running; resolves when the state is updated. */
   check(): Promise<void> {
     this.inFlight ??= this.runCheck().finally(() => (this.inFlight = undefined));
