@@ -125,6 +125,12 @@ describe('Security on REST /api (e2e)', () => {
       });
     });
 
+    it('declares bearer auth for every operation in the OpenAPI document, so Swagger UI sends the token', async () => {
+      const { body } = await getJson(`${server.url}/api/docs-json`);
+      expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(body.security).toEqual([{ bearer: [] }]);
+    });
+
     it('still requires a token on routes that do not exist (default deny)', async () => {
       const { status } = await getJson(`${server.url}/api/not-a-route`);
       expect([401, 404]).toContain(status);

@@ -15,6 +15,8 @@ export function setupSwagger(app: INestApplication, version: string): void {
       )
       .setVersion(version)
       .addBearerAuth()
+      // Every /api operation needs the token once authentication is configured: "Authorize" applies it to all.
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
