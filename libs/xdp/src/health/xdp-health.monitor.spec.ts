@@ -38,7 +38,7 @@ describe('XdpHealthMonitor', () => {
   it('reports disabled, and checks nothing, when XDP is not configured', () => {
     const disabled = monitorFor({});
     disabled.monitor.onApplicationBootstrap();
-    expect(disabled.xdpState()).toMatchObject({ status: 'disabled', message: 'XDP_BASE_URL is not set' });
+    expect(disabled.xdpState()).toEqual({ status: 'disabled', message: 'XDP_BASE_URL is not set' });
     disabled.monitor.onModuleDestroy();
   });
 

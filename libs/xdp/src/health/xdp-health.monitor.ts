@@ -31,7 +31,7 @@ export class XdpHealthMonitor implements OnApplicationBootstrap, OnModuleDestroy
     this.state = this.settings.enabled
       ? { status: 'unknown', message: 'first connection check pending' }
       : { status: 'disabled', message: 'XDP_BASE_URL is not set' };
-    registry.register('xdp', () => ({ ...this.state, breaker: this.client.breakerSnapshot().state }));
+    registry.register('xdp', () => (this.settings.enabled ? { ...this.state, breaker: this.client.breakerSnapshot().state } : this.state));
   }
 
   onApplicationBootstrap(): void {
