@@ -15,7 +15,7 @@ function recordFetch(log: Exchange[]): () => void {
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init);
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    const json = response.headers.get('content-type')?.includes('application/json') ? await response.clone().json() : undefined;
+    const json = response.headers.get('content-type')?.includes('application/json') ? ((await response.clone().json()) as Exchange['response']) : undefined;
     log.push({ method: init?.method ?? 'GET', request: body, status: response.status, response: json });
     return response;
   };
