@@ -9,6 +9,8 @@ import { JwtRejection, JwtVerifier } from './jwt.verifier.js';
 import { StaticTokenVerifier } from './static-token.verifier.js';
 
 const REALM = 'xdp-mcp-server';
+/** During an identity-provider outage every request fails alike: one warning per interval is enough. */
+const KEY_SET_WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Establishes who is calling, identically for REST, /mcp and the /ws upgrade.
@@ -20,6 +22,7 @@ export class AuthService implements OnModuleInit {
   private readonly logger = new Logger(AuthService.name);
   private readonly staticTokens: StaticTokenVerifier;
   private readonly jwt?: JwtVerifier;
+  private lastKeySetWarning = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: AppConfig,
@@ -64,9 +67,16 @@ export class AuthService implements OnModuleInit {
     } catch (error) {
       if (!(error instanceof JwtRejection)) throw error;
       // The caller is told why; the operator also needs to know the identity provider is unreachable.
-      if (error.keySetUnavailable) this.logger.warn(`Cannot verify tokens: ${error.message}`);
+      if (error.keySetUnavailable) this.warnKeySetUnavailable(error.message);
       throw this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');
     }
+  }
+
+  private warnKeySetUnavailable(reason: string): void {
+    const now = Date.now();
+    if (now - this.lastKeySetWarning < KEY_SET_WARNING_INTERVAL_MS) return;
+    this.lastKeySetWarning = now;
+    this.logger.warn(`Cannot verify tokens: ${reason}`);
   }
 
   /** RFC 6750 §3 challenge; with JWT auth it points MCP clients at the RFC 9728 metadata. */
