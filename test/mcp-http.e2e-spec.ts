@@ -112,6 +112,23 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
       expect((await post(mcpUrl, initialize('2023-01-01'))).body.result.protocolVersion).toBe('2025-11-25');
     });
 
+    it('answers as SSE when the request carries a progress token, so progress reaches the caller', async () => {
+      const response = await post(mcpUrl, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: 20, steps: 2 }, _meta: { progressToken: 'p1' } } });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const events = response.text
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => JSON.parse(line.slice('data: '.length)));
+      expect(events.map((event) => event.method ?? 'response')).toEqual(['notifications/progress', 'notifications/progress', 'response']);
+      expect(events[0].params).toEqual({ progressToken: 'p1', progress: 1, total: 2, message: 'step 1 of 2' });
+      expect(events[2]).toMatchObject({ id: 4, result: { content: [{ type: 'text', text: 'waited 20 ms' }] } });
+    });
+
+    it('refuses a body over HTTP_BODY_LIMIT_BYTES with 413', async () => {
+      const response = await post(mcpUrl, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'x'.repeat(1024 * 1024) } } });
+      expect(response.status).toBe(413);
+    });
+
     it('answers a notification with 202 and no body', async () => {
       const response = await post(mcpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' });
       expect(response.status).toBe(202);
