@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'lossless-json';
-import { DuckDbEngine, type CellValue, type ResultColumn } from '#trino';
+import { DuckDbEngine, SqlGuard, type CellValue, type ResultColumn } from '#trino';
 
 /**
  * A Trino coordinator on 127.0.0.1 that speaks the client protocol (trino-protocol.md §1–§5):
@@ -83,6 +83,8 @@ export class FakeTrinoServer {
   private readonly scripts: FakeQueryScript[] = [];
   private readonly faults: HttpFault[] = [];
   private readonly duckdb = new DuckDbEngine({});
+  /** Parses statements the way Trino would, so SHOW/DESCRIBE can be answered from DuckDB's catalog. */
+  private readonly parser = new SqlGuard({ readOnly: false, allowedCatalogs: [] });
   private readonly options: Required<Omit<FakeTrinoOptions, 'auth'>> & Pick<FakeTrinoOptions, 'auth'>;
   private server!: Server;
   url = '';
@@ -192,7 +194,7 @@ export class FakeTrinoServer {
       case 'generated':
         return Promise.resolve({ columns: behaviour.columns, rowCount: behaviour.rowCount, rowAt: behaviour.row });
       case 'sql':
-        return this.duckdb.execute({ sql: query.sql, maxRows: 100_000, timeoutMs: 60_000 }, { signal: new AbortController().signal }).then(({ columns, rows }) => ({
+        return this.runSql(query.sql).then(({ columns, rows }) => ({
           columns,
           rowCount: rows.length,
           rowAt: (i: number) => wireRow(rows[i], columns),
@@ -200,6 +202,16 @@ export class FakeTrinoServer {
       default:
         return undefined;
     }
+  }
+
+  /** Real SQL through DuckDB; Trino's metadata statements and information_schema views mapped onto DuckDB's. */
+  private async runSql(sql: string) {
+    const show = await this.parser.check(sql).then((checked) => checked.show, () => undefined);
+    const duckSql = sql.replace(
+      /FROM "((?:[^"]|"")*)"\."information_schema"\."(tables|columns)" WHERE /,
+      (_match, catalog: string, view: string) => `FROM information_schema.${view} WHERE table_catalog = '${catalog.replaceAll('""', '"').replaceAll("'", "''")}' AND `,
+    );
+    return this.duckdb.execute({ sql: duckSql, show, maxRows: 100_000, timeoutMs: 60_000 }, { signal: new AbortController().signal });
   }
 
   private async nextPage(query: RunningQuery): Promise<string> {
