@@ -25,7 +25,7 @@ describe('XdpHealthMonitor', () => {
 
   beforeEach(() => {
     xdp.reset();
-    subject = monitorFor({ ...xdp.env(), XDP_TIMEOUT_MS: '500' });
+    subject = monitorFor({ ...xdp.env(), XDP_TIMEOUT_MS: '2000' });
   });
 
   afterEach(() => {
@@ -62,7 +62,7 @@ describe('XdpHealthMonitor', () => {
     ['credentials_rejected', { kind: 'status', status: 401 } as const, 'XDP rejected the credentials (HTTP 401)'],
     ['server_error', { kind: 'status', status: 503 } as const, 'XDP failed with HTTP 503'],
     ['failure_envelope', { kind: 'failure-envelope', message: 'Maintenance' } as const, 'XDP reported a failure for GET /datastore'],
-    ['timeout', { kind: 'hang' } as const, 'XDP did not answer GET /datastore within 500 ms'],
+    ['timeout', { kind: 'hang' } as const, 'XDP did not answer GET /datastore within 2000 ms'],
     ['bad_response', { kind: 'malformed-json' } as const, 'XDP returned a bad response body'],
   ])('classifies a failed check as %s, without retrying', async (reason, behaviour, message) => {
     xdp.setBehaviour(behaviour);
