@@ -1,0 +1,20 @@
+import { retryAfterMs } from './trino-rest.client.js';
+import { parseTrinoJson } from './trino-json.js';
+
+describe('parseTrinoJson', () => {
+  it('keeps integers beyond 2^53 exact as strings and everything else as numbers', () => {
+    const body = parseTrinoJson('{"data":[[9007199254740993,9007199254740991,-9223372036854775808,1.5,"12.50",1e3]]}') as { data: unknown[][] };
+    expect(body.data[0]).toEqual(['9007199254740993', 9007199254740991, '-9223372036854775808', 1.5, '12.50', 1000]);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delay-seconds and HTTP dates, capped, and ignores garbage', () => {
+    expect(retryAfterMs('2', 10_000)).toBe(2000);
+    expect(retryAfterMs('120', 10_000)).toBe(10_000);
+    expect(retryAfterMs(new Date(1_000_000 + 3000).toUTCString(), 10_000, 1_000_000)).toBe(3000);
+    expect(retryAfterMs('-5', 10_000)).toBe(0);
+    expect(retryAfterMs('soon', 10_000)).toBeUndefined();
+    expect(retryAfterMs(null, 10_000)).toBeUndefined();
+  });
+});
