@@ -280,7 +280,7 @@ describe('XdpClient against the fake XDP server', () => {
 
   describe('circuit breaker', () => {
     it('opens after consecutive failures, fails fast without requests, probes and recovers', async () => {
-      const guarded = clientFor({ ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '200' });
+      const guarded = clientFor({ ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '1000' });
       xdp.setBehaviour({ kind: 'status', status: 503 });
       await failure(guarded.listDataplanes());
       await failure(guarded.listDataplanes());
@@ -291,13 +291,13 @@ describe('XdpClient against the fake XDP server', () => {
       expect(fast.message).toMatch(/^XDP is unavailable: 2 consecutive requests failed \(last: HTTP 503\); new requests are refused for another \d+ s/);
       expect(xdp.requests()).toHaveLength(2);
 
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       await failure(guarded.listDataplanes()); // the half-open probe fails: open again
       expect(guarded.breakerSnapshot().state).toBe('open');
       expect(xdp.requests()).toHaveLength(3);
 
       xdp.setBehaviour({ kind: 'normal' });
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
       expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
       guarded.onModuleDestroy();
