@@ -2,12 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#config';
-import { McpWsAdapter } from '#mcp-transports';
+import { MCP_HTTP_PATH, McpWsAdapter } from '#mcp-transports';
 import { LifecycleService, MetricsService } from '#observability';
 import { applyHttpSecurity } from '#security';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { httpMetricsMiddleware } from './http-metrics.middleware.js';
+import { jsonBodyLimits } from './json-body.middleware.js';
 import { setupSwagger } from './swagger.js';
 import { VERSION } from './version.js';
 
@@ -35,6 +36,9 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   applyHttpSecurity(app);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.limits.httpBodyLimitBytes });
+  const bodyLimits = jsonBodyLimits(`/${MCP_HTTP_PATH}`);
+  app.use(bodyLimits.errors);
+  app.use(bodyLimits.depth);
   app.useWebSocketAdapter(new McpWsAdapter(app));
   setupSwagger(app, VERSION);
   return app;

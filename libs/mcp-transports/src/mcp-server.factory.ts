@@ -17,6 +17,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import * as z from 'zod/v4';
 import type { ProgressUpdate, PublishedTool, ToolContext } from '#tool-contract';
 import { ToolRegistryService } from '#tool-registry';
 import type { McpSession } from './mcp-session.js';
@@ -26,6 +27,13 @@ import { toProtocolError } from './tool-error.mapping.js';
 export const MCP_SERVER_INFO = Symbol('MCP_SERVER_INFO');
 
 const CAPABILITIES = { tools: { listChanged: false } };
+
+/**
+ * The SDK's protocol layer parses each request with the schema it was registered with and answers a
+ * mismatch as -32603 Internal error; registering tools/call with lenient params lets the Server's own
+ * tools/call validation run instead, which answers malformed params (e.g. non-object arguments) -32602.
+ */
+const CallToolEnvelopeSchema = CallToolRequestSchema.extend({ params: z.unknown() });
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -66,7 +74,7 @@ export class McpServerFactory {
   create(session: McpSession, options: McpServerOptions = {}): Server {
     const server = new Server(this.serverInfo, { capabilities: CAPABILITIES, jsonSchemaValidator: this.validator });
     server.setRequestHandler(ListToolsRequestSchema, (request) => this.listTools(request));
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) => this.callTool(session, request, extra, options.calls));
+    server.setRequestHandler(CallToolEnvelopeSchema, (request, extra) => this.callTool(session, request as CallToolRequest, extra, options.calls));
     const calls = options.calls;
     if (calls) {
       server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
