@@ -4,6 +4,11 @@ import type { EngineHealth } from '../engine/query-engine.js';
 import { DataplaneRouter } from './dataplane.router.js';
 
 const CHECK_INTERVAL_MS = 30_000;
+/**
+ * The first round (which also opens and seeds the embedded DuckDB) waits until the server is
+ * listening, so it does not compete with startup; a query arriving earlier opens it on demand.
+ */
+export const BACKGROUND_START_DELAY_MS = 1000;
 
 /**
  * Checks every query engine in the background and shows the cached outcome in /ready
@@ -23,15 +28,16 @@ export class EngineHealthMonitor implements OnApplicationBootstrap, OnModuleDest
   onApplicationBootstrap(): void {
     for (const target of this.router.fixed.values()) this.track(`trino:${target.dataplane}`, { engine: target.engine.kind });
     if (this.router.usesXdp) this.track('trino:xdp', { engine: 'xdp' });
-    // The embedded database opens and seeds in the background so startup is not held up by it.
-    this.router.duckdb?.start().catch(() => undefined);
-    void this.checkAll();
-    this.timer = setInterval(() => void this.checkAll(), CHECK_INTERVAL_MS);
+    this.timer = setTimeout(() => {
+      void this.checkAll();
+      this.timer = setInterval(() => void this.checkAll(), CHECK_INTERVAL_MS);
+      this.timer.unref();
+    }, BACKGROUND_START_DELAY_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
   }
 
   /** Runs one round of checks; resolves when all are recorded. */

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ToolProvider, type ToolDefinition, type ToolSource } from '#tool-contract';
+import { BACKGROUND_START_DELAY_MS } from '../routing/engine-health.monitor.js';
 import type { QueryResultContent } from './query-result.format.js';
 import { TrinoQueryService, type UserQueryArgs } from './trino-query.service.js';
 import { EXECUTE_QUERY_INPUT, EXPLAIN_INPUT, metadataInput, QUERY_RESULT_SCHEMA, TRINO_ANNOTATIONS } from './trino-tools.schemas.js';
@@ -20,8 +21,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap {
   constructor(private readonly queries: TrinoQueryService) {}
 
   onApplicationBootstrap(): void {
-    // Loading Trino's grammar takes a few hundred ms; do it now instead of in the first call.
-    void this.queries.guard.warmUp().catch(() => undefined);
+    // Loading Trino's grammar takes a few hundred ms of CPU: do it once the server listens, not in the first call.
+    setTimeout(() => void this.queries.guard.warmUp().catch(() => undefined), BACKGROUND_START_DELAY_MS).unref();
   }
 
   tools(): Tool<any>[] {
