@@ -22,7 +22,7 @@ const CALL = TOOL === 'xdp_list_datastores' ? { name: TOOL, arguments: { page: 0
 const SERVER_ENV = { NODE_ENV: 'production', LOG_LEVEL: 'info', AUTH_MODE: 'none', RATE_LIMIT_REQUESTS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: '0' };
 
 const log = (line) => process.stderr.write(`[load] ${line}\n`);
-const fake = TOOL === 'xdp_list_datastores' ? await startFakeUpstream('xdp', join(here, '..')) : undefined;
+const fake = TOOL === 'xdp_list_datastores' ? await startFakeUpstream('xdp', join(here, '..'), { resetLogMs: 1000 }) : undefined;
 if (fake && !fake.ok) throw new Error(fake.reason);
 const env = { ...SERVER_ENV, ...(fake?.serverEnv ?? {}) };
 

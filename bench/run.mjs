@@ -96,7 +96,7 @@ async function wsScenarios(record, { name, label, request, env, group = 'ws' }) 
 }
 
 async function xdpScenarios(record) {
-  const fake = await startFakeUpstream('xdp', root);
+  const fake = await startFakeUpstream('xdp', root, { resetLogMs: 1000 });
   if (!fake.ok) return record({ id: 'xdp', group: 'xdp', error: fake.reason });
   try {
     await wsScenarios(record, {
@@ -176,7 +176,7 @@ async function startupScenario(record) {
 
 /** trino_execute_query over a 1,000,000-row fake Trino result with the default row cap. */
 async function trinoScenario(record) {
-  const fake = await startFakeUpstream('trino', root, { rows: 1_000_000 });
+  const fake = await startFakeUpstream('trino', root, { start: { pageSize: 1000 }, generated: { match: 'million', rowCount: 1_000_000, pageSize: 1000 } });
   if (!fake.ok) return record({ id: 'trino:1M', group: 'trino', error: fake.reason });
   try {
     const runs = [];

@@ -11,13 +11,14 @@ const RUNNER = fileURLToPath(new URL('./fake-upstream.runner.mjs', import.meta.u
 /**
  * Starts the fake XDP or Trino server from test/fakes/ (the same fakes the e2e tests use) in its
  * own process on the load generator's core. The TypeScript source is compiled with SWC into
- * node_modules/.cache so the bench needs no build step of its own. Resolves with the environment
- * that points the server at the fake, or `{ok: false, reason}` when the fake is not in this checkout.
+ * dist/bench/ (inside the package, so `#trino` resolves to the build) and needs no build step of
+ * its own. Resolves with the environment that points the server at the fake, or `{ok: false,
+ * reason}` when the fake is not in this checkout. `options` go to the runner (see its header).
  */
 export async function startFakeUpstream(name, root, options = {}) {
   const source = join(root, `test/fakes/fake-${name}.server.ts`);
   if (!existsSync(source)) return { ok: false, reason: `test/fakes/fake-${name}.server.ts is not in this checkout` };
-  const outDir = join(root, 'node_modules/.cache/xdp-mcp-bench');
+  const outDir = join(root, 'dist/bench/fakes');
   mkdirSync(outDir, { recursive: true });
   const compiled = join(outDir, `fake-${name}.server.mjs`);
   const { code } = transformFileSync(source, {
