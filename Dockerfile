@@ -1,13 +1,7 @@
 # syntax=docker/dockerfile:1
 # XDP MCP Server image: build with the full toolchain, ship only dist/ and production dependencies.
 #   docker build -t xdp-mcp-server:latest .
-# The lockfile records the linux-x64 DuckDB binding; build for linux/amd64 (add the arm64 binding to
-# package-lock.json before building arm64 images).
-#
-# Dependencies are installed with `npm install` honouring package-lock.json, not `npm ci`: the lockfile
-# lacks the other platforms' optional native bindings (@duckdb/node-bindings-*, @swc/core-*), and
-# `npm ci` rejects such a lockfile as out of sync. Switch to `npm ci` once the lockfile is regenerated
-# against a registry that serves every platform's binding.
+# The lockfile records every platform's DuckDB binding, so linux/amd64 and linux/arm64 images both build.
 
 # Node 22 LTS, pinned to an exact release: bump deliberately (and rebuild) for security updates.
 ARG NODE_IMAGE=node:22.20.0-bookworm-slim
@@ -17,7 +11,7 @@ WORKDIR /app
 # No install-time analytics from dependencies.
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
-RUN npm install --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
@@ -27,7 +21,7 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only; no lifecycle scripts (none is needed at runtime).
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to node (so the server drains) and reaps zombies.

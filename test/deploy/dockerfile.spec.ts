@@ -56,6 +56,12 @@ describe('Dockerfile', () => {
     expect(command[2]).toMatch(/fetch\(.*\/health/);
   });
 
+  it('installs every dependency with npm ci, so the image holds exactly the lockfile versions', () => {
+    const installs = stages.flatMap((stage) => stage.instructions).filter((instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(instruction.args));
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const install of installs) expect(install.args).toMatch(/\bnpm ci\b/);
+  });
+
   it('ships production dependencies only, installed without lifecycle scripts', () => {
     const dependencyStage = runtime.instructions
       .filter((instruction) => instruction.keyword === 'COPY' && instruction.args.includes('node_modules'))
@@ -63,7 +69,7 @@ describe('Dockerfile', () => {
     expect(dependencyStage).toHaveLength(1);
     const source = stages.find((stage) => stage.name === dependencyStage[0])!;
     const install = source.instructions.find((instruction) => instruction.keyword === 'RUN' && /npm (ci|install)/.test(instruction.args))!;
-    expect(install.args).toMatch(/npm (ci|install) .*--omit=dev/);
+    expect(install.args).toMatch(/npm ci .*--omit=dev/);
     expect(install.args).toContain('--ignore-scripts');
   });
 
