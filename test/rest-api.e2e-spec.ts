@@ -91,4 +91,14 @@ describe('REST API (e2e)', () => {
       expect.arrayContaining(['/api/tools/list', '/api/tools/execute', '/api/xdp/datastores', '/api/trino/query']),
     );
   });
+
+  it('captures each test server\'s logs separately', async () => {
+    const second = await startTestServer({ env: { LOG_LEVEL: 'info' } });
+    try {
+      await postJson(`${second.url}/api/tools/execute`, { tool: 'test_fail', params: { kind: 'crash' } });
+      expect(second.logs()).toContain('failed unexpectedly');
+    } finally {
+      await second.close();
+    }
+  });
 });

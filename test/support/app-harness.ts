@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ModuleMetadata } from '@nestjs/common';
 import { type Env, loadAppConfig } from '#config';
@@ -18,8 +19,19 @@ export interface StartOptions {
   port?: number;
 }
 
+/**
+ * nestjs-pino keeps one root logger per process, built from the first application's settings.
+ * Production runs one application per process; tests boot several, so each gets a fresh root
+ * logger writing to its own captured stream (with its own secrets to scrub).
+ */
+function resetProcessWideLogger(): void {
+  const pinoLoggerPath = join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js');
+  (require(pinoLoggerPath) as { __resetOutOfContextForTests(): void }).__resetOutOfContextForTests();
+}
+
 /** Boots the real application on 127.0.0.1:0 with a captured log stream. */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  resetProcessWideLogger();
   const config = loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...options.env });
   const logStream = new PassThrough();
   const chunks: string[] = [];
