@@ -13,6 +13,7 @@ const TRINO_SETTINGS = 'No query engine is configured: set XDP_BASE_URL (with it
 
 const ERRORS = [
   { status: 400, description: 'Invalid request: `error.fields` lists each failing field', type: ApiErrorDto },
+  { status: 403, description: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)", type: ApiErrorDto },
   { status: 404, description: 'Unknown tool', type: ApiErrorDto },
   { status: 502, description: 'Upstream (XDP or Trino) failed', type: ApiErrorDto },
   { status: 503, description: 'Capability not configured, or server busy', type: ApiErrorDto },
@@ -29,6 +30,8 @@ const ApiErrors = () => (target: object, key: string | symbol, descriptor: Prope
  */
 @ApiTags('tools')
 @ApiExtraModels(ApiErrorDto)
+@ApiResponse({ status: 401, description: 'Missing or invalid bearer token (`WWW-Authenticate` says why)', type: ApiErrorDto })
+@ApiResponse({ status: 429, description: 'Rate limit exceeded; `Retry-After` gives the seconds to wait', type: ApiErrorDto })
 @Controller('api')
 export class ApiController {
   constructor(private readonly registry: ToolRegistryService) {}
