@@ -90,6 +90,9 @@ describe('REST API (e2e)', () => {
     expect(Object.keys(openapi.body.paths)).toEqual(
       expect.arrayContaining(['/api/tools/list', '/api/tools/execute', '/api/xdp/datastores', '/api/trino/query']),
     );
+    expect(Object.keys(openapi.body.paths['/api/tools/execute'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404', '429', '502', '503', '504']),
+    );
   });
 
   it('captures each test server\'s logs separately', async () => {
