@@ -29,7 +29,7 @@ export function parseInstructions(text: string): Instruction[] {
     }
     const full = (pending + trimmed).trim();
     pending = '';
-    const [keyword, ...rest] = full.split(/\s+/);
+    const [keyword] = full.split(/\s+/);
     instructions.push({ keyword: keyword.toUpperCase(), args: full.slice(keyword.length).trim().replace(/\s+/g, ' ') });
   }
   return instructions;

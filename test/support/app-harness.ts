@@ -26,6 +26,8 @@ export interface StartOptions {
  */
 function resetProcessWideLogger(): void {
   const pinoLoggerPath = join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js');
+  // Jest's own require: the reset must reach the module instance the app under test loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require(pinoLoggerPath) as { __resetOutOfContextForTests(): void }).__resetOutOfContextForTests();
 }
 
