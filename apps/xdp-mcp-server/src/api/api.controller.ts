@@ -140,9 +140,11 @@ export class ApiController {
         principal: principalOf(request),
         transport: 'rest',
       });
-      if (outcome.failure) response.status(STATUS_BY_KIND[outcome.failure.kind]);
-      if (outcome.failure) return { ...outcome.result, error: { status: STATUS_BY_KIND[outcome.failure.kind], code: outcome.failure.kind, message: outcome.failure.message } };
-      return outcome.result;
+      if (!outcome.failure) return outcome.result;
+      const status = STATUS_BY_KIND[outcome.failure.kind];
+      response.status(status);
+      // The CallToolResult stays whole; `error` adds the REST error shape every endpoint shares.
+      return { ...outcome.result, error: { status, code: outcome.failure.kind, message: outcome.failure.message } };
     } finally {
       response.off('close', onClose);
     }
