@@ -5,8 +5,10 @@
 // regenerates the results block of docs/performance.md.
 //
 //   BENCH_RUNS (3)  BENCH_SECONDS (3)  BENCH_ONLY=ws,xdp,mcp,idle,startup,trino (all)
+// With BENCH_ONLY, the other groups' figures are carried over from the latest results file, so
+// the report stays complete (each scenario keeps the time it was measured at).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +24,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'ws,xdp,mcp,idle,startup,trino').split(','));
+const GROUPS = ['ws', 'xdp', 'mcp', 'idle', 'startup', 'trino'];
+const ONLY = new Set((process.env.BENCH_ONLY ?? GROUPS.join(',')).split(','));
 
 const SERVER_ENTRY = join(root, 'dist/apps/xdp-mcp-server/main.js');
 const BENCH_SERVER = join(here, 'bench-server.mjs');
@@ -60,6 +63,7 @@ async function main() {
     scenarios: [],
   };
   const record = (scenario) => {
+    scenario.measuredAt = new Date().toISOString();
     results.scenarios.push(scenario);
     log(`${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`);
   };
@@ -71,12 +75,24 @@ async function main() {
   if (ONLY.has('startup')) await startupScenario(record);
   if (ONLY.has('trino')) await trinoScenario(record);
 
+  results.scenarios.push(...carriedOver(results.scenarios));
   results.finishedAt = new Date().toISOString();
   mkdirSync(join(here, 'results'), { recursive: true });
   const file = join(here, 'results', `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   writePerformanceReport(join(root, 'docs/performance.md'), results);
   log(`wrote ${file} and docs/performance.md`);
+}
+
+/** Scenarios of groups not re-measured now, from the latest results file. */
+function carriedOver(measured) {
+  if (GROUPS.every((group) => ONLY.has(group))) return [];
+  const dir = join(here, 'results');
+  const latest = existsSync(dir) ? readdirSync(dir).filter((name) => /^bench-.*\.json$/.test(name)).sort().at(-1) : undefined;
+  if (!latest) return [];
+  const groups = new Set(measured.map((scenario) => scenario.group));
+  const previous = JSON.parse(readFileSync(join(dir, latest), 'utf8'));
+  return previous.scenarios.filter((scenario) => !ONLY.has(scenario.group) && !groups.has(scenario.group));
 }
 
 /** /ws tools/call on one tool vs the bare echo server, for every connection/in-flight shape. */

@@ -51,6 +51,14 @@ const TARGETS = [
   },
 ];
 
+/** Names the groups whose figures come from an earlier run (BENCH_ONLY re-measured the others). */
+function carriedOverNote(results) {
+  const older = results.scenarios.filter((scenario) => scenario.measuredAt && scenario.measuredAt < results.startedAt);
+  if (older.length === 0) return [];
+  const groups = [...new Set(older.map((scenario) => `${scenario.group} (${scenario.measuredAt.slice(0, 16).replace('T', ' ')} UTC)`))];
+  return ['', `Carried over from an earlier run: ${groups.join(', ')}.`];
+}
+
 function ratioTarget(x, test, show) {
   if (!x?.target) return pending(x);
   return { met: test(x.ratio) && x.target.errors === 0, value: show(x) };
@@ -77,6 +85,7 @@ export function renderResults(results) {
     `Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} CPU(s) (${machine.cpuModel}), Node ${machine.node}, ` +
       `${machine.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset unavailable)'}; ` +
       `each figure is the median of ${settings.runs} runs of ${settings.secondsPerRun} s (after 1 s warm-up), target and baseline alternating within each run.`,
+    ...carriedOverNote(results),
     '',
     '### Targets',
     '',
@@ -119,7 +128,7 @@ export function renderResults(results) {
       ? [`| Startup, spawn to first 200 on /health | ${Math.round(byId.startup.target.startupMs)} ms | ${Math.round(byId.startup.baseline.startupMs)} ms (bare node:http) | ${round(byId.startup.ratio)}x |`]
       : [`| Startup | ${byId.startup?.error ?? 'not measured'} | | |`]),
     ...(byId['trino:1M']?.target
-      ? [`| \`trino_execute_query\`, 1,000,000-row fake Trino result, default row cap | ${Math.round(byId['trino:1M'].target.answerMs)} ms to answer, ${byId['trino:1M'].target.rowsReturned} rows returned, peak RSS +${round(byId['trino:1M'].target.rssGrowthBytes / 2 ** 20, 1)} MB | — | — |`]
+      ? [`| \`trino_execute_query\`, 1,000,000-row fake Trino result, default row cap | ${Math.round(byId['trino:1M'].target.answerMs)} ms to answer (first query of the process: ${Math.round(byId['trino:1M'].target.coldAnswerMs)} ms), ${byId['trino:1M'].target.rowsReturned} rows returned, peak RSS +${round(byId['trino:1M'].target.rssGrowthBytes / 2 ** 20, 1)} MB | — | — |`]
       : [`| 1M-row Trino query | ${byId['trino:1M']?.error ?? 'not measured'} | | |`]),
     '',
   ];
