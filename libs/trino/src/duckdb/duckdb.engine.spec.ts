@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { ToolError } from '#tool-contract';
 import type { QueryProgress, QueryRequest } from '../engine/query-engine.js';
 import { DuckDbEngine } from './duckdb.engine.js';
@@ -112,6 +116,30 @@ describe('DuckDbEngine (in-memory sample data)', () => {
 });
 
 describe('DuckDbEngine (DUCKDB_PATH)', () => {
+  it("opens the user's file read-only and answers from it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'duckdb-path-'));
+    const path = join(dir, 'shop.duckdb');
+    const seed = await DuckDBInstance.create(path);
+    const connection = await seed.connect();
+    await connection.run("CREATE SCHEMA store; CREATE TABLE store.items AS SELECT range AS id, 'item ' || range AS label FROM range(3)");
+    connection.closeSync();
+    seed.closeSync();
+    const engine = new DuckDbEngine({ path });
+    try {
+      const signal = new AbortController().signal;
+      await expect(engine.execute({ sql: 'SELECT label FROM store.items ORDER BY id', maxRows: 10, timeoutMs: 5000 }, { signal })).resolves.toMatchObject({
+        rows: [['item 0'], ['item 1'], ['item 2']],
+      });
+      // Even a write that got past the guard cannot change the user's file.
+      await expect(engine.execute({ sql: 'DELETE FROM store.items', maxRows: 10, timeoutMs: 5000 }, { signal })).rejects.toMatchObject({
+        message: expect.stringMatching(/read-only/i),
+      });
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a file that cannot be opened as unavailable', async () => {
     const engine = new DuckDbEngine({ path: '/nonexistent/dir/data.duckdb' });
     await expect(engine.execute({ sql: 'SELECT 1', maxRows: 1, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
