@@ -93,6 +93,14 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
     expect(statuses).toBeGreaterThanOrEqual(3 + 4);
   });
 
+  it('retries a GET whose connection was reset mid-body, and reports a malformed page precisely', async () => {
+    fake.failNextGets({ status: 200, resetMidBody: true });
+    await expect(run('SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
+    fake.failNextGets({ status: 200, body: '{"not": json' });
+    await expect(run('SELECT 1 AS one')).rejects.toMatchObject({ kind: 'upstream', message: 'Trino sent a body that is not JSON on GET nextUri' });
+    await until(() => fake.cancelled.length === 1);
+  });
+
   it('never retries the POST', async () => {
     const broken = new DirectTrinoEngine({ baseUrl: fake.url, user: 'analyst', password: 'wrong', source: 'x' });
     await expect(broken.execute({ sql: 'SELECT 1', maxRows: 1, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({

@@ -59,6 +59,8 @@ export interface HttpFault {
   status: number;
   retryAfter?: string;
   body?: string;
+  /** Send the status line and half a JSON page, then destroy the socket. */
+  resetMidBody?: boolean;
 }
 
 interface RunningQuery {
@@ -154,6 +156,12 @@ export class FakeTrinoServer {
     }
     if (request.method !== 'GET') return this.send(response, 405, 'Method not allowed', 'text/plain');
     const fault = this.faults.shift();
+    if (fault?.resetMidBody) {
+      response.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"id":"half');
+      setTimeout(() => response.socket?.destroy(), 5);
+      return;
+    }
     if (fault) {
       response.setHeader('retry-after', fault.retryAfter ?? '');
       if (fault.retryAfter === undefined) response.removeHeader('retry-after');

@@ -130,20 +130,25 @@ export class TrinoRestClient {
     }
   }
 
+  /** GETs are safe to repeat: retried on 502/503/504/429 (honouring Retry-After) and on connections lost mid-answer. */
   private async fetchPage(uri: string, deadline: QueryDeadline): Promise<TrinoQueryResults> {
     for (let attempt = 1; ; attempt++) {
-      let response: Response;
+      let status: number;
+      let text: string;
+      let retryAfter: string | null = null;
       try {
-        response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
+        const response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
+        status = response.status;
+        retryAfter = response.headers.get('retry-after');
+        text = await this.readBody(response, 'GET nextUri');
       } catch (error) {
         if (deadline.stopped || attempt >= this.maxGetAttempts) throw error;
         await sleep(attempt * 100, deadline.signal);
         continue;
       }
-      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= this.maxGetAttempts) return this.readPage(response, 'GET nextUri');
-      await response.body?.cancel();
-      const wait = retryAfterMs(response.headers.get('retry-after'), this.maxRetryAfterMs) ?? attempt * 100;
-      this.logger.debug(`Trino answered HTTP ${response.status}; retrying in ${wait} ms (attempt ${attempt} of ${this.maxGetAttempts})`);
+      if (!RETRYABLE_STATUSES.has(status) || attempt >= this.maxGetAttempts) return this.parsePage(status, text, 'GET nextUri');
+      const wait = retryAfterMs(retryAfter, this.maxRetryAfterMs) ?? attempt * 100;
+      this.logger.debug(`Trino answered HTTP ${status}; retrying in ${wait} ms (attempt ${attempt} of ${this.maxGetAttempts})`);
       await sleep(wait, deadline.signal);
     }
   }
@@ -157,13 +162,24 @@ export class TrinoRestClient {
     }
   }
 
-  private async readPage(response: Response, call: string): Promise<TrinoQueryResults> {
-    const text = await response.text();
-    if (response.status === 401 || response.status === 403) {
-      throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${response.status} on ${call})`, { upstreamStatus: response.status });
+  private async readBody(response: Response, call: string): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw new ToolError('unavailable', `Trino's answer to ${call} was cut off: ${describeFetchError(error)}`, {}, { cause: error });
     }
-    if (response.status !== 200) {
-      throw new ToolError('upstream', `Trino answered HTTP ${response.status} on ${call}: ${text.slice(0, 300)}`, { upstreamStatus: response.status });
+  }
+
+  private async readPage(response: Response, call: string): Promise<TrinoQueryResults> {
+    return this.parsePage(response.status, await this.readBody(response, call), call);
+  }
+
+  private parsePage(status: number, text: string, call: string): TrinoQueryResults {
+    if (status === 401 || status === 403) {
+      throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${status} on ${call})`, { upstreamStatus: status });
+    }
+    if (status !== 200) {
+      throw new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${text.slice(0, 300)}`, { upstreamStatus: status });
     }
     let body: unknown;
     try {
