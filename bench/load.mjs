@@ -30,7 +30,7 @@ async function soak() {
   const server = await startNodeServer({ script: join(here, 'bench-server.mjs'), env });
   try {
     log(`soak: ${WS_CLIENTS} /ws + ${HTTP_CLIENTS} /mcp clients calling ${TOOL} for ${SECONDS} s`);
-    const run = startSoak({ baseUrl: server.url, wsClients: WS_CLIENTS, httpClients: HTTP_CLIENTS, seconds: SECONDS, warmupSeconds: Math.min(10, SECONDS / 4), call: CALL, rssOf: () => memoryOf(server.pid).rss });
+    const run = startSoak({ baseUrl: server.url, wsClients: WS_CLIENTS, httpClients: HTTP_CLIENTS, seconds: SECONDS, warmupSeconds: Math.min(15, SECONDS / 4), call: CALL, rssOf: () => memoryOf(server.pid).rss });
     const result = await run.done;
     return { ...result, callsPerSecond: result.calls / SECONDS };
   } finally {

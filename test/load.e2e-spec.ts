@@ -12,7 +12,7 @@ const ROOT = join(__dirname, '..');
 const BENCH_SERVER = join(ROOT, 'bench/bench-server.mjs');
 const ENV = { RATE_LIMIT_REQUESTS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_LEVEL: 'warn' };
 const CALL = { name: 'bench_echo', arguments: { text: 'load' } };
-const RSS_GROWTH_BOUND = 40 * 2 ** 20;
+const RSS_GROWTH_BOUND = 30 * 2 ** 20;
 
 const describeBuilt = existsSync(join(ROOT, 'dist/apps/xdp-mcp-server/src/bootstrap.js')) ? describe : describe.skip;
 
@@ -24,10 +24,11 @@ describeBuilt('Load (e2e, built server, shortened)', () => {
     server = undefined;
   });
 
-  it('serves 8 /ws and 4 /mcp clients back to back for 8 s with zero errors and bounded RSS growth', async () => {
+  it('serves 8 /ws and 4 /mcp clients back to back for 24 s with zero errors and no RSS growth after warm-up', async () => {
     server = await spawnServer(BENCH_SERVER, ENV);
     const live = server;
-    const result = await startSoak({ baseUrl: live.url, wsClients: 8, httpClients: 4, seconds: 8, warmupSeconds: 3, call: CALL, rssOf: () => live.rss() }).done;
+    // The heap takes ~10 s of this load to reach its steady saw-tooth; growth is measured after that.
+    const result = await startSoak({ baseUrl: live.url, wsClients: 8, httpClients: 4, seconds: 24, warmupSeconds: 12, call: CALL, rssOf: () => live.rss() }).done;
     expect(result.errorSamples).toEqual([]);
     expect(result.errors).toBe(0);
     expect(result.calls).toBeGreaterThan(100);

@@ -22,6 +22,7 @@ export interface SoakResult {
   lost: number;
   rssAfterWarmup: number;
   rssPeak: number;
+  /** Peak RSS of the second half of the post-warm-up samples minus that of the first half (a leak keeps raising the peaks). */
   rssGrowthAfterWarmup: number;
 }
 

@@ -92,9 +92,14 @@ export function startSoak({ baseUrl, wsClients, httpClients, seconds, warmupSeco
       clearTimeout(deadline);
       running = false;
       agent.destroy();
-      const [first] = stats.rssSamples;
-      const peak = Math.max(...stats.rssSamples);
-      return { ...stats, rssAfterWarmup: first, rssPeak: peak, rssGrowthAfterWarmup: peak - first };
+      // Under load V8 lets the heap grow and then collects, so RSS saw-tooths; a leak shows as
+      // peaks that keep rising. Growth = highest RSS of the second half of the post-warm-up
+      // samples minus the highest of the first half.
+      const samples = stats.rssSamples;
+      const half = Math.floor(samples.length / 2);
+      const firstHalfPeak = Math.max(...samples.slice(0, half));
+      const secondHalfPeak = Math.max(...samples.slice(half));
+      return { ...stats, rssAfterWarmup: samples[0], rssPeak: Math.max(...samples), rssGrowthAfterWarmup: secondHalfPeak - firstHalfPeak };
     });
   return { done, stop, stopped };
 }
