@@ -184,6 +184,14 @@ describe('SqlGuard (read-only)', () => {
     await expect(guard.check('SELECT 1 /* keep */')).resolves.toMatchObject({ sql: 'SELECT 1 /* keep */' });
   });
 
+  it('refuses pathological nesting before parsing, and still parses large flat statements', async () => {
+    const deep = `SELECT ${'('.repeat(65)}1${')'.repeat(65)}`;
+    expect((await rejection(deep)).message).toBe('SQL nests parentheses deeper than 64 levels (line 1:72)');
+    await expect(guard.check(`SELECT ${'('.repeat(20)}1${')'.repeat(20)}`)).resolves.toMatchObject({ kind: 'query' });
+    const inList = `SELECT * FROM t WHERE id IN (${Array.from({ length: 5000 }, (_, i) => i).join(', ')})`;
+    await expect(guard.check(inList)).resolves.toMatchObject({ kind: 'query' });
+  });
+
   it('describes metadata statements so non-Trino engines can answer them', async () => {
     await expect(guard.check('SHOW CATALOGS')).resolves.toMatchObject({ show: { kind: 'catalogs' } });
     await expect(guard.check('SHOW SCHEMAS FROM "Mem"')).resolves.toMatchObject({ show: { kind: 'schemas', catalog: 'Mem' } });

@@ -100,6 +100,9 @@ export class SqlGuard {
   }
 }
 
+/** Deeper nesting is refused before parsing: it costs the parser time that grows steeply with depth. */
+export const MAX_NESTING_DEPTH = 64;
+
 function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: ParseTreeNode; text: string } {
   const { antlr, parser: parserModule, TrinoSqlLexer } = grammar;
   const errors: string[] = [];
@@ -115,10 +118,31 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   lexer.removeErrorListeners();
   lexer.addErrorListener(listener);
   const tokens = new antlr.CommonTokenStream(lexer);
+  tokens.fill();
+  if (errors.length > 0) throw new StatementRejectedError('syntax', `SQL could not be parsed (${errors[0]})`);
+  checkNesting(tokens.getTokens(), TrinoSqlLexer.T__0, TrinoSqlLexer.T__1);
+
+  // Two-stage parsing (ANTLR's recommendation): the fast SLL mode settles almost every input;
+  // only when it gives up is the input parsed again in full LL mode, which also reports errors.
   const parser = new parserModule.TrinoSqlParser(tokens);
   parser.removeErrorListeners();
-  parser.addErrorListener(listener);
-  const single = parser.singleStatement();
+  parser.errorHandler = new antlr.BailErrorStrategy();
+  parser.interpreter.predictionMode = antlr.PredictionMode.SLL;
+  let single: ReturnType<typeof parser.singleStatement> | undefined;
+  try {
+    single = parser.singleStatement();
+  } catch {
+    single = undefined;
+  }
+  // SLL may also settle for a shorter statement than the input holds; only LL decides that.
+  if (single === undefined || tokens.LA(1) !== antlr.Token.EOF) {
+    tokens.seek(0);
+    parser.reset();
+    parser.errorHandler = new antlr.DefaultErrorStrategy();
+    parser.interpreter.predictionMode = antlr.PredictionMode.LL;
+    parser.addErrorListener(listener);
+    single = parser.singleStatement();
+  }
   if (errors.length > 0) throw new StatementRejectedError('syntax', `SQL could not be parsed (${errors[0]})`);
   const next = tokens.LT(1);
   if (next && next.type !== antlr.Token.EOF) {
@@ -129,6 +153,17 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   const semicolon = single.SEMICOLON();
   const text = semicolon ? sql.slice(0, semicolon.symbol.start).trimEnd() : sql.trim();
   return { statement: statement as unknown as ParseTreeNode, text };
+}
+
+function checkNesting(tokens: readonly { type: number; line: number; column: number }[], open: number, close: number): void {
+  let depth = 0;
+  for (const token of tokens) {
+    if (token.type === open) depth += 1;
+    else if (token.type === close) depth -= 1;
+    if (depth > MAX_NESTING_DEPTH) {
+      throw new StatementRejectedError('syntax', `SQL nests parentheses deeper than ${MAX_NESTING_DEPTH} levels (line ${token.line}:${token.column + 1})`);
+    }
+  }
 }
 
 function classify(grammar: TrinoGrammar, statement: ParseTreeNode): StatementKind {
