@@ -185,8 +185,12 @@ describe('SqlGuard (read-only)', () => {
   });
 
   it('refuses pathological nesting before parsing, and still parses large flat statements', async () => {
-    const deep = `SELECT ${'('.repeat(65)}1${')'.repeat(65)}`;
-    expect((await rejection(deep)).message).toBe('SQL nests parentheses deeper than 64 levels (line 1:72)');
+    const deep = `SELECT ${'('.repeat(33)}1${')'.repeat(33)}`;
+    expect((await rejection(deep)).message).toBe('SQL nests parentheses, brackets or CASE deeper than 32 levels (line 1:40)');
+    expect((await rejection(`SELECT ${'ARRAY['.repeat(33)}1${']'.repeat(33)}`)).reason).toBe('syntax');
+    expect((await rejection(`SELECT ${'CASE WHEN true THEN '.repeat(33)}1${' END'.repeat(33)}`)).reason).toBe('syntax');
+    const chained = `SELECT * FROM t WHERE ${Array.from({ length: 20_000 }, (_, i) => `a = ${i}`).join(' OR ')}`;
+    expect((await rejection(chained)).message).toBe('SQL is too long or too deeply nested to check; simplify the statement');
     await expect(guard.check(`SELECT ${'('.repeat(20)}1${')'.repeat(20)}`)).resolves.toMatchObject({ kind: 'query' });
     const inList = `SELECT * FROM t WHERE id IN (${Array.from({ length: 5000 }, (_, i) => i).join(', ')})`;
     await expect(guard.check(inList)).resolves.toMatchObject({ kind: 'query' });

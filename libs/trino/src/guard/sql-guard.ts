@@ -76,6 +76,16 @@ export class SqlGuard {
 
   async check(sql: string, context: GuardContext = {}): Promise<CheckedStatement> {
     const grammar = await loadTrinoGrammar();
+    try {
+      return this.checkParsed(grammar, sql, context);
+    } catch (error) {
+      // Thousands of chained operators make parse trees deeper than the stack; such SQL is refused, not crashed on.
+      if (error instanceof RangeError) throw new StatementRejectedError('syntax', 'SQL is too long or too deeply nested to check; simplify the statement');
+      throw error;
+    }
+  }
+
+  private checkParsed(grammar: TrinoGrammar, sql: string, context: GuardContext): CheckedStatement {
     const { statement, text } = parseSingleStatement(grammar, sql);
     const kind = classify(grammar, statement);
     if (this.policy.readOnly && kind === 'write') {
@@ -100,8 +110,11 @@ export class SqlGuard {
   }
 }
 
-/** Deeper nesting is refused before parsing: it costs the parser time that grows steeply with depth. */
-export const MAX_NESTING_DEPTH = 64;
+/**
+ * Deeper nesting (parentheses, brackets, CASE…END) is refused before parsing: the parser runs on
+ * the event loop and its cost for a new nesting shape grows steeply with depth.
+ */
+export const MAX_NESTING_DEPTH = 32;
 
 function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: ParseTreeNode; text: string } {
   const { antlr, parser: parserModule, TrinoSqlLexer } = grammar;
@@ -120,7 +133,7 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   const tokens = new antlr.CommonTokenStream(lexer);
   tokens.fill();
   if (errors.length > 0) throw new StatementRejectedError('syntax', `SQL could not be parsed (${errors[0]})`);
-  checkNesting(tokens.getTokens(), TrinoSqlLexer.T__0, TrinoSqlLexer.T__1);
+  checkNesting(tokens.getTokens(), new Set([TrinoSqlLexer.T__0, TrinoSqlLexer.T__7, TrinoSqlLexer.KW_CASE]), new Set([TrinoSqlLexer.T__1, TrinoSqlLexer.T__8, TrinoSqlLexer.KW_END]));
 
   // Two-stage parsing (ANTLR's recommendation): the fast SLL mode settles almost every input;
   // only when it gives up is the input parsed again in full LL mode, which also reports errors.
@@ -155,13 +168,13 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   return { statement: statement as unknown as ParseTreeNode, text };
 }
 
-function checkNesting(tokens: readonly { type: number; line: number; column: number }[], open: number, close: number): void {
+function checkNesting(tokens: readonly { type: number; line: number; column: number }[], opening: ReadonlySet<number>, closing: ReadonlySet<number>): void {
   let depth = 0;
   for (const token of tokens) {
-    if (token.type === open) depth += 1;
-    else if (token.type === close) depth -= 1;
+    if (opening.has(token.type)) depth += 1;
+    else if (closing.has(token.type)) depth -= 1;
     if (depth > MAX_NESTING_DEPTH) {
-      throw new StatementRejectedError('syntax', `SQL nests parentheses deeper than ${MAX_NESTING_DEPTH} levels (line ${token.line}:${token.column + 1})`);
+      throw new StatementRejectedError('syntax', `SQL nests parentheses, brackets or CASE deeper than ${MAX_NESTING_DEPTH} levels (line ${token.line}:${token.column + 1})`);
     }
   }
 }
