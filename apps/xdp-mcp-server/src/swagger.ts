@@ -3,9 +3,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 export const SWAGGER_PATH = 'api/docs';
 
-/** Swagger UI at /api/docs, OpenAPI JSON at /api/docs-json. */
+/**
+ * Swagger UI at /api/docs, OpenAPI JSON at /api/docs-json. The document is built on the first
+ * request for it, not at startup: scanning every route's metadata is start-up time nobody waits for.
+ */
 export function setupSwagger(app: INestApplication, version: string): void {
-  const document = SwaggerModule.createDocument(
+  const buildDocument = () => SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('XDP MCP Server REST API')
@@ -19,5 +22,5 @@ export function setupSwagger(app: INestApplication, version: string): void {
       .addSecurityRequirements('bearer')
       .build(),
   );
-  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
+  SwaggerModule.setup(SWAGGER_PATH, app, buildDocument, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
 }
