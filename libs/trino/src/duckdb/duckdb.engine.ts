@@ -77,6 +77,7 @@ export class DuckDbEngine implements QueryEngine {
     const interrupt = () => connection?.interrupt();
     deadline.signal.addEventListener('abort', interrupt, { once: true });
     try {
+      // The connection is closed only once DuckDB has let go of it (an interrupted query unwinds first).
       const work = (async () => {
         connection = await (await this.ready()).connect();
         if (deadline.stopped) throw deadline.error();
@@ -93,12 +94,11 @@ export class DuckDbEngine implements QueryEngine {
           stats: { state: 'FINISHED', elapsedMs, processedRows: read.rows.length },
         };
         return query.reshape ? query.reshape(queryResult) : queryResult;
-      })();
+      })().finally(() => connection?.closeSync());
       return await Promise.race([work.catch((error: unknown) => Promise.reject(deadline.stopped ? deadline.error() : duckDbFailure(error))), deadline.whenStopped()]);
     } finally {
       deadline.signal.removeEventListener('abort', interrupt);
       deadline.dispose();
-      connection?.closeSync();
     }
   }
 
