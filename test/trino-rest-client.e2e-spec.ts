@@ -35,6 +35,9 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
     expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(6);
     expect(progress.map((p) => p.state)).toEqual(['QUEUED', 'QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'FINISHED']);
     expect(fake.cancelled).toEqual([]);
+    // Keep-alive: seven requests reuse pooled connections instead of opening one each.
+    expect(fake.requests).toHaveLength(7);
+    expect(new Set(fake.requests.map((r) => r.connection)).size).toBeLessThanOrEqual(2);
   });
 
   it('sends the protocol headers: user, source, catalog, schema, capabilities, session limit, Basic auth', async () => {

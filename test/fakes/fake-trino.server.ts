@@ -51,6 +51,8 @@ export interface FakeTrinoOptions {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Which TCP connection carried it (numbered from 1): equal numbers = keep-alive reuse. */
+  connection: number;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -84,6 +86,8 @@ export class FakeTrinoServer {
   private readonly queries = new Map<string, RunningQuery>();
   private readonly scripts: FakeQueryScript[] = [];
   private readonly faults: HttpFault[] = [];
+  private readonly connections = new WeakMap<object, number>();
+  private connectionCount = 0;
   private readonly duckdb = new DuckDbEngine({});
   /** Parses statements the way Trino would, so SHOW/DESCRIBE can be answered from DuckDB's catalog. */
   private readonly parser = new SqlGuard({ readOnly: false, allowedCatalogs: [] });
@@ -142,7 +146,8 @@ export class FakeTrinoServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const path = new URL(request.url ?? '/', this.url).pathname;
-    this.requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
+    if (!this.connections.has(request.socket)) this.connections.set(request.socket, ++this.connectionCount);
+    this.requests.push({ method: request.method ?? 'GET', path, connection: this.connections.get(request.socket) ?? 0, headers: request.headers, body });
     if (!this.authorized(request)) return this.send(response, 401, 'Unauthorized', 'text/plain');
     if (request.method === 'GET' && path === '/v1/info') return this.send(response, 200, JSON.stringify({ starting: false, nodeVersion: { version: 'fake-475' } }));
     if (request.method === 'POST' && path === '/v1/statement') return this.send(response, 200, this.submit(body));
