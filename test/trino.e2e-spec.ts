@@ -109,6 +109,12 @@ describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)',
     expect(missing.body.error.fields.map((f: { field: string }) => f.field)).toContain('table');
   });
 
+  it('documents the Trino endpoints in the OpenAPI document', async () => {
+    const openapi = await getJson(`${server.url}/api/docs-json`);
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/trino/query', '/api/trino/catalogs', '/api/trino/schemas', '/api/trino/tables', '/api/trino/columns']));
+    expect(openapi.body.paths['/api/trino/columns'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['catalog', 'dataplane', 'schema', 'table']);
+  });
+
   it('quotes identifiers in metadata queries: a hostile table name is just a missing table', async () => {
     const table = encodeURIComponent('orders"; DROP TABLE sales.orders; --');
     const result = await getJson(`${server.url}/api/trino/columns?catalog=memory&schema=sales&table=${table}`);
