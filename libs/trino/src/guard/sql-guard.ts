@@ -22,7 +22,11 @@ export interface GuardPolicy {
   readOnly: boolean;
   /** Empty = every catalog allowed. */
   allowedCatalogs: readonly string[];
+  /** Longest the parser may hold the event loop for one statement (default 1000 ms). */
+  parseBudgetMs?: number;
 }
+
+const DEFAULT_PARSE_BUDGET_MS = 1000;
 
 export interface GuardContext {
   /** Session catalog the statement runs with (unqualified names resolve against it). */
@@ -80,13 +84,13 @@ export class SqlGuard {
       return this.checkParsed(grammar, sql, context);
     } catch (error) {
       // Thousands of chained operators make parse trees deeper than the stack; such SQL is refused, not crashed on.
-      if (error instanceof RangeError) throw new StatementRejectedError('syntax', 'SQL is too long or too deeply nested to check; simplify the statement');
+      if (error instanceof RangeError) throw tooComplex();
       throw error;
     }
   }
 
   private checkParsed(grammar: TrinoGrammar, sql: string, context: GuardContext): CheckedStatement {
-    const { statement, text } = parseSingleStatement(grammar, sql);
+    const { statement, text } = parseSingleStatement(grammar, sql, this.policy.parseBudgetMs ?? DEFAULT_PARSE_BUDGET_MS);
     const kind = classify(grammar, statement);
     if (this.policy.readOnly && kind === 'write') {
       throw new StatementRejectedError('not_read_only', `Read-only mode allows only SELECT, WITH, VALUES, SHOW, DESCRIBE and EXPLAIN; got ${describeStatement(statement)}`);
@@ -116,7 +120,24 @@ export class SqlGuard {
  */
 export const MAX_NESTING_DEPTH = 32;
 
-function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: ParseTreeNode; text: string } {
+class ParseBudgetExceeded extends Error {}
+
+/** Checked on rule entries: the parser runs on the event loop, so a statement may not hold it longer than the budget. */
+function parseBudget(budgetMs: number) {
+  const deadline = performance.now() + budgetMs;
+  let rules = 0;
+  return {
+    enterEveryRule: () => {
+      rules += 1;
+      if (rules % 64 === 0 && performance.now() > deadline) throw new ParseBudgetExceeded();
+    },
+    exitEveryRule: () => undefined,
+    visitTerminal: () => undefined,
+    visitErrorNode: () => undefined,
+  };
+}
+
+function parseSingleStatement(grammar: TrinoGrammar, sql: string, budgetMs: number): { statement: ParseTreeNode; text: string } {
   const { antlr, parser: parserModule, TrinoSqlLexer } = grammar;
   const errors: string[] = [];
   const listener = {
@@ -139,12 +160,14 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   // only when it gives up is the input parsed again in full LL mode, which also reports errors.
   const parser = new parserModule.TrinoSqlParser(tokens);
   parser.removeErrorListeners();
+  parser.addParseListener(parseBudget(budgetMs));
   parser.errorHandler = new antlr.BailErrorStrategy();
   parser.interpreter.predictionMode = antlr.PredictionMode.SLL;
   let single: ReturnType<typeof parser.singleStatement> | undefined;
   try {
     single = parser.singleStatement();
-  } catch {
+  } catch (error) {
+    if (error instanceof ParseBudgetExceeded) throw tooComplex();
     single = undefined;
   }
   // SLL may also settle for a shorter statement than the input holds; only LL decides that.
@@ -154,7 +177,11 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
     parser.errorHandler = new antlr.DefaultErrorStrategy();
     parser.interpreter.predictionMode = antlr.PredictionMode.LL;
     parser.addErrorListener(listener);
-    single = parser.singleStatement();
+    try {
+      single = parser.singleStatement();
+    } catch (error) {
+      throw error instanceof ParseBudgetExceeded ? tooComplex() : error;
+    }
   }
   if (errors.length > 0) throw new StatementRejectedError('syntax', `SQL could not be parsed (${errors[0]})`);
   const next = tokens.LT(1);
@@ -166,6 +193,10 @@ function parseSingleStatement(grammar: TrinoGrammar, sql: string): { statement: 
   const semicolon = single.SEMICOLON();
   const text = semicolon ? sql.slice(0, semicolon.symbol.start).trimEnd() : sql.trim();
   return { statement: statement as unknown as ParseTreeNode, text };
+}
+
+function tooComplex(): StatementRejectedError {
+  return new StatementRejectedError('syntax', 'SQL is too long or too deeply nested to check; simplify the statement');
 }
 
 function checkNesting(tokens: readonly { type: number; line: number; column: number }[], opening: ReadonlySet<number>, closing: ReadonlySet<number>): void {
