@@ -66,10 +66,6 @@ export class DataplaneRouter implements OnModuleDestroy {
     }
   }
 
-  get usesXdp(): boolean {
-    return this.xdp.enabled;
-  }
-
   async onModuleDestroy(): Promise<void> {
     await this.duckdb?.close();
   }
@@ -102,8 +98,8 @@ export class DataplaneRouter implements OnModuleDestroy {
     return [...fixed, ...new Set(xdp.byKey.values())];
   }
 
-  /** Re-lists XDP dataplanes (shared by concurrent callers); the background health check calls this. */
-  refreshXdpDataplanes(signal?: AbortSignal): Promise<XdpDataplanes> {
+  /** Re-lists XDP dataplanes (shared by concurrent callers). */
+  private refreshXdpDataplanes(signal?: AbortSignal): Promise<XdpDataplanes> {
     this.xdpRefresh ??= this.listXdpDataplanes(signal).finally(() => {
       this.xdpRefresh = undefined;
     });

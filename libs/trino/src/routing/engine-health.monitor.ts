@@ -11,9 +11,10 @@ const CHECK_INTERVAL_MS = 30_000;
 export const BACKGROUND_START_DELAY_MS = 1000;
 
 /**
- * Checks every query engine in the background and shows the cached outcome in /ready
- * (`trino:<dataplane>` entries, plus `trino:xdp` for the XDP dataplane listing). A probe never
- * triggers a check, and a down engine never makes the server unready.
+ * Checks the configured query engines (direct Trino, embedded DuckDB) in the background and shows
+ * the cached outcome in /ready as `trino:<dataplane>`. A probe never triggers a check, and a down
+ * engine never makes the server unready. XDP dataplanes are not probed here: XDP's own entry
+ * covers them, and extra background calls would only add load on XDP.
  */
 @Injectable()
 export class EngineHealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,7 +28,6 @@ export class EngineHealthMonitor implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     for (const target of this.router.fixed.values()) this.track(`trino:${target.dataplane}`, { engine: target.engine.kind });
-    if (this.router.usesXdp) this.track('trino:xdp', { engine: 'xdp' });
     this.timer = setTimeout(() => {
       void this.checkAll();
       this.timer = setInterval(() => void this.checkAll(), CHECK_INTERVAL_MS);
@@ -42,23 +42,11 @@ export class EngineHealthMonitor implements OnApplicationBootstrap, OnModuleDest
 
   /** Runs one round of checks; resolves when all are recorded. */
   async checkAll(): Promise<void> {
-    const checks = [...this.router.fixed.values()].map(async (target) => {
-      this.record(`trino:${target.dataplane}`, target.engine.kind, await target.engine.checkHealth());
-    });
-    if (this.router.usesXdp) checks.push(this.checkXdpDataplanes());
-    await Promise.all(checks);
-  }
-
-  private async checkXdpDataplanes(): Promise<void> {
-    const started = performance.now();
-    const checkedAt = new Date().toISOString();
-    try {
-      const { byKey } = await this.router.refreshXdpDataplanes();
-      const count = new Set(byKey.values()).size;
-      this.record('trino:xdp', 'xdp', { status: 'up', checkedAt, latencyMs: Math.round(performance.now() - started), message: `${count} dataplane(s)` });
-    } catch (error) {
-      this.record('trino:xdp', 'xdp', { status: 'down', checkedAt, message: error instanceof Error ? error.message : String(error) });
-    }
+    await Promise.all(
+      [...this.router.fixed.values()].map(async (target) => {
+        this.record(`trino:${target.dataplane}`, target.engine.kind, await target.engine.checkHealth());
+      }),
+    );
   }
 
   private track(name: string, details: Record<string, unknown>): void {
