@@ -22,11 +22,11 @@ export interface GuardPolicy {
   readOnly: boolean;
   /** Empty = every catalog allowed. */
   allowedCatalogs: readonly string[];
-  /** Longest the parser may hold the event loop for one statement (default 1000 ms). */
+  /** Longest the parser may hold the event loop for one statement (default 3000 ms; generous because a loaded CPU slows it). */
   parseBudgetMs?: number;
 }
 
-const DEFAULT_PARSE_BUDGET_MS = 1000;
+const DEFAULT_PARSE_BUDGET_MS = 3000;
 
 export interface GuardContext {
   /** Session catalog the statement runs with (unqualified names resolve against it). */
