@@ -135,7 +135,7 @@ export class TrinoRestClient {
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let text: string;
-      let retryAfter: string | null = null;
+      let retryAfter: string | null;
       try {
         const response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
         status = response.status;
