@@ -79,27 +79,31 @@ export function startSoak({ baseUrl, wsClients, httpClients, seconds, warmupSeco
     }
   };
 
-  const sampler = setTimeout(function sample() {
-    stats.rssSamples.push(rssOf());
-    if (running) setTimeout(sample, 1000).unref();
-  }, warmupSeconds * 1000);
-  sampler.unref();
+  let sampler = setTimeout(function sample() {
+    try {
+      stats.rssSamples.push(rssOf());
+    } catch {
+      return; // the server is gone (SIGTERM test): nothing left to sample
+    }
+    if (running) sampler = setTimeout(sample, 1000).unref();
+  }, warmupSeconds * 1000).unref();
   const deadline = setTimeout(stop, seconds * 1000);
 
   const done = Promise.all([...Array.from({ length: wsClients }, wsClient), ...Array.from({ length: httpClients }, httpClient)])
     .catch((error) => fail(error?.message ?? error))
     .then(() => {
       clearTimeout(deadline);
+      clearTimeout(sampler);
       running = false;
       agent.destroy();
       // Under load V8 lets the heap grow and then collects, so RSS saw-tooths; a leak shows as
       // peaks that keep rising. Growth = highest RSS of the second half of the post-warm-up
       // samples minus the highest of the first half.
+      // Fewer than two samples (a run shorter than its warm-up) gives NaN, which fails any bound.
       const samples = stats.rssSamples;
       const half = Math.floor(samples.length / 2);
-      const firstHalfPeak = Math.max(...samples.slice(0, half));
-      const secondHalfPeak = Math.max(...samples.slice(half));
-      return { ...stats, rssAfterWarmup: samples[0], rssPeak: Math.max(...samples), rssGrowthAfterWarmup: secondHalfPeak - firstHalfPeak };
+      const growth = half === 0 ? Number.NaN : Math.max(...samples.slice(half)) - Math.max(...samples.slice(0, half));
+      return { ...stats, rssAfterWarmup: samples[0] ?? Number.NaN, rssPeak: Math.max(...samples), rssGrowthAfterWarmup: growth };
     });
   return { done, stop, stopped };
 }
