@@ -9,8 +9,6 @@ import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
 import { TrinoCatalogQueryDto, TrinoColumnsQueryDto, TrinoDataplaneQueryDto, TrinoQueryDto, TrinoTablesQueryDto } from './dto/trino.dto.js';
 import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
 
-const TRINO_SETTINGS = 'No query engine is configured: set XDP_BASE_URL (with its keys) or TRINO_URL, or leave both unset for the embedded DuckDB';
-
 const ERRORS = [
   { status: 400, description: 'Invalid request: `error.fields` lists each failing field', type: ApiErrorDto },
   { status: 403, description: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)", type: ApiErrorDto },
@@ -80,7 +78,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   trinoQuery(@Body() body: TrinoQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_execute_query', { ...body }, request, response, TRINO_SETTINGS);
+    return this.run('trino_execute_query', { ...body }, request, response);
   }
 
   @Get('trino/catalogs')
@@ -89,7 +87,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   trinoCatalogs(@Query() query: TrinoDataplaneQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_catalogs', { ...query }, request, response, TRINO_SETTINGS);
+    return this.run('trino_list_catalogs', { ...query }, request, response);
   }
 
   @Get('trino/schemas')
@@ -98,7 +96,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   trinoSchemas(@Query() query: TrinoCatalogQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_schemas', { ...query }, request, response, TRINO_SETTINGS);
+    return this.run('trino_list_schemas', { ...query }, request, response);
   }
 
   @Get('trino/tables')
@@ -107,7 +105,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   trinoTables(@Query() query: TrinoTablesQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_tables', { ...query }, request, response, TRINO_SETTINGS);
+    return this.run('trino_list_tables', { ...query }, request, response);
   }
 
   @Get('trino/columns')
@@ -116,7 +114,7 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   trinoColumns(@Query() query: TrinoColumnsQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_describe_table', { ...query }, request, response, TRINO_SETTINGS);
+    return this.run('trino_describe_table', { ...query }, request, response);
   }
 
   /** Runs a tool for a REST caller; the call is aborted if the client goes away first. */
