@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ToolProvider, type ToolDefinition, type ToolSource } from '#tool-contract';
 import { BACKGROUND_START_DELAY_MS } from '../routing/engine-health.monitor.js';
 import type { QueryResultContent } from './query-result.format.js';
@@ -17,12 +17,20 @@ interface DataplaneArg {
  */
 @ToolProvider()
 @Injectable()
-export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap {
+export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, OnModuleDestroy {
+  private warmUpTimer?: NodeJS.Timeout;
+
   constructor(private readonly queries: TrinoQueryService) {}
 
   onApplicationBootstrap(): void {
     // Loading Trino's grammar takes a few hundred ms of CPU: do it once the server listens, not in the first call.
-    setTimeout(() => void this.queries.guard.warmUp().catch(() => undefined), BACKGROUND_START_DELAY_MS).unref();
+    this.warmUpTimer = setTimeout(() => void this.queries.guard.warmUp().catch(() => undefined), BACKGROUND_START_DELAY_MS);
+    this.warmUpTimer.unref();
+  }
+
+  /** An application closed within the delay must not load the grammar afterwards. */
+  onModuleDestroy(): void {
+    clearTimeout(this.warmUpTimer);
   }
 
   tools(): Tool<any>[] {
