@@ -20,6 +20,9 @@ const METHODS = ['initialize', 'ping', 'tools/list', 'tools/call', 'resources/li
 
 let sent = 0;
 
+// Each property sends thousands of requests; on a loaded machine one can take longer than Jest's 30 s default.
+jest.setTimeout(180_000);
+
 // ---- generators ------------------------------------------------------------------------------
 
 const unicodeEdges = fc.constantFrom('\u0000', '\ud800', '\udfff', '\ufeff', '\u202e', '\uffff', '💥', 'e\u0301', '\u2028', '"\\', '𝕏'.repeat(50));

@@ -14,6 +14,9 @@ const ENV = { RATE_LIMIT_REQUESTS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_
 const CALL = { name: 'bench_echo', arguments: { text: 'load' } };
 const RSS_GROWTH_BOUND = 30 * 2 ** 20;
 
+// A 24 s soak plus spawning the built server does not fit Jest's default 30 s per test.
+jest.setTimeout(120_000);
+
 const describeBuilt = existsSync(join(ROOT, 'dist/apps/xdp-mcp-server/src/bootstrap.js')) ? describe : describe.skip;
 
 describeBuilt('Load (e2e, built server, shortened)', () => {

@@ -12,7 +12,7 @@ import { RpcSocket } from './support/rpc-socket.js';
 const TIMEOUT_MS = 700;
 const ATTEMPTS = 2;
 /** Worst case for one call: every attempt times out, plus retry pauses and scheduling slack. */
-const CALL_BOUND_MS = TIMEOUT_MS * ATTEMPTS + 2500;
+const CALL_BOUND_MS = TIMEOUT_MS * ATTEMPTS + 4000;
 const COOLDOWN_MS = 300;
 
 const XDP_LIMITS = {

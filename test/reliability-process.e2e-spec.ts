@@ -24,6 +24,9 @@ async function untilUpstreamRequests(xdp: FakeXdpServer, count: number): Promise
   }
 }
 
+// Spawning the built server can take several seconds on a loaded machine.
+jest.setTimeout(90_000);
+
 const describeBuilt = existsSync(MAIN) ? describe : describe.skip;
 
 describeBuilt('Graceful shutdown of the built server on SIGTERM (e2e, spawned process)', () => {
