@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ConfigValidationError, loadAppConfig } from '#config';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { auditLines } from './support/security-fixtures.js';
+import { runToExit } from './support/spawned-server.js';
 
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
 
@@ -47,7 +47,7 @@ describe('Safe default without configured authentication (e2e)', () => {
 
     it('refuses to start the real entry point: exit code 1 and the reason on stderr', async () => {
       expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
-      const { code, stdout, stderr } = await run(MAIN, { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1' });
+      const { code, stdout, stderr } = await runToExit(MAIN, { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1' });
       expect(code).toBe(1);
       expect(stderr).toContain('NODE_ENV=production requires authentication');
       expect(stderr).toContain('AUTH_MODE=none');
@@ -77,19 +77,3 @@ describe('Safe default without configured authentication (e2e)', () => {
   });
 });
 
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // A clean environment: only PATH plus the case under test (no .env in the working directory of the child).
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

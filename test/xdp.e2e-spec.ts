@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -7,6 +6,7 @@ import { WebSocket } from 'ws';
 import { ConfigValidationError, loadAppConfig } from '#config';
 import { FAKE_CREDENTIAL_MARKER, FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { getJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { runToExit } from './support/spawned-server.js';
 
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
 
@@ -296,7 +296,7 @@ describe('XDP configuration at startup (e2e)', () => {
 
   it('makes the real entry point exit 1 naming the missing key, without echoing the secret', async () => {
     expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
-    const { code, stdout, stderr } = await run(MAIN, { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', XDP_BASE_URL: 'https://xdp.example.com', XDP_SECRET_KEY: 'secret-value-9876' });
+    const { code, stdout, stderr } = await runToExit(MAIN, { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', XDP_BASE_URL: 'https://xdp.example.com', XDP_SECRET_KEY: 'secret-value-9876' });
     expect(code).toBe(1);
     expect(stderr).toContain('XDP_ACCESS_KEY is required when XDP_BASE_URL is set');
     expect(stderr).not.toContain('secret-value-9876');
@@ -304,18 +304,3 @@ describe('XDP configuration at startup (e2e)', () => {
   });
 });
 
-function run(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
