@@ -424,7 +424,9 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
         await client.disconnect();
         process.stdout.write(JSON.stringify({ tools: tools.map((tool) => tool.name).sort(), text: result.content[0].text }));`;
       const built = await run(process.execPath, ['--input-type=module', '--eval', script]);
-      expect(JSON.parse(built.stdout)).toEqual({ tools: ['test_echo', 'test_fail', 'test_slow'], text: 'from dist' });
+      const answer = JSON.parse(built.stdout) as { tools: string[]; text: string };
+      expect(answer.tools).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow']));
+      expect(answer.text).toBe('from dist');
     }, 180_000);
   });
 });
