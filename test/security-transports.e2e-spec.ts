@@ -101,6 +101,9 @@ describe('Security on /mcp and /ws (e2e)', () => {
       const token = await hsToken({ subject: 'http-user', scope: 'other' });
       const client = await mcpClient((c) => c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } })));
       try {
+        const listed = (await client.listTools()).tools.map((tool) => tool.name);
+        expect(listed).toContain('test_slow');
+        expect(listed).not.toContain('test_echo');
         const refused = await client.callTool({ name: 'test_echo', arguments: { message: 'x' } });
         expect(refused.isError).toBe(true);
         expect((refused.content as { text: string }[])[0].text).toContain('requires scope "echo:use"');
@@ -163,6 +166,9 @@ describe('Security on /mcp and /ws (e2e)', () => {
       url.searchParams.set('access_token', await hsToken({ subject: 'ws-user', scp: ['unrelated'] }));
       const client = await mcpClient((c) => c.connect(new WebSocketClientTransport(url)));
       try {
+        const listed = (await client.listTools()).tools.map((tool) => tool.name);
+        expect(listed).toContain('test_slow');
+        expect(listed).not.toContain('test_echo');
         const refused = await client.callTool({ name: 'test_echo', arguments: { message: 'x' } });
         expect(refused).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining('requires scope "echo:use"') }] });
         expect(await client.callTool({ name: 'test_slow', arguments: { ms: 0 } })).toMatchObject({ content: [{ type: 'text', text: 'waited 0 ms' }] });

@@ -102,6 +102,15 @@ describe('Security on REST /api (e2e)', () => {
       const unscoped = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_slow', params: { ms: 0 } }, bearer(token));
       expect(unscoped.status).toBe(200);
     });
+
+    it('lists only the tools the caller may call', async () => {
+      const names = async (token: string) =>
+        ((await postJson(`${server.url}/api/tools/list`, {}, bearer(token))).body.tools as { name: string }[]).map((tool) => tool.name);
+      const sqlOnly = await names(await hsToken({ scope: 'sql:read' }));
+      expect(sqlOnly).toEqual(expect.arrayContaining(['test_sql', 'test_slow']));
+      expect(sqlOnly).not.toContain('test_echo');
+      expect(await names(await hsToken({ scope: 'sql:read echo:use' }))).toEqual(expect.arrayContaining(['test_sql', 'test_slow', 'test_echo']));
+    });
   });
 
   describe('open routes', () => {

@@ -73,7 +73,7 @@ export class McpServerFactory {
 
   create(session: McpSession, options: McpServerOptions = {}): Server {
     const server = new Server(this.serverInfo, { capabilities: CAPABILITIES, jsonSchemaValidator: this.validator });
-    server.setRequestHandler(ListToolsRequestSchema, (request) => this.listTools(request));
+    server.setRequestHandler(ListToolsRequestSchema, (request) => this.listTools(request, session));
     server.setRequestHandler(CallToolEnvelopeSchema, (request, extra) => this.callTool(session, request as CallToolRequest, extra, options.calls));
     const calls = options.calls;
     if (calls) {
@@ -85,10 +85,14 @@ export class McpServerFactory {
     return server;
   }
 
-  /** Every tool in one page (clients such as Bolt.diy never follow a cursor); rebuilt only when the registry changes. */
-  private listTools(request: ListToolsRequest): ListToolsResult {
+  /**
+   * Every tool the session may call, in one page (clients such as Bolt.diy never follow a cursor).
+   * The full list's result is cached until the registry changes; a scope-filtered list is built per call.
+   */
+  private listTools(request: ListToolsRequest, session: McpSession): ListToolsResult {
     if (request.params?.cursor !== undefined) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
-    const tools = this.registry.list();
+    const tools = this.registry.list(session);
+    if (tools !== this.registry.list()) return { tools: tools.map((tool) => ({ ...tool }) as ListToolsResult['tools'][number]) };
     if (tools !== this.listedFrom) {
       this.listedFrom = tools;
       this.listResult = { tools: tools.map((tool) => ({ ...tool }) as ListToolsResult['tools'][number]) };

@@ -66,9 +66,15 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     this.publishedList = Object.freeze([...this.tools.values()].map((tool) => tool.published));
   }
 
-  /** Computed at registration, so listing costs nothing per request. */
-  list(): readonly PublishedTool[] {
-    return this.publishedList;
+  /**
+   * Computed at registration, so listing costs nothing per request. Given a caller, tools whose
+   * scope (AUTH_TOOL_SCOPES) the caller lacks are left out: a model is not offered what it may not call.
+   * The unfiltered array itself is returned whenever nothing is hidden, so callers can cache on identity.
+   */
+  list(caller?: Pick<ToolContext, 'principal' | 'transport'>): readonly PublishedTool[] {
+    if (caller === undefined || !this.authorizer.enforcing) return this.publishedList;
+    const visible = this.publishedList.filter((tool) => this.authorizer.refusal(tool.name, caller) === undefined);
+    return visible.length === this.publishedList.length ? this.publishedList : visible;
   }
 
   has(name: string): boolean {

@@ -36,10 +36,10 @@ export class ApiController {
 
   @Post('tools/list')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'List every tool with its input schema (same list as MCP tools/list)' })
+  @ApiOperation({ summary: 'List every tool the caller may call, with its input schema (same list as MCP tools/list)' })
   @ApiOkResponse({ type: ToolListDto })
-  listTools(): ToolListDto {
-    return { tools: [...this.registry.list()] as ToolListDto['tools'] };
+  listTools(@Req() request: Request & RequestWithPrincipal): ToolListDto {
+    return { tools: [...this.registry.list({ principal: principalOf(request), transport: 'rest' })] as ToolListDto['tools'] };
   }
 
   @Post('tools/execute')

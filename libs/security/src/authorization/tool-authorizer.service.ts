@@ -17,6 +17,11 @@ export class ToolAuthorizer {
     this.rules = config.auth.toolScopes;
   }
 
+  /** False when AUTH_TOOL_SCOPES is empty: every caller may call (and see) every tool. */
+  get enforcing(): boolean {
+    return this.rules.length > 0;
+  }
+
   /** Scopes the tool requires (all of them), memoised per tool name. */
   requiredScopes(tool: string): readonly string[] {
     let scopes = this.required.get(tool);
