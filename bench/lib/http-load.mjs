@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { percentile } from './stats.mjs';
+import { createLoadRecorder } from './stats.mjs';
 
 /**
  * Closed-loop load over HTTP/1.1 keep-alive: `concurrency` requests outstanding against
@@ -9,11 +9,7 @@ import { percentile } from './stats.mjs';
 export async function runHttpLoad({ url, concurrency, seconds, warmupSeconds = 1, body, headers = {} }) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
-  const latencies = [];
-  let completed = 0;
-  let errors = 0;
-  let firstError;
-  let measuring = false;
+  const recorder = createLoadRecorder();
   let running = true;
   let nextId = 1;
 
@@ -44,34 +40,16 @@ export async function runHttpLoad({ url, concurrency, seconds, warmupSeconds = 1
     while (running) {
       const started = performance.now();
       const reply = await post(body(nextId++));
-      if (!measuring) continue;
-      latencies.push(performance.now() - started);
-      completed++;
-      if (!isResult(reply)) {
-        errors++;
-        firstError ??= `${reply.status} ${reply.text.slice(0, 300)}`;
-      }
+      recorder.record(performance.now() - started, isResult(reply) ? undefined : () => `${reply.status} ${reply.text}`);
     }
   };
 
   const workers = Array.from({ length: concurrency }, worker);
-  await delay(warmupSeconds * 1000);
-  measuring = true;
-  const started = performance.now();
-  await delay(seconds * 1000);
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
+  await recorder.measure(warmupSeconds, seconds);
   running = false;
   await Promise.all(workers);
   agent.destroy();
-  return {
-    requestsPerSecond: completed / elapsed,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    completed,
-    errors,
-    ...(firstError ? { firstError } : {}),
-  };
+  return recorder.summary();
 }
 
 function isResult({ status, text }) {
@@ -82,6 +60,3 @@ function isResult({ status, text }) {
   return message.result !== undefined && !message.result.isError;
 }
 
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -26,3 +26,50 @@ export function medianOfRuns(runs) {
   const keys = Object.keys(runs[0] ?? {}).filter((key) => typeof runs[0][key] === 'number');
   return Object.fromEntries(keys.map((key) => [key, median(runs.map((run) => run[key]))]));
 }
+
+export function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Bookkeeping shared by the closed-loop load drivers: only replies that land inside the measured
+ * window (after the warm-up) count. `describeError` is called for the first error only.
+ */
+export function createLoadRecorder() {
+  const latencies = [];
+  let completed = 0;
+  let errors = 0;
+  let firstError;
+  let measuring = false;
+  let elapsedSeconds = Number.NaN;
+  return {
+    record(latencyMs, describeError) {
+      if (!measuring) return;
+      latencies.push(latencyMs);
+      completed++;
+      if (describeError) {
+        errors++;
+        firstError ??= describeError().slice(0, 300);
+      }
+    },
+    /** Waits out the warm-up, then measures for `seconds`. */
+    async measure(warmupSeconds, seconds) {
+      await delay(warmupSeconds * 1000);
+      measuring = true;
+      const started = performance.now();
+      await delay(seconds * 1000);
+      measuring = false;
+      elapsedSeconds = (performance.now() - started) / 1000;
+    },
+    summary() {
+      return {
+        requestsPerSecond: completed / elapsedSeconds,
+        p50Ms: percentile(latencies, 50),
+        p99Ms: percentile(latencies, 99),
+        completed,
+        errors,
+        ...(firstError ? { firstError } : {}),
+      };
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { percentile } from './stats.mjs';
+import { createLoadRecorder, delay } from './stats.mjs';
 
 const INITIALIZE = {
   jsonrpc: '2.0',
@@ -39,11 +39,7 @@ export async function openSession(url) {
  */
 export async function runWsLoad({ url, connections, inFlight, seconds, warmupSeconds = 1, request }) {
   const sockets = await Promise.all(Array.from({ length: connections }, () => openSession(url)));
-  const latencies = [];
-  let completed = 0;
-  let errors = 0;
-  let firstError;
-  let measuring = false;
+  const recorder = createLoadRecorder();
   let running = true;
   let nextId = 1;
 
@@ -59,14 +55,8 @@ export async function runWsLoad({ url, connections, inFlight, seconds, warmupSec
       const started = sentAt.get(reply.id);
       if (started === undefined) return; // a notification (progress, logging): not a reply
       sentAt.delete(reply.id);
-      if (measuring) {
-        latencies.push(performance.now() - started);
-        completed++;
-        if (reply.error || reply.result?.isError) {
-          errors++;
-          firstError ??= reply.error ?? reply.result;
-        }
-      }
+      const failed = reply.error || reply.result?.isError;
+      recorder.record(performance.now() - started, failed ? () => JSON.stringify(reply.error ?? reply.result) : undefined);
       if (running) send();
       else if (sentAt.size === 0) resolve();
     });
@@ -74,23 +64,11 @@ export async function runWsLoad({ url, connections, inFlight, seconds, warmupSec
     for (let i = 0; i < inFlight; i++) send();
   }));
 
-  await delay(warmupSeconds * 1000);
-  measuring = true;
-  const started = performance.now();
-  await delay(seconds * 1000);
-  measuring = false;
-  const elapsed = (performance.now() - started) / 1000;
+  await recorder.measure(warmupSeconds, seconds);
   running = false;
   await Promise.race([Promise.all(drivers), delay(10_000)]);
   for (const socket of sockets) socket.close(1000);
-  return {
-    requestsPerSecond: completed / elapsed,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    completed,
-    errors,
-    ...(firstError ? { firstError: JSON.stringify(firstError).slice(0, 300) } : {}),
-  };
+  return recorder.summary();
 }
 
 /** Opens `count` idle sessions (initialized, then silent) in batches so the accept queue is not flooded. */
@@ -111,6 +89,3 @@ export function closeAll(sockets) {
   })));
 }
 
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
