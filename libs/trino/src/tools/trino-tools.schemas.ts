@@ -39,14 +39,19 @@ export const QUERY_RESULT_SCHEMA: ObjectSchema = {
   additionalProperties: false,
 };
 
+const SQL_TEXT = { type: 'string', minLength: 1, maxLength: 100_000 };
+const SESSION_PROPERTIES = {
+  catalog: { ...NAME, description: 'Session catalog for unqualified table names' },
+  schema: { ...NAME, description: 'Session schema for unqualified table names' },
+};
+
 export const EXECUTE_QUERY_INPUT: ObjectSchema = {
   type: 'object',
   properties: {
     dataplane: DATAPLANE_PROPERTY,
-    query: { type: 'string', minLength: 1, maxLength: 100_000, description: 'One read-only SQL statement (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN)' },
+    query: { ...SQL_TEXT, description: 'One read-only SQL statement (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN)' },
     maxRows: { type: 'integer', minimum: 1, maximum: MAX_ROWS_LIMIT, default: 100, description: 'Row cap; reading stops there and the query is cancelled' },
-    catalog: { ...NAME, description: 'Session catalog for unqualified table names' },
-    schema: { ...NAME, description: 'Session schema for unqualified table names' },
+    ...SESSION_PROPERTIES,
   },
   required: ['query'],
   additionalProperties: false,
@@ -56,9 +61,8 @@ export const EXPLAIN_INPUT: ObjectSchema = {
   type: 'object',
   properties: {
     dataplane: DATAPLANE_PROPERTY,
-    query: { type: 'string', minLength: 1, maxLength: 100_000, description: 'The read-only statement to explain (without EXPLAIN)' },
-    catalog: { ...NAME, description: 'Session catalog for unqualified table names' },
-    schema: { ...NAME, description: 'Session schema for unqualified table names' },
+    query: { ...SQL_TEXT, description: 'The read-only statement to explain (without EXPLAIN)' },
+    ...SESSION_PROPERTIES,
   },
   required: ['query'],
   additionalProperties: false,
