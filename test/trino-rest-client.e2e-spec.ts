@@ -6,7 +6,7 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
   let engine: DirectTrinoEngine;
 
   const run = (sql: string, extra: Partial<QueryRequest> = {}, signal = new AbortController().signal, onProgress?: (p: QueryProgress) => void) =>
-    engine.execute({ sql, maxRows: 100, timeoutMs: 10_000, ...extra }, { signal, onProgress });
+    engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 10_000, ...extra }, { signal, onProgress });
 
   const until = async (condition: () => boolean, ms = 5000) => {
     const deadline = Date.now() + ms;
@@ -106,7 +106,7 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
 
   it('never retries the POST', async () => {
     const broken = new DirectTrinoEngine({ baseUrl: fake.url, user: 'analyst', password: 'wrong', source: 'x' });
-    await expect(broken.execute({ sql: 'SELECT 1', maxRows: 1, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(broken.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
       kind: 'upstream',
       message: expect.stringContaining('rejected the credentials'),
     });
@@ -153,7 +153,7 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
     await expect(engine.checkHealth()).resolves.toMatchObject({ status: 'up', message: 'Trino fake-475' });
     const nowhere = new DirectTrinoEngine({ baseUrl: 'http://127.0.0.1:1', user: 'u', source: 's' });
     await expect(nowhere.checkHealth()).resolves.toMatchObject({ status: 'down' });
-    await expect(nowhere.execute({ sql: 'SELECT 1', maxRows: 1, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(nowhere.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
       kind: 'unavailable',
       message: expect.stringContaining('unreachable'),
     });

@@ -224,7 +224,7 @@ export class FakeTrinoServer {
       /FROM "((?:[^"]|"")*)"\."information_schema"\."(tables|columns)" WHERE /,
       (_match, catalog: string, view: string) => `FROM information_schema.${view} WHERE table_catalog = '${catalog.replaceAll('""', '"').replaceAll("'", "''")}' AND `,
     );
-    return this.duckdb.execute({ sql: duckSql, show, maxRows: 100_000, timeoutMs: 60_000 }, { signal: new AbortController().signal });
+    return this.duckdb.execute({ sql: duckSql, show, maxRows: 100_000, maxBytes: 16_777_216, timeoutMs: 60_000 }, { signal: new AbortController().signal });
   }
 
   private async nextPage(query: RunningQuery): Promise<string> {

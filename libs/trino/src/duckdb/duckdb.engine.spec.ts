@@ -11,7 +11,7 @@ const SLOW_SQL = 'SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 =
 describe('DuckDbEngine (in-memory sample data)', () => {
   const engine = new DuckDbEngine({});
   const run = (sql: string, extra: Partial<QueryRequest> = {}, signal = new AbortController().signal, onProgress?: (p: QueryProgress) => void) =>
-    engine.execute({ sql, maxRows: 100, timeoutMs: 30_000, ...extra }, { signal, onProgress });
+    engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 30_000, ...extra }, { signal, onProgress });
 
   beforeAll(() => engine.start());
   afterAll(() => engine.close());
@@ -127,11 +127,11 @@ describe('DuckDbEngine (DUCKDB_PATH)', () => {
     const engine = new DuckDbEngine({ path });
     try {
       const signal = new AbortController().signal;
-      await expect(engine.execute({ sql: 'SELECT label FROM store.items ORDER BY id', maxRows: 10, timeoutMs: 5000 }, { signal })).resolves.toMatchObject({
+      await expect(engine.execute({ sql: 'SELECT label FROM store.items ORDER BY id', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal })).resolves.toMatchObject({
         rows: [['item 0'], ['item 1'], ['item 2']],
       });
       // Even a write that got past the guard cannot change the user's file.
-      await expect(engine.execute({ sql: 'DELETE FROM store.items', maxRows: 10, timeoutMs: 5000 }, { signal })).rejects.toMatchObject({
+      await expect(engine.execute({ sql: 'DELETE FROM store.items', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal })).rejects.toMatchObject({
         message: expect.stringMatching(/read-only/i),
       });
     } finally {
@@ -142,7 +142,7 @@ describe('DuckDbEngine (DUCKDB_PATH)', () => {
 
   it('reports a file that cannot be opened as unavailable', async () => {
     const engine = new DuckDbEngine({ path: '/nonexistent/dir/data.duckdb' });
-    await expect(engine.execute({ sql: 'SELECT 1', maxRows: 1, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(engine.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
       kind: 'unavailable',
       message: expect.stringContaining('/nonexistent/dir/data.duckdb'),
     });

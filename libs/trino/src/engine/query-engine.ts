@@ -33,6 +33,11 @@ export interface QueryRequest {
   show?: ShowStatement;
   /** Stop reading (and cancel upstream) once this many rows are collected. */
   maxRows: number;
+  /**
+   * Stop reading (and cancel upstream) once the collected rows' JSON encoding reaches this many
+   * bytes (RESULT_MAX_BYTES): a result is bounded in memory, not only in its text rendering.
+   */
+  maxBytes: number;
   timeoutMs: number;
 }
 
@@ -52,8 +57,10 @@ export interface QueryResult {
   queryId: string;
   columns: ResultColumn[];
   rows: CellValue[][];
-  /** True when more rows existed than `maxRows` (reading stopped there). */
+  /** True when more rows existed than `maxRows` or than fit in `maxBytes` (reading stopped there). */
   truncated: boolean;
+  /** Which bound stopped reading, when `truncated`. */
+  truncatedBy?: 'rows' | 'bytes';
   stats: QueryStats;
 }
 

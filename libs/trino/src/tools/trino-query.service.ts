@@ -48,6 +48,7 @@ export class TrinoQueryService {
       catalog: args.catalog,
       schema: args.schema,
       maxRows: args.maxRows,
+      maxBytes: this.config.trino.resultMaxBytes,
       timeoutMs: this.config.trino.queryTimeoutMs,
     };
     let result = await this.execute(target, request, context);
@@ -62,7 +63,7 @@ export class TrinoQueryService {
     }
     const target = await this.router.resolve(dataplane, context.signal);
     const query = build(target.engine.metadata);
-    const request: QueryRequest = { sql: query.sql, maxRows: METADATA_MAX_ROWS, timeoutMs: this.config.trino.queryTimeoutMs };
+    const request: QueryRequest = { sql: query.sql, maxRows: METADATA_MAX_ROWS, maxBytes: this.config.trino.resultMaxBytes, timeoutMs: this.config.trino.queryTimeoutMs };
     let result = await this.execute(target, request, context);
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result);
