@@ -158,7 +158,7 @@ export class TrinoRestClient {
       return await fetch(url, init);
     } catch (error) {
       if (init.signal.aborted) throw error;
-      throw new ToolError('unavailable', `Trino at ${this.options.baseUrl} is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
+      throw new ToolError('unavailable', `Trino is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
     }
   }
 
