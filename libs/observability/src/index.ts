@@ -7,6 +7,6 @@ export { LifecycleService, type LifecyclePhase } from './lifecycle/lifecycle.ser
 export { exitGracefullyOnSignals } from './lifecycle/shutdown-signals.js';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module.js';
 export { OutboundScrubber } from './logging/outbound-scrubber.js';
-export { boundedText, createSecretScrubber, REDACTED, type Scrub, type ScrubberSources } from './logging/secret-scrubber.js';
+export { boundedText, createSecretScrubber, CREDENTIAL_FIELD, REDACTED, STRONG_CREDENTIAL_FIELD, type Scrub, type ScrubberSources } from './logging/secret-scrubber.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { MetricsService, type MessageDirection, type ToolCallOutcome } from './metrics/metrics.service.js';

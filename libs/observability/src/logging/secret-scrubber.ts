@@ -27,12 +27,17 @@ const NAME_FRAGMENTS =
   'password|passwd|passphrase|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|account[_-]?key|signature|authorization|x-amz-credential|set-cookie|cookie';
 const CREDENTIAL_NAME = `(?:${WHOLE_NAMES}|[\\w.-]*(?:${NAME_FRAGMENTS})[\\w.-]*)`;
 
+/** A field or parameter name whose value is a credential (`pwd`, `auth`, `db_password`, `X-Amz-Signature`, …). */
+export const CREDENTIAL_FIELD = new RegExp(`^${CREDENTIAL_NAME}$`, 'i');
+/** Names that say the whole value is secret, whatever its shape; `auth`, `session`, … may hold plain settings too. */
+export const STRONG_CREDENTIAL_FIELD = new RegExp(`^[\\w.-]*(?:${NAME_FRAGMENTS})[\\w.-]*$`, 'i');
+
 /** Credential shapes, each replaced wherever it appears; group 1 is kept, the rest becomes [REDACTED]. */
 const SHAPES: readonly { pattern: RegExp; keepSuffix?: boolean }[] = [
   // scheme://user:password@host (jdbc:postgresql://…, redis://…) — the whole userinfo goes.
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi },
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, keepSuffix: true },
   // user:password@host without a scheme.
-  { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+@(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g },
+  { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, keepSuffix: true },
   // Authorization / Proxy-Authorization header values, whatever the scheme.
   { pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi },
   // Basic/Bearer credentials anywhere.
@@ -43,7 +48,8 @@ const SHAPES: readonly { pattern: RegExp; keepSuffix?: boolean }[] = [
   { pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), keepSuffix: true },
   { pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'), keepSuffix: true },
   // key=value and key: value (DSNs, query strings, header lines, YAML): a quoted value or one word.
-  { pattern: new RegExp(`((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,"'<>)}\\]]+)`, 'gi') },
+  // Not again after a header shape above: `Authorization: Basic [REDACTED]` keeps its scheme.
+  { pattern: new RegExp(`((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:basic|bearer|digest|negotiate)\\s)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,#"'<>)}\\]]+)`, 'gi') },
   // A JWT (header and payload are base64url JSON objects), wherever a token ends up quoted.
   { pattern: /()eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g },
 ];
