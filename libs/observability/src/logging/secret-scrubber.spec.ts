@@ -45,6 +45,7 @@ describe('createSecretScrubber', () => {
     it.each([
       ['URL userinfo', 'see https://reader:hunter22@db.example.com/x ok', 'hunter22'],
       ['JDBC userinfo', 'jdbc:postgresql://reader:hunter22@db:5432/sales', 'hunter22'],
+      ['userinfo with an unencoded / in the password', 'jdbc:postgresql://reader:hun/ter+22@db:5432/sales', 'ter+22'],
       ['user:password@ without a scheme', 'connect reader:hunter22@db.example.com:5432 failed', 'hunter22'],
       ['libpq DSN', 'host=db port=5432 user=reader password=hunter22 dbname=sales', 'hunter22'],
       ['libpq DSN, quoted', "host=db password='hunter 22' dbname=sales", 'hunter 22'],

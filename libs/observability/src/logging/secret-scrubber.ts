@@ -34,7 +34,9 @@ export const STRONG_CREDENTIAL_FIELD = new RegExp(`^[\\w.-]*(?:${NAME_FRAGMENTS}
 
 /** Credential shapes, each replaced wherever it appears; group 1 is kept, the rest becomes [REDACTED]. */
 const SHAPES: readonly { pattern: RegExp; keepSuffix?: boolean }[] = [
-  // scheme://user:password@host (jdbc:postgresql://…, redis://…) — the whole userinfo goes.
+  // scheme://user:password@host (jdbc:postgresql://…, redis://…) — the whole userinfo goes; a password
+  // may carry an unencoded `/` or `?`, so after `user:` everything up to the `@` counts.
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, keepSuffix: true },
   { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, keepSuffix: true },
   // user:password@host without a scheme.
   { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, keepSuffix: true },
