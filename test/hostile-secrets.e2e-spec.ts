@@ -56,7 +56,7 @@ class HostileTrino {
     const authorization = request.headers.authorization ?? '';
     const decoded = Buffer.from(authorization.replace(/^Basic /, ''), 'base64').toString('utf8');
     const echo = `auth "${authorization}" decoded "${decoded}" password=${PLANTED.trinoPassword} ${encodeURIComponent(PLANTED.trinoPassword)} jwt ${PLANTED.trinoJwt} at http://${host}/v1/statement`;
-    const json = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (request.url === '/v1/info') return json(200, { starting: false, nodeVersion: { version: `475 ${echo}\n\u001b[31m${'x'.repeat(2000)}` } });
     if (sql.includes('non_200')) return void response.writeHead(500, { 'content-type': 'text/plain' }).end(`proxy failure: ${echo}`);
     if (sql.includes('bad_request')) return void response.writeHead(400, { 'content-type': 'text/html' }).end(`<html>${echo}</html>`);
