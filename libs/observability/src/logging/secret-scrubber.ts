@@ -32,28 +32,38 @@ export const CREDENTIAL_FIELD = new RegExp(`^${CREDENTIAL_NAME}$`, 'i');
 /** Names that say the whole value is secret, whatever its shape; `auth`, `session`, … may hold plain settings too. */
 export const STRONG_CREDENTIAL_FIELD = new RegExp(`^[\\w.-]*(?:${NAME_FRAGMENTS})[\\w.-]*$`, 'i');
 
+/** Every credential name contains one of these: lines without any skip the name-based shapes. */
+const NAME_TRIGGER = /pass|pw|auth|key|sig|sas|bearer|cookie|session|secret|token|credential/i;
+
+interface Shape {
+  pattern: RegExp;
+  /** Cheap test the shape cannot match without: most log lines pass none, and are not searched further. */
+  trigger: RegExp;
+  keepSuffix?: boolean;
+}
+
 /** Credential shapes, each replaced wherever it appears; group 1 is kept, the rest becomes [REDACTED]. */
-const SHAPES: readonly { pattern: RegExp; keepSuffix?: boolean }[] = [
+const SHAPES: readonly Shape[] = [
   // scheme://user:password@host (jdbc:postgresql://…, redis://…) — the whole userinfo goes; a password
   // may carry an unencoded `/` or `?`, so after `user:` everything up to the `@` counts.
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, keepSuffix: true },
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, keepSuffix: true },
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: /@/, keepSuffix: true },
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: /@/, keepSuffix: true },
   // user:password@host without a scheme.
-  { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, keepSuffix: true },
+  { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, trigger: /@/, keepSuffix: true },
   // Authorization / Proxy-Authorization header values, whatever the scheme.
-  { pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi },
+  { pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi, trigger: /authorization/i },
   // Basic/Bearer credentials anywhere.
-  { pattern: /(\b(?:basic|bearer)\s+)[A-Za-z0-9\-._~+/]{4,}=*/gi },
+  { pattern: /(\b(?:basic|bearer)\s+)[A-Za-z0-9\-._~+/]{4,}=*/gi, trigger: /basic|bearer/i },
   // Cookie header lines: every pair after the name.
-  { pattern: /(\b(?:set-)?cookie\s*:\s*)[^\r\n"]+/gi },
+  { pattern: /(\b(?:set-)?cookie\s*:\s*)[^\r\n"]+/gi, trigger: /cookie/i },
   // "password": "…" in JSON, and \"password\": \"…\" for JSON quoted inside a string.
-  { pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), keepSuffix: true },
-  { pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'), keepSuffix: true },
+  { pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), trigger: NAME_TRIGGER, keepSuffix: true },
+  { pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'), trigger: NAME_TRIGGER, keepSuffix: true },
   // key=value and key: value (DSNs, query strings, header lines, YAML): a quoted value or one word.
   // Not again after a header shape above: `Authorization: Basic [REDACTED]` keeps its scheme.
-  { pattern: new RegExp(`((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:basic|bearer|digest|negotiate)\\s)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,#"'<>)}\\]]+)`, 'gi') },
+  { pattern: new RegExp(`((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:basic|bearer|digest|negotiate)\\s)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,#"'<>)}\\]]+)`, 'gi'), trigger: NAME_TRIGGER },
   // A JWT (header and payload are base64url JSON objects), wherever a token ends up quoted.
-  { pattern: /()eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g },
+  { pattern: /()eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, trigger: /eyJ/ },
 ];
 
 /**
@@ -72,7 +82,8 @@ export function createSecretScrubber(sources: ScrubberSources | readonly string[
     for (const [needle, replacement] of literals) {
       if (result.includes(needle)) result = result.split(needle).join(replacement);
     }
-    for (const { pattern, keepSuffix } of SHAPES) {
+    for (const { pattern, trigger, keepSuffix } of SHAPES) {
+      if (!trigger.test(result)) continue;
       result = result.replace(pattern, (_match, prefix: string, suffix: unknown) => `${prefix}${REDACTED}${keepSuffix && typeof suffix === 'string' ? suffix : ''}`);
     }
     return result;
@@ -100,7 +111,8 @@ function encodedForms(secret: string): string[] {
     encodeURIComponent(secret),
     encodeURIComponent(secret).replace(/%20/g, '+'),
     JSON.stringify(secret).slice(1, -1),
-    // Padding is dropped: the form is often embedded in a longer value or written unpadded.
+    base64,
+    // Unpadded too: the form is often embedded in a longer value or written without padding.
     base64.replace(/=+$/, ''),
     utf8.toString('base64url'),
   ].filter((form) => form.length >= MIN_SECRET_LENGTH);

@@ -1,4 +1,18 @@
-import { queryFailure } from './query-errors.js';
+import { queryFailure, upstreamExcerpt } from './query-errors.js';
+
+describe('upstreamExcerpt', () => {
+  it('keeps a short body whole, on one line', () => {
+    expect(upstreamExcerpt('<html>\r\n  502 Bad Gateway\u001b[0m</html>')).toBe('<html> 502 Bad Gateway [0m</html>');
+  });
+
+  it('drops a token straddling the limit instead of showing part of it', () => {
+    const secret = 'Tr1no-planted-secret-value';
+    const body = `${'word '.repeat(58)}${secret} tail`; // the secret starts at character 290 of 300
+    const excerpt = upstreamExcerpt(body);
+    expect(excerpt.endsWith('word…')).toBe(true);
+    expect(excerpt).not.toContain('Tr1no');
+  });
+});
 
 describe('queryFailure', () => {
   it('quotes the error name, message and location of a Trino error, kind by name or type', () => {

@@ -29,6 +29,19 @@ function kindOf(error: TrinoQueryError): ToolErrorKind {
   return 'upstream';
 }
 
+/**
+ * A short excerpt of an upstream's error body (an HTML page, a proxy's text). Cut at a token
+ * boundary: the scrubber runs later, on the whole tool error, and a secret cut in half would no
+ * longer be recognised, so a token straddling the limit is dropped rather than shown in part.
+ */
+export function upstreamExcerpt(text: string, maxChars = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  if (clean.length <= maxChars) return clean;
+  const cut = clean.slice(0, maxChars + 1);
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf(' '))).trimEnd()}…`;
+}
+
 /** Trino's error names are constants like COLUMN_NOT_FOUND; anything else an upstream sent there is not shown. */
 const ERROR_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
 
