@@ -25,9 +25,19 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A secret leaks in disguise too: URL-encoded, base64 (padding dropped, as inside a longer value) and base64url. */
+function disguises(secret: string): Record<string, string> {
+  return {
+    urlEncoded: encodeURIComponent(secret),
+    base64: Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+    base64url: Buffer.from(secret).toString('base64url'),
+  };
+}
+
 describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
   let server: TestServer;
   let jwt: string;
+  let xdpHost: string;
   const responses: string[] = [];
 
   /** Records status, headers and body of every HTTP answer the test sees. */
@@ -46,7 +56,7 @@ describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
         AUTH_JWT_SECRET: SECRETS.jwtSecret,
         AUTH_JWT_ISSUER: ISSUER,
         AUTH_JWT_AUDIENCE: AUDIENCE,
-        XDP_BASE_URL: `http://127.0.0.1:${await closedPort()}/xdp-cp-service/api`,
+        XDP_BASE_URL: `http://${(xdpHost = `127.0.0.1:${await closedPort()}`)}/xdp-cp-service/api`,
         XDP_ACCESS_KEY: SECRETS.xdpAccessKey,
         XDP_SECRET_KEY: SECRETS.xdpSecretKey,
         XDP_TIMEOUT_MS: '500',
@@ -99,6 +109,11 @@ describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
     for (const [name, value] of Object.entries({ ...SECRETS, jwt })) {
       expect({ name, inLogs: logs.includes(value) }).toEqual({ name, inLogs: false });
       expect({ name, inResponses: responses.join('\n').includes(value) }).toEqual({ name, inResponses: false });
+    }
+    // Encoded forms of the configured secrets, and the internal XDP address the failing calls went to.
+    const disguised = Object.entries(SECRETS).flatMap(([name, value]) => Object.entries(disguises(value)).map(([form, text]) => [`${name} ${form}`, text] as const));
+    for (const [name, value] of [...disguised, ['internal XDP address', xdpHost] as const]) {
+      expect({ name, inLogs: logs.includes(value), inResponses: responses.join('\n').includes(value) }).toEqual({ name, inLogs: false, inResponses: false });
     }
   });
 });

@@ -245,7 +245,7 @@ describe('XDP outage (e2e)', () => {
   it('fails tool calls with a clear message, then fast once the breaker is open', async () => {
     const first = await ws.callTool({ name: 'xdp_list_dataplanes', arguments: {} });
     expect(first.isError).toBe(true);
-    expect(textOf(first)).toMatch(/^XDP is (unreachable at .* connection refused \(ECONNREFUSED\)|unavailable: \d+ consecutive requests failed)/);
+    expect(textOf(first)).toMatch(/^XDP is (unreachable for .* connection refused \(ECONNREFUSED\)|unavailable: \d+ consecutive requests failed)/);
 
     const started = Date.now();
     const fast = await ws.callTool({ name: 'xdp_list_datastores', arguments: {} });

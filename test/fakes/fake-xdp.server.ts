@@ -44,8 +44,11 @@ export type FakeXdpBehaviour =
   | { kind: 'wrong-shape'; body?: unknown }
   /** Send the status line, headers and part of the body, then destroy the socket. */
   | { kind: 'reset-mid-body' }
-  /** `POST /query/execute` only: HTTP 200 reporting a failed query in `error` (top level) or `result.error`. */
-  | { kind: 'query-error'; error: string | Record<string, unknown>; where?: 'top' | 'result' };
+  /**
+   * `POST /query/execute` only: a failed query in `error` (top level) or `result.error`, with HTTP 200 or
+   * `httpStatus` (XDP reports some bad SQL as HTTP 500); `queryId` replaces the generated id (a hostile XDP echoes anything).
+   */
+  | { kind: 'query-error'; error: string | Record<string, unknown>; where?: 'top' | 'result'; httpStatus?: number; queryId?: string };
 
 export type FakeRequestOutcome = 'pending' | 'completed' | 'aborted' | 'reset';
 
@@ -325,7 +328,10 @@ export class FakeXdpServer {
       }
       case 'query-error':
         if (entry.path !== '/query/execute') return this.answer(entry, response);
-        return this.send(entry, response, 200, queryExecution(entry.body as FakeQueryRequest, { error: behaviour.error, where: behaviour.where }));
+        return this.send(entry, response, behaviour.httpStatus ?? 200, {
+          ...queryExecution(entry.body as FakeQueryRequest, { error: behaviour.error, where: behaviour.where }),
+          ...(behaviour.queryId === undefined ? {} : { queryId: behaviour.queryId }),
+        });
     }
   }
 

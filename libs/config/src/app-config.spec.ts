@@ -45,3 +45,34 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ PORT: '  ', LOG_LEVEL: '' }).server).toMatchObject({ port: 8080, logLevel: 'info' });
   });
 });
+
+describe('URL settings with credentials', () => {
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadAppConfig(env);
+    } catch (error) {
+      return (error as ConfigValidationError).problems.join('\n');
+    }
+    return '';
+  };
+
+  it.each([
+    ['TRINO_URL', { TRINO_URL: 'https://svc:Pa55-planted@trino.internal:8443' }],
+    ['TRINO_URL', { TRINO_URL: 'https://Pa55-planted@trino.internal:8443' }],
+    ['TRINO_URL', { TRINO_URL: 'https://svc:Pa55-planted@[not a host' }],
+    ['XDP_BASE_URL', { XDP_BASE_URL: 'http://ak:Pa55-planted@xdp.internal', XDP_ACCESS_KEY: 'ak-1234', XDP_SECRET_KEY: 'sk-1234' }],
+    ['AUTH_JWKS_URL', { AUTH_JWKS_URL: 'https://u:Pa55-planted@idp.example.com/jwks', AUTH_JWT_AUDIENCE: 'a' }],
+    ['AUTH_AUTHORIZATION_SERVERS', { AUTH_AUTHORIZATION_SERVERS: 'https://u:Pa55-planted@idp.example.com' }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://u:Pa55-planted@app.example.com' }],
+  ])('refuses %s with user:password@, naming the variable and never the password', (name, env) => {
+    const problems = problemsOf(env);
+    expect(problems).toContain(`${name} must not contain credentials`);
+    expect(problems).not.toContain('Pa55-planted');
+  });
+
+  it('lists the upstream URLs as internal endpoints and the Trino Basic pair as a secret', () => {
+    const config = loadAppConfig({ TRINO_URL: 'https://trino.internal:8443', TRINO_USER: 'svc', TRINO_PASSWORD: 'pw-123456' });
+    expect(config.internalEndpoints).toEqual([{ label: 'Trino', url: 'https://trino.internal:8443' }]);
+    expect(config.secretValues).toEqual(expect.arrayContaining(['pw-123456', 'svc:pw-123456']));
+  });
+});

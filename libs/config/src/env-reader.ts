@@ -1,3 +1,6 @@
+/** `scheme://anything@` before the host: userinfo, parsed or not (a malformed URL must not be echoed either). */
+const URL_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface IntOptions {
@@ -69,10 +72,15 @@ export class EnvReader {
     return match;
   }
 
-  /** An absolute http(s) URL without a trailing slash, or undefined when unset. */
+  /**
+   * An absolute http(s) URL without a trailing slash, or undefined when unset. A URL carrying
+   * `user:password@` is refused: it would be shown wherever the URL is, and the credential has
+   * its own secret variable. The problem names the variable and never echoes the value.
+   */
   httpUrl(name: string): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
+    if (!this.urlWithoutCredentials(name, value)) return undefined;
     try {
       const url = new URL(value);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
@@ -81,6 +89,13 @@ export class EnvReader {
       this.problems.push(`${name} must be an absolute http(s) URL (got "${value}")`);
       return undefined;
     }
+  }
+
+  /** False (and a problem recorded) when a URL setting embeds a credential; shared by every URL setting. */
+  urlWithoutCredentials(name: string, value: string): boolean {
+    if (!URL_USERINFO.test(value)) return true;
+    this.problems.push(`${name} must not contain credentials (user:password@): set them in their own secret variables instead`);
+    return false;
   }
 
   /** Comma-separated list; blanks dropped. */

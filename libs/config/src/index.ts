@@ -1,4 +1,4 @@
-export { AppConfig, loadAppConfig } from './app-config.js';
+export { AppConfig, loadAppConfig, type InternalEndpoint } from './app-config.js';
 export { AppConfigModule, processEnv, type AppConfigModuleOptions } from './config.module.js';
 export { ConfigValidationError } from './config.error.js';
 export { EnvReader, type Env } from './env-reader.js';

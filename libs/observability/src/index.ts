@@ -6,6 +6,7 @@ export { LifecycleModule } from './lifecycle/lifecycle.module.js';
 export { LifecycleService, type LifecyclePhase } from './lifecycle/lifecycle.service.js';
 export { exitGracefullyOnSignals } from './lifecycle/shutdown-signals.js';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module.js';
-export { createSecretScrubber } from './logging/secret-scrubber.js';
+export { OutboundScrubber } from './logging/outbound-scrubber.js';
+export { boundedText, createSecretScrubber, CREDENTIAL_FIELD, REDACTED, STRONG_CREDENTIAL_FIELD, type Scrub, type ScrubberSources } from './logging/secret-scrubber.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { MetricsService, type MessageDirection, type ToolCallOutcome } from './metrics/metrics.service.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { InFlightCalls, MetricsService, type ToolCallOutcome as MetricOutcome } from '#observability';
+import { InFlightCalls, MetricsService, OutboundScrubber, type ToolCallOutcome as MetricOutcome } from '#observability';
 import { AuditLog, ToolAuthorizer } from '#security';
 import {
   isToolError,
@@ -40,6 +40,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     private readonly inFlight: InFlightCalls,
     private readonly authorizer: ToolAuthorizer,
     private readonly audit: AuditLog,
+    private readonly scrubber: OutboundScrubber,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -120,7 +121,8 @@ export class ToolRegistryService implements OnApplicationBootstrap {
   }
 
   private describeFailure(name: string, error: unknown, context: ToolContext): { kind: ToolError['kind']; message: string } {
-    if (isToolError(error)) return { kind: error.kind, message: error.message };
+    // Tool errors quote upstreams (Trino, XDP, DuckDB): every transport's answer passes the one scrubber here.
+    if (isToolError(error)) return { kind: error.kind, message: this.scrubber.scrub(error.message) };
     if (context.signal.aborted) return { kind: 'cancelled', message: `Tool "${name}" was cancelled` };
     // Unexpected failures are logged in full here and reported without internals.
     this.logger.error(`Tool "${name}" failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

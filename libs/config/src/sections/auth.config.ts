@@ -158,6 +158,7 @@ function readOrigins(env: EnvReader): string[] {
       env.problem('CORS_ORIGINS must list origins explicitly (a wildcard would disable DNS-rebinding protection)');
       continue;
     }
+    if (!env.urlWithoutCredentials('CORS_ORIGINS', origin)) continue;
     try {
       const url = new URL(origin);
       if (url.origin === 'null' || url.href.replace(/\/$/, '') !== url.origin) throw new Error('not an origin');
@@ -171,6 +172,7 @@ function readOrigins(env: EnvReader): string[] {
 
 function readUrlList(env: EnvReader, name: string): string[] {
   return env.list(name).filter((value) => {
+    if (!env.urlWithoutCredentials(name, value)) return false;
     const valid = URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
     if (!valid) env.problem(`${name} entries must be absolute http(s) URLs (got "${value}")`);
     return valid;

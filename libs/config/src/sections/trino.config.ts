@@ -25,9 +25,12 @@ export function readTrinoConfig(env: EnvReader): TrinoConfig {
   const password = env.secret('TRINO_PASSWORD');
   const jwt = env.secret('TRINO_JWT');
   if (password && jwt) env.problem('Set only one of TRINO_PASSWORD and TRINO_JWT');
+  const user = env.string('TRINO_USER', 'xdp-mcp-server');
+  // Basic auth sends base64("user:password"): the pair is a secret of its own, so its encodings are scrubbed too.
+  if (password) env.secrets.push(`${user}:${password}`);
   return {
     url: env.httpUrl('TRINO_URL'),
-    user: env.string('TRINO_USER', 'xdp-mcp-server'),
+    user,
     password,
     jwt,
     catalog: env.string('TRINO_CATALOG'),

@@ -3,7 +3,12 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { LifecycleService } from '../lifecycle/lifecycle.service.js';
-import { DependencyHealthRegistry } from './dependency-health.registry.js';
+import { OutboundScrubber } from '../logging/outbound-scrubber.js';
+import { boundedText, type Scrub } from '../logging/secret-scrubber.js';
+import { DependencyHealthRegistry, type DependencyState } from './dependency-health.registry.js';
+
+/** /ready is unauthenticated: an upstream's message or version string is shown short and scrubbed. */
+const MAX_DETAIL_CHARS = 200;
 
 @ApiTags('health')
 @Controller()
@@ -12,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly lifecycle: LifecycleService,
     private readonly dependencies: DependencyHealthRegistry,
+    private readonly scrubber: OutboundScrubber,
   ) {}
 
   @Get('health')
@@ -36,7 +42,19 @@ export class HealthController {
       status: phase === 'ready' ? 'ok' : 'error',
       info: phase === 'ready' ? server : {},
       error: phase === 'ready' ? {} : server,
-      dependencies: this.dependencies.snapshot(),
+      dependencies: safeDependencies(this.dependencies.snapshot(), this.scrubber.scrub),
     };
   }
+}
+
+/** Every string an upstream may have put in its state (messages, versions) passes the scrubber and a bound. */
+function safeDependencies(snapshot: Record<string, DependencyState>, scrub: Scrub): Record<string, DependencyState> {
+  return Object.fromEntries(Object.entries(snapshot).map(([name, state]) => [name, safeValue(state, scrub) as DependencyState]));
+}
+
+function safeValue(value: unknown, scrub: Scrub): unknown {
+  if (typeof value === 'string') return boundedText(scrub, value, MAX_DETAIL_CHARS);
+  if (Array.isArray(value)) return value.map((item) => safeValue(item, scrub));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, safeValue(item, scrub)]));
 }

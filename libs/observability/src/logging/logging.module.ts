@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
-import { createSecretScrubber } from './secret-scrubber.js';
+import { OutboundScrubber } from './outbound-scrubber.js';
 
 export interface LoggingOptions {
   /** Where log lines go; defaults to stdout, or stderr when MCP is served over stdio. */
@@ -11,17 +11,22 @@ export interface LoggingOptions {
 
 const QUIET_ROUTES = /^\/(health|ready|metrics)\b/;
 
-/** Structured JSON logs via pino, honouring LOG_LEVEL, with credentials redacted from every line. */
+/**
+ * Structured JSON logs via pino, honouring LOG_LEVEL, with credentials redacted from every line.
+ * Global: the same OutboundScrubber serves every module that sends text out.
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions = {}): DynamicModule {
     return {
       module: LoggingModule,
+      global: true,
+      providers: [OutboundScrubber],
       imports: [
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => {
-            const scrub = createSecretScrubber(config.secretValues);
+            const { scrub } = new OutboundScrubber(config);
             const destination =
               options.destination ?? (config.server.transport === 'stdio' ? pino.destination(2) : pino.destination(1));
             return {
@@ -44,7 +49,7 @@ export class LoggingModule {
           },
         }),
       ],
-      exports: [LoggerModule],
+      exports: [LoggerModule, OutboundScrubber],
     };
   }
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ToolError } from '#tool-contract';
 import type { CellValue, ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
-import { queryFailure } from '../engine/query-errors.js';
+import { queryFailure, upstreamExcerpt } from '../engine/query-errors.js';
 import { parseTrinoJson } from './trino-json.js';
 import { isQueryResults, type TrinoQueryResults } from './trino-protocol.types.js';
 
@@ -158,7 +158,7 @@ export class TrinoRestClient {
       return await fetch(url, init);
     } catch (error) {
       if (init.signal.aborted) throw error;
-      throw new ToolError('unavailable', `Trino at ${this.options.baseUrl} is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
+      throw new ToolError('unavailable', `Trino is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
     }
   }
 
@@ -179,7 +179,7 @@ export class TrinoRestClient {
       throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${status} on ${call})`, { upstreamStatus: status });
     }
     if (status !== 200) {
-      throw new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${text.slice(0, 300)}`, { upstreamStatus: status });
+      throw new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
     }
     let body: unknown;
     try {

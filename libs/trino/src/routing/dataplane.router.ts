@@ -53,7 +53,7 @@ export class DataplaneRouter implements OnModuleDestroy {
         catalog: trino.catalog,
         schema: trino.schema,
       });
-      this.fixed.set(trino.dataplane, { dataplane: trino.dataplane, engine, label: `Trino at ${trino.url}`, defaultCatalog: trino.catalog });
+      this.fixed.set(trino.dataplane, { dataplane: trino.dataplane, engine, label: 'direct Trino', defaultCatalog: trino.catalog });
     }
     if (!trino.url && !config.xdp.enabled) {
       this.duckdb = new DuckDbEngine({ path: trino.duckdbPath, catalog: trino.catalog, schema: trino.schema });

@@ -65,3 +65,24 @@ describe('XDP failure mapping', () => {
     });
   });
 });
+
+describe('XDP identifiers echoed by a hostile upstream', () => {
+  const hostile = createMessageSanitizer({ secrets: ['XDP-SECRET-planted-0042'] });
+
+  it('drops errorCode, errorName and queryId that carry a secret or free text, keeps real identifiers', () => {
+    expect(upstreamSaid({ errorCode: 'XDP-SECRET-planted-0042', message: 'm' }, hostile)).toEqual({ message: 'm', errorCode: undefined });
+    expect(upstreamSaid({ errorCode: 'E_QUERY 1; password=x', message: 'm' }, hostile).errorCode).toBeUndefined();
+    expect(upstreamSaid({ errorCode: 'E_QUERY_1', message: 'm' }, hostile).errorCode).toBe('E_QUERY_1');
+    const failed = queryFailureOf(
+      { queryId: 'XDP-SECRET-planted-0042', error: { message: 'bad XDP-SECRET-planted-0042', errorName: 'XDP-SECRET-planted-0042', errorCode: 1 } },
+      500,
+      hostile,
+    )!;
+    expect(failed.message).toBe('Query failed: bad [REDACTED]');
+    expect(failed.queryId).toBeUndefined();
+    expect(JSON.stringify(failed.queryError)).not.toContain('XDP-SECRET-planted-0042');
+    expect(queryFailureOf({ queryId: '20250821_164055_00012_x7k2p', error: { message: 'm', errorName: 'SYNTAX_ERROR' } }, 200, hostile)!.message).toBe(
+      'Query failed [20250821_164055_00012_x7k2p]: m (SYNTAX_ERROR)',
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { isAxiosError } from 'axios';
 import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
-import type { Sanitize } from './message-sanitizer.js';
+import { safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import type { XdpQueryExecution, XdpTrinoError } from './xdp.models.js';
 
 /** What XDP itself said in a body, sanitised. */
@@ -42,7 +42,7 @@ export function upstreamSaid(body: unknown, sanitize: Sanitize): UpstreamSaid {
     .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
     .map(sanitize);
   const unique = [...new Set(parts)];
-  const errorCode = typeof record.errorCode === 'number' || typeof record.errorCode === 'string' ? record.errorCode : undefined;
+  const errorCode = safeIdentifier(typeof record.errorCode === 'number' || typeof record.errorCode === 'string' ? record.errorCode : undefined, sanitize);
   return { message: unique.length > 0 ? unique.join(' — ') : undefined, errorCode };
 }
 
@@ -107,11 +107,12 @@ export function errorForCancel(endpoint: string): XdpRequestError {
   return new XdpRequestError('cancelled', `The XDP request ${endpoint} was cancelled by the caller`, 'cancelled', endpoint);
 }
 
-export function errorForTransport(endpoint: string, failure: TransportFailure, baseUrl: string, attempts: number, maxBytes: number): XdpRequestError {
+/** The internal address is not named: callers learn that XDP is unreachable, operators know where it is (XDP_BASE_URL). */
+export function errorForTransport(endpoint: string, failure: TransportFailure, attempts: number, maxBytes: number): XdpRequestError {
   if (failure.tooLarge) {
     return new XdpRequestError('upstream', `XDP's answer to ${endpoint} is larger than XDP_MAX_RESPONSE_BYTES (${maxBytes} bytes)`, 'too_large', endpoint, { attempts });
   }
-  return new XdpRequestError('unavailable', `XDP is unreachable at ${baseUrl} for ${endpoint}${attemptsSuffix(attempts)}: ${failure.description}`, 'unreachable', endpoint, { attempts });
+  return new XdpRequestError('unavailable', `XDP is unreachable for ${endpoint}${attemptsSuffix(attempts)}: ${failure.description}`, 'unreachable', endpoint, { attempts });
 }
 
 export function errorForOpenCircuit(endpoint: string, breaker: BreakerSnapshot): XdpRequestError {
@@ -139,7 +140,9 @@ export function queryFailureOf(execution: XdpQueryExecution, status: number, san
   const error = execution.error ?? execution.result?.error ?? undefined;
   if (error === undefined || error === null) return undefined;
   const text = sanitize(errorText(error) ?? JSON.stringify(error));
-  const name = typeof error === 'object' && typeof error.errorName === 'string' ? ` (${error.errorName})` : '';
-  const queryId = execution.queryId ?? execution.result?.id ?? undefined;
-  return new XdpQueryError(`Query failed${queryId ? ` [${queryId}]` : ''}: ${text}${name}`, error, queryId, status);
+  // errorName, errorCode and queryId are shown as identifiers only: XDP may echo anything in them.
+  const errorName = typeof error === 'object' ? safeIdentifier(error.errorName, sanitize) : undefined;
+  const queryId = safeIdentifier(execution.queryId ?? execution.result?.id, sanitize);
+  const safeError = typeof error === 'object' ? { message: text, errorName, errorCode: safeIdentifier(error.errorCode, sanitize), errorType: safeIdentifier(error.errorType, sanitize) } : text;
+  return new XdpQueryError(`Query failed${queryId ? ` [${queryId}]` : ''}: ${text}${errorName ? ` (${errorName})` : ''}`, safeError, queryId, status);
 }

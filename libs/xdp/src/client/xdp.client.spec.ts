@@ -246,7 +246,8 @@ describe('XdpClient against the fake XDP server', () => {
       const refused = clientFor({ ...xdp.env(), XDP_BASE_URL: url });
       const error = await failure(refused.listDataplanes());
       expect(error).toMatchObject({ kind: 'unavailable', reason: 'unreachable', attempts: 3 });
-      expect(error.message).toBe(`XDP is unreachable at ${url} for GET /dataplane after 3 attempts: connection refused (ECONNREFUSED)`);
+      expect(error.message).toBe('XDP is unreachable for GET /dataplane after 3 attempts: connection refused (ECONNREFUSED)');
+      expect(error.message).not.toContain(new URL(url).host);
       refused.onModuleDestroy();
     });
   });
@@ -311,6 +312,26 @@ describe('XdpClient against the fake XDP server', () => {
       await guarded.checkConnection();
       expect(guarded.breakerSnapshot().state).toBe('closed');
       expect(xdp.requests('/datastore')[0]!.query).toEqual({ page: '0', size: '1' });
+      guarded.onModuleDestroy();
+    });
+
+    it('reports SQL that XDP answers with HTTP 500 as the query failing, and keeps the shared breaker closed', async () => {
+      const guarded = clientFor({ ...xdp.env(), XDP_BREAKER_THRESHOLD: '1' });
+      const error = { message: "line 1:8: Column 'nope' cannot be resolved", errorCode: 47, errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' };
+      xdp.enqueue({ kind: 'query-error', error, where: 'result', httpStatus: 500 }, { times: 3 });
+      for (let call = 0; call < 3; call++) {
+        expect(await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT nope' }))).toMatchObject({ reason: 'query_failed', kind: 'invalid_arguments' });
+      }
+      expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
+      await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
+      guarded.onModuleDestroy();
+    });
+
+    it('opens on a bare HTTP 500 from the query endpoint (XDP failing, not the query)', async () => {
+      const guarded = clientFor({ ...xdp.env(), XDP_BREAKER_THRESHOLD: '1' });
+      xdp.enqueue({ kind: 'status', status: 500 });
+      await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT 1' }));
+      expect(guarded.breakerSnapshot().state).toBe('open');
       guarded.onModuleDestroy();
     });
 

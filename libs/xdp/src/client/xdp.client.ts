@@ -6,9 +6,10 @@ import { parse as parseLosslessJson, isSafeNumber } from 'lossless-json';
 import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService } from '#observability';
 import { ToolError } from '#tool-contract';
+import { reportsQueryFailure, verdictForStatus } from '../resilience/breaker-policy.js';
 import { type BreakerSnapshot, CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs, RETRY_AFTER_CAP_MS } from '../resilience/retry-policy.js';
-import { createMessageSanitizer, type Sanitize } from './message-sanitizer.js';
+import { createMessageSanitizer, safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import {
   classifyTransportError,
   errorForBadBody,
@@ -83,7 +84,7 @@ export class XdpClient implements OnModuleDestroy {
   ) {
     this.settings = config.xdp;
     this.breaker = new CircuitBreaker({ threshold: this.settings.breakerThreshold, cooldownMs: this.settings.breakerCooldownMs });
-    this.sanitize = createMessageSanitizer(config.secretValues);
+    this.sanitize = createMessageSanitizer({ secrets: config.secretValues, internalEndpoints: config.internalEndpoints });
   }
 
   /** False when XDP_BASE_URL is unset; every call then fails with `unavailable`. */
@@ -139,7 +140,7 @@ export class XdpClient implements OnModuleDestroy {
       const execution = this.checked(request, answer, checkQueryExecution);
       const failure = queryFailureOf(execution, answer.status, this.sanitize);
       if (failure) throw failure;
-      return execution;
+      return this.withSafeQueryIds(execution);
     });
   }
 
@@ -157,6 +158,13 @@ export class XdpClient implements OnModuleDestroy {
       probe: true,
     };
     await this.call(request, options, (answer) => this.enveloped(request, answer, checkDataStorePage));
+  }
+
+  /** XDP's query ids reach callers in results: shown only when they still look like ids once scrubbed. */
+  private withSafeQueryIds(execution: XdpQueryExecution): XdpQueryExecution {
+    const queryId = safeIdentifier(execution.queryId, this.sanitize) ?? null;
+    const result = execution.result ? { ...execution.result, id: safeIdentifier(execution.result.id, this.sanitize) } : execution.result;
+    return { ...execution, queryId, result };
   }
 
   onModuleDestroy(): void {
@@ -254,7 +262,7 @@ export class XdpClient implements OnModuleDestroy {
       case 'transport': {
         if (outcome.failure.tooLarge) this.breaker.recordNeutral();
         else this.failed(outcome.failure.description);
-        const error = errorForTransport(endpoint, outcome.failure, this.settings.baseUrl ?? '', attempt, this.settings.maxResponseBytes);
+        const error = errorForTransport(endpoint, outcome.failure, attempt, this.settings.maxResponseBytes);
         return { error, delayMs: outcome.failure.retryable ? backoff : undefined };
       }
       case 'response':
@@ -271,9 +279,14 @@ export class XdpClient implements OnModuleDestroy {
       if (!body.ok) return { error: errorForBadBody(endpoint, status, body.problem) };
       return { answer: { status, body: body.value } };
     }
-    const said = body.ok ? upstreamSaid(body.value, this.sanitize) : {};
-    if (status >= 500) this.failed(`HTTP ${status}`);
+    const isQuery = request.path === '/query/execute';
+    // The breaker is shared by every caller: only XDP's own failures count, never one caller's bad query.
+    if (verdictForStatus(status, body.ok ? body.value : undefined, isQuery) === 'unhealthy') this.failed(`HTTP ${status}`);
     else this.succeeded(); // XDP answered: it is alive, even if it refused this request.
+    // A query XDP reports failed with a 5xx is the caller's query failing: report it as such.
+    const queryFailure = isQuery && status >= 500 && body.ok && reportsQueryFailure(body.value) ? queryFailureOf(body.value as XdpQueryExecution, status, this.sanitize) : undefined;
+    if (queryFailure) return { error: queryFailure };
+    const said = body.ok ? upstreamSaid(body.value, this.sanitize) : {};
     if (status === 429) {
       const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));
       const error = errorForStatus(endpoint, status, said, attempt, retryAfterMs);

@@ -1,29 +1,35 @@
-export const REDACTED = '[REDACTED]';
+import { createSecretScrubber, CREDENTIAL_FIELD, REDACTED, STRONG_CREDENTIAL_FIELD } from '#observability';
 
-/** Key fragments that mark a value as a credential (case-insensitive substring match). */
-const CREDENTIAL_KEY = /password|secret|key|token|credential/i;
+export { REDACTED };
 
-/** `scheme://user:pass@host` — the userinfo part of a URL is a credential too. */
-const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s]+@/i;
+/** Any name containing `key` as well (sshKey, encryptionKey): in a data store config that is rarely anything else. */
+const KEY_FIELD = /key/i;
 
-/** `?password=…`, `&sas_token=…` — credential-named query parameters inside URL strings. */
-const CREDENTIAL_QUERY_PARAM = /([?&][^=&#\s]*(?:password|secret|key|token|credential)[^=&#\s]*=)[^&#\s]*/gi;
+/** The application's one scrubber, without configured secrets: only the credential shapes it knows. */
+const scrubShapes = createSecretScrubber([]);
+
+/** Every credential shape needs one of these; most config strings (names, regions, paths) have none. */
+const MAY_HOLD_CREDENTIAL = /[@=:]|eyJ|\b(?:basic|bearer)\s/i;
 
 /**
  * Deep copy of a free-form data store `config` with every credential-like value replaced,
- * whatever its nesting (objects inside arrays inside objects). The whole value under a
- * matching key is replaced, even when it is an object: its shape is not shown either.
+ * whatever its nesting (objects inside arrays inside objects). A value under a credential name
+ * (`password`, `pwd`, `auth`, `cookie`, `sig`, …) is replaced; under a name that is a credential
+ * whatever its shape (`password`, `secret`, `token`, `credentials`, `*key`) even a whole object is
+ * replaced, so its shape is not shown either, while `auth: { user, … }` keeps its plain settings.
+ * Strings anywhere go through the scrubber's credential shapes: URL userinfo (JDBC too), DSNs,
+ * header lines, presigned signatures, `user:pw@host`, and JSON quoted inside a string.
  */
 export function redactCredentials(value: unknown): unknown {
-  if (typeof value === 'string') return redactUrlCredentials(value);
+  if (typeof value === 'string') return MAY_HOLD_CREDENTIAL.test(value) ? scrubShapes(value) : value;
   if (Array.isArray(value)) return value.map(redactCredentials);
   if (typeof value !== 'object' || value === null) return value;
   // fromEntries defines own properties, so a `__proto__` key in XDP's JSON stays plain data.
-  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, CREDENTIAL_KEY.test(key) ? REDACTED : redactCredentials(entry)]));
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redactEntry(key, entry)]));
 }
 
-// Runs on every string of every listed config: skip the regexes when they cannot match.
-function redactUrlCredentials(text: string): string {
-  const withoutUserinfo = text.includes('@') ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
-  return withoutUserinfo.includes('=') ? withoutUserinfo.replace(CREDENTIAL_QUERY_PARAM, `$1${REDACTED}`) : withoutUserinfo;
+function redactEntry(key: string, entry: unknown): unknown {
+  if (STRONG_CREDENTIAL_FIELD.test(key) || KEY_FIELD.test(key)) return REDACTED;
+  if (CREDENTIAL_FIELD.test(key) && (typeof entry !== 'object' || entry === null)) return REDACTED;
+  return redactCredentials(entry);
 }
