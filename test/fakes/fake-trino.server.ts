@@ -4,7 +4,7 @@ import { stringify } from 'lossless-json';
 import { DuckDbEngine, SqlGuard, type CellValue, type ResultColumn } from '#trino';
 
 /**
- * A Trino coordinator on 127.0.0.1 that speaks the client protocol (trino-protocol.md §1–§5):
+ * A Trino coordinator on 127.0.0.1 that speaks the client protocol:
  * the POST reply is QUEUED without columns or data, columns arrive a page late, rows come in
  * several pages (the last one included), failures are HTTP 200 with `error`, bigints are raw
  * JSON numbers (beyond 2^53 too) and decimals strings. SQL runs for real through DuckDB (with

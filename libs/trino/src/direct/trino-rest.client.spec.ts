@@ -6,6 +6,12 @@ describe('parseTrinoJson', () => {
     const body = parseTrinoJson('{"data":[[9007199254740993,9007199254740991,-9223372036854775808,1.5,"12.50",1e3]]}') as { data: unknown[][] };
     expect(body.data[0]).toEqual(['9007199254740993', 9007199254740991, '-9223372036854775808', 1.5, '12.50', 1000]);
   });
+
+  it('leaves long digit runs inside strings, fractions and exponents alone', () => {
+    const text = String.raw`{"data":[["12345678901234567890","a\"12345678901234567890",1.12345678901234567,2e-12345678901234567,-12345678901234567890]]}`;
+    const body = parseTrinoJson(text) as { data: unknown[][] };
+    expect(body.data[0]).toEqual(['12345678901234567890', 'a"12345678901234567890', 1.1234567890123457, 0, '-12345678901234567890']);
+  });
 });
 
 describe('retryAfterMs', () => {

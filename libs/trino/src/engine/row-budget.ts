@@ -1,0 +1,103 @@
+import type { CellValue } from './query-engine.js';
+
+/** Bytes of a value's JSON encoding (UTF-8), as it is sent in structuredContent. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
+}
+
+/**
+ * Fits one row into `availableBytes` of JSON by cutting its largest cells: a string keeps its
+ * start and ends with a marker giving its full size; any other value too large (array, map, row)
+ * becomes such a marker. Undefined when even that does not fit (many small cells), so the caller
+ * stops there instead of silently dropping a row and going on.
+ */
+export function fitRow(row: CellValue[], availableBytes: number): CellValue[] | undefined {
+  const sizes = row.map(jsonBytes);
+  // Commas and brackets of the row array.
+  let total = sizes.reduce((sum, size) => sum + size, 0) + row.length + 1;
+  if (total <= availableBytes) return row;
+  const fitted = [...row];
+  const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => b.size - a.size);
+  for (const { size, index } of order) {
+    const deficit = total - availableBytes;
+    if (deficit <= 0) break;
+    const cut = cutCell(row[index], size, Math.max(size - deficit, 0));
+    if (cut === undefined) continue;
+    fitted[index] = cut;
+    total += jsonBytes(cut) - size;
+  }
+  return total <= availableBytes ? fitted : undefined;
+}
+
+/** The marker ending a cut cell; says how large the value was so a caller knows what is missing. */
+export function cutMarker(fullBytes: number): string {
+  return `…[cut: ${fullBytes} bytes in full]`;
+}
+
+/** A shorter stand-in for a cell of `size` JSON bytes, at most `targetBytes`; undefined if none is shorter. */
+function cutCell(value: CellValue, size: number, targetBytes: number): string | undefined {
+  const marker = cutMarker(size);
+  const markerBytes = jsonBytes(marker);
+  if (markerBytes >= size) return undefined;
+  if (typeof value !== 'string') return marker;
+  const room = targetBytes - markerBytes;
+  if (room <= 0) return marker;
+  // Start from the proportional length, then shrink until the JSON-escaped prefix fits.
+  let keep = Math.floor((value.length * room) / size);
+  for (;;) {
+    if (keep > 0 && isHighSurrogate(value.charCodeAt(keep - 1))) keep -= 1;
+    const prefix = value.slice(0, keep);
+    if (keep === 0 || jsonBytes(prefix) - 2 <= room) return prefix + marker;
+    keep = Math.floor(keep * 0.9);
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * Collects rows under a row cap and a byte budget (the rows' JSON size). The row that crosses
+ * the budget is kept with its largest cells cut if it can be, then collecting stops: an engine
+ * holds at most about `maxBytes` of rows however wide they are.
+ */
+export class RowCollector {
+  readonly rows: CellValue[][] = [];
+  /** Which bound stopped collecting; undefined while rows still fit. */
+  truncatedBy?: 'rows' | 'bytes';
+  /** The brackets of the rows array. */
+  private bytes = 2;
+
+  constructor(
+    private readonly maxRows: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  get full(): boolean {
+    return this.truncatedBy !== undefined;
+  }
+
+  /** Adds a row; false (and `truncatedBy` set) when it did not fit and collecting stopped. */
+  add(row: CellValue[]): boolean {
+    if (this.full) return false;
+    if (this.rows.length >= this.maxRows) {
+      this.truncatedBy = 'rows';
+      return false;
+    }
+    const separator = this.rows.length === 0 ? 0 : 1;
+    const available = this.maxBytes - this.bytes - separator;
+    const size = jsonBytes(row);
+    if (size <= available) {
+      this.rows.push(row);
+      this.bytes += size + separator;
+      return true;
+    }
+    const fitted = fitRow(row, available);
+    if (fitted !== undefined) {
+      this.rows.push(fitted);
+      this.bytes += jsonBytes(fitted) + separator;
+    }
+    this.truncatedBy = 'bytes';
+    return false;
+  }
+}
