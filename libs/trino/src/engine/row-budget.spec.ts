@@ -22,6 +22,13 @@ describe('fitRow', () => {
     expect(fitted[0]).not.toMatch(/[\uD800-\uDBFF]…/);
   });
 
+  it('keeps the original size when a value cut before is cut again', () => {
+    const once = fitRow(['z'.repeat(100_000)], 5000)!;
+    const twice = fitRow(once, 1000)!;
+    expect(jsonBytes(twice)).toBeLessThanOrEqual(1000);
+    expect(twice[0]).toMatch(/^z+…\[cut: 100002 bytes in full\]$/);
+  });
+
   it('replaces an over-large array or map by the marker', () => {
     const nested = Array.from({ length: 1000 }, (_, i) => i);
     const fitted = fitRow([1, nested], 200)!;

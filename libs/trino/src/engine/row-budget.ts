@@ -34,19 +34,26 @@ export function cutMarker(fullBytes: number): string {
   return `…[cut: ${fullBytes} bytes in full]`;
 }
 
-/** A shorter stand-in for a cell of `size` JSON bytes, at most `targetBytes`; undefined if none is shorter. */
+const CUT_MARKER = /…\[cut: (\d+) bytes in full\]$/;
+
+/**
+ * A shorter stand-in for a cell of `size` JSON bytes, at most `targetBytes`; undefined if none is
+ * shorter. A value cut before (by the engine, then again for the answer) keeps its original size.
+ */
 function cutCell(value: CellValue, size: number, targetBytes: number): string | undefined {
-  const marker = cutMarker(size);
+  const earlier = typeof value === 'string' ? CUT_MARKER.exec(value) : null;
+  const marker = cutMarker(earlier ? Number(earlier[1]) : size);
   const markerBytes = jsonBytes(marker);
   if (markerBytes >= size) return undefined;
   if (typeof value !== 'string') return marker;
   const room = targetBytes - markerBytes;
   if (room <= 0) return marker;
+  const text = earlier ? value.slice(0, earlier.index) : value;
   // Start from the proportional length, then shrink until the JSON-escaped prefix fits.
-  let keep = Math.floor((value.length * room) / size);
+  let keep = Math.floor((text.length * room) / size);
   for (;;) {
-    if (keep > 0 && isHighSurrogate(value.charCodeAt(keep - 1))) keep -= 1;
-    const prefix = value.slice(0, keep);
+    if (keep > 0 && isHighSurrogate(text.charCodeAt(keep - 1))) keep -= 1;
+    const prefix = text.slice(0, keep);
     if (keep === 0 || jsonBytes(prefix) - 2 <= room) return prefix + marker;
     keep = Math.floor(keep * 0.9);
   }
