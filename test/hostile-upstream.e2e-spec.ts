@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { FakeTrinoServer, type FakeQueryScript } from './fakes/fake-trino.server.js';
+import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
 import { HealthWatch, type HealthWatchReport } from './support/health-watch.js';
 import { spawnServer, type SpawnedServer } from './support/spawned-server.js';
@@ -41,8 +42,8 @@ interface WireAnswer {
   body: any;
 }
 
-async function restQuery(baseUrl: string, query: string, maxRows = 100): Promise<WireAnswer> {
-  const response = await fetch(`${baseUrl}/api/trino/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, maxRows }) });
+async function restQuery(baseUrl: string, query: string, maxRows = 100, dataplane?: string): Promise<WireAnswer> {
+  const response = await fetch(`${baseUrl}/api/trino/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, maxRows, dataplane }) });
   const text = await response.text();
   return { status: response.status, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
 }
@@ -180,6 +181,38 @@ describe('Hostile Trino coordinator, in process (e2e)', () => {
     expect(answer.body.error.message).toContain('with a redirect (HTTP 307); redirects are not followed');
     expect(elsewhere.requests).toEqual([]);
     expect(fake.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+  });
+});
+
+describe('Wide answers from an XDP dataplane, in process (e2e)', () => {
+  let xdp: FakeXdpServer;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // XDP answers once with every row: "wide_<n>" asks for n rows of 1 MB.
+    xdp = await FakeXdpServer.start({
+      onQuery: ({ query }) => {
+        const rowCount = Number(/wide_(\d+)/.exec(query)?.[1] ?? 1);
+        return { columns: [{ name: 'id', type: 'integer' }, { name: 'blob', type: 'varchar' }], rows: Array.from({ length: rowCount }, (_, i) => [i, 'x'.repeat(MB)]) };
+      },
+    });
+    server = await startTestServer({ env: xdp.env(), imports: [] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await xdp?.close();
+  });
+
+  it('keeps 20 rows of 1 MB (a 20 MB answer) within RESULT_MAX_BYTES', async () => {
+    expectBoundedCut(await restQuery(server.url, 'SELECT * FROM wide_20', 100, '168'), 20);
+  });
+
+  it('refuses an answer larger than XDP_MAX_RESPONSE_BYTES with a clear error', async () => {
+    const answer = await restQuery(server.url, 'SELECT * FROM wide_40', 100, '168');
+    expect(answer.status).toBe(502);
+    expect(answer.bytes).toBeLessThanOrEqual(BUDGET);
+    expect(answer.body.error.message).toContain('larger than XDP_MAX_RESPONSE_BYTES (33554432 bytes)');
   });
 });
 

@@ -12,10 +12,15 @@ export function jsonBytes(value: unknown): number {
  * stops there instead of silently dropping a row and going on.
  */
 export function fitRow(row: CellValue[], availableBytes: number): CellValue[] | undefined {
+  return measureFit(row, availableBytes)?.row;
+}
+
+/** fitRow, with the JSON size of what it returns (each cell is encoded once: rows can be megabytes). */
+function measureFit(row: CellValue[], availableBytes: number): { row: CellValue[]; bytes: number } | undefined {
   const sizes = row.map(jsonBytes);
   // Commas and brackets of the row array.
-  let total = sizes.reduce((sum, size) => sum + size, 0) + row.length + 1;
-  if (total <= availableBytes) return row;
+  let total = sizes.reduce((sum, size) => sum + size, 0) + Math.max(row.length - 1, 0) + 2;
+  if (total <= availableBytes) return { row, bytes: total };
   const fitted = [...row];
   const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => b.size - a.size);
   for (const { size, index } of order) {
@@ -26,7 +31,7 @@ export function fitRow(row: CellValue[], availableBytes: number): CellValue[] | 
     fitted[index] = cut;
     total += jsonBytes(cut) - size;
   }
-  return total <= availableBytes ? fitted : undefined;
+  return total <= availableBytes ? { row: fitted, bytes: total } : undefined;
 }
 
 /** The marker ending a cut cell; says how large the value was so a caller knows what is missing. */
@@ -92,17 +97,11 @@ export class RowCollector {
       return false;
     }
     const separator = this.rows.length === 0 ? 0 : 1;
-    const available = this.maxBytes - this.bytes - separator;
-    const size = jsonBytes(row);
-    if (size <= available) {
-      this.rows.push(row);
-      this.bytes += size + separator;
-      return true;
-    }
-    const fitted = fitRow(row, available);
+    const fitted = measureFit(row, this.maxBytes - this.bytes - separator);
     if (fitted !== undefined) {
-      this.rows.push(fitted);
-      this.bytes += jsonBytes(fitted) + separator;
+      this.rows.push(fitted.row);
+      this.bytes += fitted.bytes + separator;
+      if (fitted.row === row) return true;
     }
     this.truncatedBy = 'bytes';
     return false;
