@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
 import { FakeTrinoServer, type FakeQueryScript } from './fakes/fake-trino.server.js';
 import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
@@ -23,7 +23,8 @@ const MB = 1_000_000;
 const MAIN = join(__dirname, '..', 'dist/apps/xdp-mcp-server/main.js');
 const USER = 'mcp';
 const PASSWORD = 'trino-pass-9f8e7d';
-const log = new Logger('hostile-upstream');
+// Its own console logger: the apps booted in this process take over Nest's shared one.
+const log = new ConsoleLogger('hostile-upstream');
 
 jest.setTimeout(120_000);
 
