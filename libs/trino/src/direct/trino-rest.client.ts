@@ -176,7 +176,7 @@ export class TrinoRestClient {
 
   /** Redirects are never followed: the credentials in the headers must not reach another host. */
   private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
-    this.checkOrigin(url, 'request');
+    this.checkOrigin(url, 'The URL of a request');
     try {
       return await fetch(url, { ...init, redirect: 'manual' });
     } catch (error) {
@@ -220,7 +220,7 @@ export class TrinoRestClient {
 
   private parsePage(status: number, text: string, call: string): TrinoQueryResults {
     if (status >= 300 && status < 400) {
-      throw new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to ${this.origin}`, { upstreamStatus: status });
+      throw new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
     }
     if (status === 401 || status === 403) {
       throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${status} on ${call})`, { upstreamStatus: status });
@@ -235,8 +235,8 @@ export class TrinoRestClient {
       throw new ToolError('upstream', `Trino sent a body that is not JSON on ${call}`);
     }
     if (!isQueryResults(body)) throw new ToolError('upstream', `Trino sent a response without a query id on ${call}`);
-    if (body.nextUri !== undefined) this.checkOrigin(body.nextUri, 'nextUri');
-    if (body.infoUri !== undefined) this.checkOrigin(body.infoUri, 'infoUri');
+    if (body.nextUri !== undefined) this.checkOrigin(body.nextUri, 'The nextUri Trino sent');
+    if (body.infoUri !== undefined) this.checkOrigin(body.infoUri, 'The infoUri Trino sent');
     return body;
   }
 
@@ -244,15 +244,16 @@ export class TrinoRestClient {
    * A coordinator (or whatever answers in its place) could point `nextUri` anywhere; following it
    * would hand our credentials to that host. Only TRINO_URL's scheme, host and port are trusted.
    */
-  private checkOrigin(uri: unknown, field: 'nextUri' | 'infoUri' | 'request'): void {
+  private checkOrigin(uri: unknown, what: string): void {
     let origin: string;
     try {
       origin = new URL(String(uri)).origin;
     } catch {
-      throw new ToolError('upstream', `Trino sent a ${field} that is not an absolute URL`);
+      throw new ToolError('upstream', `${what} is not an absolute URL`);
     }
     if (origin !== this.origin) {
-      throw new ToolError('upstream', `Trino sent a ${field} on another origin (${origin}); it is not followed, so credentials are only sent to ${this.origin}`);
+      // Neither address is named: both may be internal, and the caller needs neither to act.
+      throw new ToolError('upstream', `${what} is on another origin than TRINO_URL; it is not followed, so credentials are only sent to TRINO_URL`);
     }
   }
 
