@@ -160,9 +160,9 @@ describe('Hostile Trino coordinator, in process (e2e)', () => {
   });
 
   it.each([
-    ['a nextUri on the POST reply', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 0 }, /^The nextUri Trino sent is on another origin than TRINO_URL/],
-    ['a nextUri on a later page', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 2 }, /^The nextUri Trino sent is on another origin than TRINO_URL/],
-    ['an infoUri', { kind: 'off-origin' as const, field: 'infoUri' as const, afterPages: 1 }, /^The infoUri Trino sent is on another origin than TRINO_URL/],
+    ['a nextUri on the POST reply', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 0 }, /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/],
+    ['a nextUri on a later page', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 2 }, /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/],
+    ['an infoUri', { kind: 'off-origin' as const, field: 'infoUri' as const, afterPages: 1 }, /^The infoUri Trino sent is not on TRINO_URL's origin; it is not followed/],
   ])('refuses %s pointing at another host and sends it nothing', async (_name, behaviour, message) => {
     fake.script({ match: /steer/, behaviour: { ...behaviour, origin: elsewhere.url } });
     const answer = await restQuery(server.url, 'SELECT 1 AS steer');

@@ -162,7 +162,7 @@ export class TrinoRestClient {
         retryAfter = response.headers.get('retry-after');
         text = await this.readBody(response, 'GET nextUri', pageLimit);
       } catch (error) {
-        // An oversized page is no transient failure: asking again would only read it again.
+        // An oversized page or a refused URL is no transient failure: asking again would get the same.
         if (deadline.stopped || attempt >= this.maxGetAttempts || (isToolError(error) && error.kind === 'upstream')) throw error;
         await sleep(attempt * 100, deadline.signal);
         continue;
@@ -244,17 +244,9 @@ export class TrinoRestClient {
    * A coordinator (or whatever answers in its place) could point `nextUri` anywhere; following it
    * would hand our credentials to that host. Only TRINO_URL's scheme, host and port are trusted.
    */
-  private checkOrigin(uri: unknown, what: string): void {
-    let origin: string;
-    try {
-      origin = new URL(String(uri)).origin;
-    } catch {
-      throw new ToolError('upstream', `${what} is not an absolute URL`);
-    }
-    if (origin !== this.origin) {
-      // Neither address is named: both may be internal, and the caller needs neither to act.
-      throw new ToolError('upstream', `${what} is on another origin than TRINO_URL; it is not followed, so credentials are only sent to TRINO_URL`);
-    }
+  private checkOrigin(uri: string, what: string): void {
+    // Neither address is named: both may be internal, and the caller needs neither to act.
+    if (!this.sameOrigin(uri)) throw new ToolError('upstream', `${what} is not on TRINO_URL's origin; it is not followed, so credentials are only sent to TRINO_URL`);
   }
 
   /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
@@ -265,6 +257,7 @@ export class TrinoRestClient {
       .catch((error: unknown) => this.logger.debug(`Cancelling a Trino query failed: ${describeFetchError(error)}`));
   }
 
+  /** False for another scheme, host or port, and for anything that is not an absolute URL. */
   private sameOrigin(uri: string): boolean {
     try {
       return new URL(uri).origin === this.origin;
