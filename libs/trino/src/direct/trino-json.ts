@@ -15,5 +15,7 @@ const STRING_OR_LONG_INTEGER = /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.eE+-])-?\d{16,}
  * with this scan ~10 ms.
  */
 export function parseTrinoJson(text: string): unknown {
+  // Most pages have no 16-digit run at all: then there is nothing to quote.
+  if (!/\d{16}/.test(text)) return JSON.parse(text);
   return JSON.parse(text.replace(STRING_OR_LONG_INTEGER, (token) => (token.startsWith('"') || isSafeNumber(token) ? token : `"${token}"`)));
 }

@@ -1,4 +1,4 @@
-import { retryAfterMs } from './trino-rest.client.js';
+import { pageLimitBytes, retryAfterMs } from './trino-rest.client.js';
 import { parseTrinoJson } from './trino-json.js';
 
 describe('parseTrinoJson', () => {
@@ -22,5 +22,12 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('-5', 10_000)).toBe(0);
     expect(retryAfterMs('soon', 10_000)).toBeUndefined();
     expect(retryAfterMs(null, 10_000)).toBeUndefined();
+  });
+});
+
+describe('pageLimitBytes', () => {
+  it('is four result budgets, never below 8 MiB', () => {
+    expect(pageLimitBytes(256 * 1024)).toBe(8 * 1024 * 1024);
+    expect(pageLimitBytes(16 * 1024 * 1024)).toBe(64 * 1024 * 1024);
   });
 });

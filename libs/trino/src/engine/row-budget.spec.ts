@@ -1,5 +1,11 @@
 import { cutMarker, fitRow, jsonBytes, RowCollector } from './row-budget.js';
 
+describe('jsonBytes', () => {
+  it.each(['plain', 'ü€😀 multi-byte', 'a"quote', 'back\\slash', 'tab\there\u0001', 'lone \ud800 surrogate', ''])('counts %j as its JSON encoding', (text) => {
+    expect(jsonBytes(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
+  });
+});
+
 describe('fitRow', () => {
   it('returns a row that fits unchanged', () => {
     const row = [1, 'abc', null];

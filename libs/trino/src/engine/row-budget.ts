@@ -1,7 +1,13 @@
 import type { CellValue } from './query-engine.js';
 
+/** Characters JSON escapes (quote, backslash, controls) or may (surrogates, lone ones become `\udxxx`). */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** Bytes of a value's JSON encoding (UTF-8), as it is sent in structuredContent. */
 export function jsonBytes(value: unknown): number {
+  // A plain string is counted without encoding it: cells can be megabytes.
+  if (typeof value === 'string' && !ESCAPED.test(value)) return Buffer.byteLength(value, 'utf8') + 2;
   return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
 }
 

@@ -93,7 +93,7 @@ export function renderResultText(content: QueryResultContent, budgetBytes: numbe
   }
   if (content.truncatedBy === 'bytes') {
     notes.push(
-      `Result cut to fit the ${resultBudgetBytes}-byte result budget (RESULT_MAX_BYTES): ${content.rowCount} row(s) kept, further rows not read, over-long values end in "…[cut: N bytes in full]". Add a LIMIT, select fewer or narrower columns, or aggregate.`,
+      `Result cut to fit the ${resultBudgetBytes}-byte result budget (RESULT_MAX_BYTES): ${content.rowCount} row(s) kept, the rest not returned; over-long values end in "…[cut: N bytes in full]". Add a LIMIT, select fewer or narrower columns, or aggregate.`,
     );
   } else if (content.truncated) {
     notes.push(`Result truncated at maxRows=${maxRows}: the query has more rows. Add a LIMIT/aggregation or raise maxRows (up to 10000).`);

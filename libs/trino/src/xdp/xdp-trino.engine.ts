@@ -6,10 +6,10 @@ import { RowCollector } from '../engine/row-budget.js';
 import { TRINO_METADATA } from '../metadata/metadata-queries.js';
 
 /**
- * Trino behind an XDP dataplane: `POST /query/execute`. XDP runs the query to
- * completion and answers once, so the row cap and byte budget are applied to the answer (its
- * size is bounded by XDP_MAX_RESPONSE_BYTES in XdpClient); a caller's abort or the timeout aborts
- * the HTTP request. XdpClient already turns `error` / `result.error` into errors.
+ * Trino behind an XDP dataplane: `POST /query/execute`. XDP runs the query to completion and
+ * answers once, so the row cap and byte budget are applied to the answer (whose size XdpClient
+ * bounds by XDP_MAX_RESPONSE_BYTES); a caller's abort or the timeout aborts the HTTP request.
+ * XdpClient already turns `error` / `result.error` into errors.
  */
 export class XdpTrinoEngine implements QueryEngine {
   readonly kind = 'xdp' as const;

@@ -10,6 +10,7 @@ describe('parseExactJson', () => {
     '[0.1234567890123456789,1.5,1e400,1e-400,-2.5E+3,12345678901234,123456789012345678]',
     '{"s":"9007199254740993","q":"a\\"12345678901234567890\\\\","n":[null,true,false,0,-0]}',
     '{"nested":{"rows":[[1,"x"],[99999999999999999999,"y"]]},"e":"1e400"}',
+    '[12345678.123456789,1234567.1234567891,5e-324,0.5]',
   ])('parses %s exactly as lossless-json does', (text) => {
     expect(parseExactJson(text)).toEqual(reference(text));
   });

@@ -14,5 +14,7 @@ const STRING_OR_RISKY_NUMBER = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d[\d.eE+-]{15,}|-?\d
  * be XDP_MAX_RESPONSE_BYTES long.
  */
 export function parseExactJson(text: string): unknown {
+  // A risky number has 16+ digits (a dot may sit among them) or an exponent; most answers have neither.
+  if (!/[\d.]{16}|\d[eE]/.test(text)) return JSON.parse(text);
   return JSON.parse(text.replace(STRING_OR_RISKY_NUMBER, (token) => (token.startsWith('"') || isSafeNumber(token) ? token : `"${token}"`)));
 }
