@@ -170,11 +170,13 @@ describe('Trino tools with a tiny text budget (e2e)', () => {
 
   afterAll(() => server.close());
 
-  it('cuts the text table with an explicit note while structuredContent keeps every row', async () => {
+  it('keeps the whole answer (text and structuredContent) within the budget and says rows were cut', async () => {
     const result = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT * FROM sales.customers ORDER BY customer_id', maxRows: 200 });
-    const text: string = result.body.content[0].text;
-    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(2048);
-    expect(text).toMatch(/Text truncated: \d+ of 200 rows shown to stay within 2048 bytes/);
-    expect(result.body.structuredContent.rowCount).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(result.body))).toBeLessThanOrEqual(2048);
+    const { rowCount, rows, truncated, truncatedBy } = result.body.structuredContent;
+    expect({ truncated, truncatedBy }).toEqual({ truncated: true, truncatedBy: 'bytes' });
+    expect(rowCount).toBeGreaterThan(0);
+    expect(rows.map((row: number[]) => row[0])).toEqual(Array.from({ length: rowCount }, (_, i) => i + 1));
+    expect(result.body.content[0].text).toContain(`Result cut to fit the 2048-byte result budget (RESULT_MAX_BYTES): ${rowCount} row(s) kept`);
   });
 });

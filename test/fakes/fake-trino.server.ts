@@ -1,14 +1,19 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { stringify } from 'lossless-json';
 import { DuckDbEngine, SqlGuard, type CellValue, type ResultColumn } from '#trino';
 
 /**
- * A Trino coordinator on 127.0.0.1 that speaks the client protocol (trino-protocol.md §1–§5):
+ * A Trino coordinator on 127.0.0.1 that speaks the client protocol:
  * the POST reply is QUEUED without columns or data, columns arrive a page late, rows come in
  * several pages (the last one included), failures are HTTP 200 with `error`, bigints are raw
  * JSON numbers (beyond 2^53 too) and decimals strings. SQL runs for real through DuckDB (with
  * the sample data) unless a script says otherwise. Every request and every cancel is recorded.
+ * Hostile scripts answer as a compromised or misconfigured coordinator would: a page of hundreds
+ * of megabytes (streamed, never held in memory), a gzip bomb, `nextUri`/`infoUri` on another
+ * host, a redirect.
  */
 
 export interface FakeTrinoColumn {
@@ -26,7 +31,13 @@ export type FakeQueryBehaviour =
   /** Fails with Trino's error shape after `afterPages` GETs (0 = on the POST reply itself). */
   | { kind: 'fail'; afterPages?: number; error: { message: string; errorName: string; errorType: string; errorCode?: number } }
   /** Stays RUNNING without data until cancelled. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** The first GET answers one page of `bytes` (a row holding one huge string), gzip-compressed (a bomb) if `gzip`. */
+  | { kind: 'huge-page'; bytes: number; gzip?: boolean }
+  /** `field` of the pages from the `afterPages`-th GET on (0 = the POST reply) points to `origin`; then like 'sql'. */
+  | { kind: 'off-origin'; field: 'nextUri' | 'infoUri'; origin: string; afterPages?: number }
+  /** Every GET of nextUri answers `status` with `Location: location`. */
+  | { kind: 'redirect'; location: string; status?: number };
 
 export interface FakeQueryScript {
   match: RegExp | ((sql: string) => boolean);
@@ -119,6 +130,9 @@ export class FakeTrinoServer {
     return this;
   }
 
+  /** Bytes of hostile huge-page bodies written to sockets (before compression), so a test sees where the client stopped reading. */
+  hugeBytesSent = 0;
+
   /** Queries that are neither finished, failed nor cancelled. */
   get running(): number {
     return [...this.queries.values()].filter((query) => query.state === 'QUEUED' || query.state === 'RUNNING').length;
@@ -133,6 +147,7 @@ export class FakeTrinoServer {
     this.cancelled.length = 0;
     this.scripts.length = 0;
     this.faults.length = 0;
+    this.hugeBytesSent = 0;
   }
 
   async close(): Promise<void> {
@@ -174,7 +189,37 @@ export class FakeTrinoServer {
     }
     if (Number(match[3]) !== query.token) return this.send(response, 410, 'Stale token', 'text/plain');
     if (query.script?.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, query.script?.pageDelayMs));
+    const behaviour = query.script?.behaviour;
+    if (behaviour?.kind === 'redirect') {
+      response.writeHead(behaviour.status ?? 307, { location: behaviour.location, 'content-type': 'text/plain' });
+      return void response.end('Moved');
+    }
+    if (behaviour?.kind === 'huge-page') return this.sendHugePage(query, response, behaviour.bytes, behaviour.gzip === true);
     this.send(response, 200, await this.nextPage(query));
+  }
+
+  /**
+   * `{"id":…,"data":[["xxxx…"]]}` of about `bytes`, written in 64 KiB chunks as the socket drains
+   * and stopped as soon as the client goes away. Gzip at level 9 turns 200 MB of one repeated
+   * character into ~200 KB: a bomb only a client that counts decompressed bytes survives.
+   */
+  private async sendHugePage(query: RunningQuery, response: ServerResponse, bytes: number, gzip: boolean): Promise<void> {
+    query.state = 'RUNNING';
+    const head = `{"id":"${query.id}","columns":[{"name":"blob","type":"varchar"}],"data":[["`;
+    const tail = `"]],"stats":{"state":"FINISHED"}}`;
+    response.writeHead(200, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    const gzipStream = gzip ? createGzip({ level: zlibConstants.Z_BEST_COMPRESSION }) : undefined;
+    gzipStream?.pipe(response);
+    const out = gzipStream ?? response;
+    let closed = false;
+    response.once('close', () => (closed = true));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    out.write(head);
+    for (let sent = 0; sent < bytes && !closed; sent += chunk.length) {
+      this.hugeBytesSent += chunk.length;
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(response, 'close')]);
+    }
+    if (!closed) out.end(tail);
   }
 
   private authorized(request: IncomingMessage): boolean {
@@ -207,6 +252,7 @@ export class FakeTrinoServer {
       case 'generated':
         return Promise.resolve({ columns: behaviour.columns, rowCount: behaviour.rowCount, rowAt: behaviour.row });
       case 'sql':
+      case 'off-origin':
         return this.runSql(query.sql).then(({ columns, rows }) => ({
           columns,
           rowCount: rows.length,
@@ -257,15 +303,18 @@ export class FakeTrinoServer {
   }
 
   private page(query: RunningQuery, page: { state: string; columns?: FakeTrinoColumn[]; data?: unknown[][]; last?: boolean; processedRows?: number }): string {
-    return stringify({
+    const behaviour = query.script?.behaviour;
+    const offOrigin = behaviour?.kind === 'off-origin' && query.gets >= (behaviour.afterPages ?? 0) ? behaviour : undefined;
+    const base = (field: 'nextUri' | 'infoUri') => (offOrigin?.field === field ? offOrigin.origin : this.url);
+    return wireJson({
       id: query.id,
-      infoUri: `${this.url}/ui/query.html?${query.id}`,
-      ...(page.last ? {} : { nextUri: `${this.url}/v1/statement/executing/${query.id}/${query.slug}/${query.token}` }),
+      infoUri: `${base('infoUri')}/ui/query.html?${query.id}`,
+      ...(page.last ? {} : { nextUri: `${base('nextUri')}/v1/statement/executing/${query.id}/${query.slug}/${query.token}` }),
       ...(page.columns ? { columns: page.columns.map((column) => ({ ...column, typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] } })) } : {}),
       ...(page.data ? { data: page.data } : {}),
       stats: { state: page.state, queued: page.state === 'QUEUED', scheduled: page.state !== 'QUEUED', processedRows: page.processedRows ?? 0, processedBytes: 0, elapsedTimeMillis: 1 },
       warnings: [],
-    }) as string;
+    });
   }
 
   private failurePage(query: RunningQuery, error: { message: string; errorName: string; errorType: string; errorCode?: number }): string {
@@ -289,4 +338,17 @@ export class FakeTrinoServer {
 /** Trino's wire form: integers of bigint columns are raw JSON numbers even beyond 2^53. */
 function wireRow(row: CellValue[], columns: ResultColumn[]): unknown[] {
   return row.map((value, i) => (columns[i].type === 'bigint' && typeof value === 'string' ? BigInt(value) : value));
+}
+
+/**
+ * JSON with JS `bigint`s as raw numbers. The native stringify refuses bigints; only then is the
+ * JS one used, which is far slower: with megabyte rows it would stall the test process (which
+ * also runs the app under test) and so the /health probes measuring it.
+ */
+function wireJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return stringify(value) as string;
+  }
 }

@@ -17,7 +17,7 @@ export interface TrinoConfig {
   allowedCatalogs: string[];
   /** DuckDB file for the embedded engine (opened read-only); unset = in-memory sample data. */
   duckdbPath?: string;
-  /** Budget of the text rendering of a result. */
+  /** Budget of a whole query answer (text and structuredContent); also bounds the rows engines collect. */
   resultMaxBytes: number;
 }
 

@@ -1,7 +1,7 @@
 import type { CellValue } from '../engine/query-engine.js';
 import type { TrinoQueryError } from '../engine/query-errors.js';
 
-/** The parts of Trino's `QueryResults` the client reads (trino-protocol.md §3). */
+/** The parts of Trino's `QueryResults` the client reads. */
 export interface TrinoQueryResults {
   id: string;
   infoUri?: string;

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { ToolError } from '#tool-contract';
-import type { CellValue, ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
+import { isToolError, ToolError } from '#tool-contract';
+import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
 import { queryFailure, upstreamExcerpt } from '../engine/query-errors.js';
+import { RowCollector } from '../engine/row-budget.js';
 import { parseTrinoJson } from './trino-json.js';
 import { isQueryResults, type TrinoQueryResults } from './trino-protocol.types.js';
 
@@ -23,10 +24,23 @@ export interface TrinoClientOptions {
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const USER_AGENT = 'xdp-mcp-server';
+/** `/v1/info` is a few hundred bytes; anything far larger is not Trino. */
+const INFO_MAX_BYTES = 64 * 1024;
+const MIN_PAGE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
- * A focused client for Trino's statement protocol (trino-protocol.md §1–§5). The npm
- * `trino-client` does not fit (§6): no retries on 502/503/504/429, no AbortSignal, query errors
+ * The largest Trino page (POST reply or GET nextUri) read for a result budget of `maxBytes`.
+ * Trino aims pages at 1 MB by default but never splits a row, so a page may exceed the budget
+ * that rows are cut to; four budgets (at least 8 MiB) leave that headroom while keeping one
+ * page, its parsed rows and the answer well inside a 512 MiB pod.
+ */
+export function pageLimitBytes(maxBytes: number): number {
+  return Math.max(4 * maxBytes, MIN_PAGE_LIMIT_BYTES);
+}
+
+/**
+ * A focused client for Trino's statement protocol. The npm `trino-client`
+ * does not fit: no retries on 502/503/504/429, no AbortSignal, query errors
  * and the POST reply not surfaced, Basic auth only, bigints rounded by `JSON.parse`, no client
  * capabilities, shared mutable session state between concurrent queries, and cancel via
  * `DELETE /v1/query/{id}` instead of `nextUri`. Node's built-in fetch (undici) keeps connections
@@ -36,53 +50,53 @@ export class TrinoRestClient {
   private readonly logger = new Logger(TrinoRestClient.name);
   private readonly maxGetAttempts: number;
   private readonly maxRetryAfterMs: number;
+  /** scheme://host:port of TRINO_URL: the only place credentials are sent. */
+  private readonly origin: string;
 
   constructor(private readonly options: TrinoClientOptions) {
     this.maxGetAttempts = options.maxGetAttempts ?? 8;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
+    this.origin = new URL(options.baseUrl).origin;
   }
 
   /**
    * Submits one statement and follows `nextUri` until it is absent (the only "done" signal),
-   * collecting up to `maxRows` rows. On the row cap, timeout or caller abort the query is
-   * cancelled upstream with `DELETE nextUri`, fire-and-forget.
+   * collecting up to `maxRows` rows and `maxBytes` of row JSON. On either cap, timeout or caller
+   * abort the query is cancelled upstream with `DELETE nextUri`, fire-and-forget. Every page is
+   * read with a size limit, and `nextUri`/`infoUri` must stay on TRINO_URL's origin.
    */
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     const deadline = new QueryDeadline(options.signal, request.timeoutMs);
     const started = performance.now();
+    const pageLimit = pageLimitBytes(request.maxBytes);
     let nextUri: string | undefined;
     try {
-      let page = await this.submit(request, deadline);
+      let page = await this.submit(request, deadline, pageLimit);
       let columns: ResultColumn[] | undefined;
-      const rows: CellValue[][] = [];
-      let truncated = false;
+      const collector = new RowCollector(request.maxRows, request.maxBytes);
       let emptyPages = 0;
       for (;;) {
         nextUri = page.nextUri;
         columns ??= page.columns?.map(({ name, type }) => ({ name, type }));
         const data = page.data ?? [];
-        for (const row of data) {
-          if (rows.length === request.maxRows) {
-            truncated = true;
-            break;
-          }
-          rows.push(row);
-        }
+        for (const row of data) if (!collector.add(row)) break;
         options.onProgress?.({
           state: page.stats?.state ?? 'UNKNOWN',
           processedRows: page.stats?.processedRows,
           progressPercentage: page.stats?.progressPercentage,
-          rowsReceived: rows.length,
+          rowsReceived: collector.rows.length,
         });
         if (page.error) throw queryFailure(page.error, 'Trino');
-        if (truncated || nextUri === undefined) {
+        const { truncatedBy } = collector;
+        if (truncatedBy !== undefined || nextUri === undefined) {
           return {
             queryId: page.id,
             columns: columns ?? [],
-            rows,
-            truncated,
+            rows: collector.rows,
+            truncated: truncatedBy !== undefined,
+            truncatedBy,
             stats: {
-              state: truncated ? 'CANCELED_AT_ROW_LIMIT' : (page.stats?.state ?? 'FINISHED'),
+              state: truncatedBy === 'rows' ? 'CANCELED_AT_ROW_LIMIT' : truncatedBy === 'bytes' ? 'CANCELED_AT_BYTE_LIMIT' : (page.stats?.state ?? 'FINISHED'),
               elapsedMs: Math.round(performance.now() - started),
               processedRows: page.stats?.processedRows,
               processedBytes: page.stats?.processedBytes,
@@ -92,7 +106,7 @@ export class TrinoRestClient {
         emptyPages = data.length === 0 ? emptyPages + 1 : 0;
         // Trino long-polls each GET; this only keeps a server that answers empty pages at once from being hammered.
         if (emptyPages > 1) await sleep(Math.min(20 * (emptyPages - 1), 250), deadline.signal);
-        page = await this.fetchPage(nextUri, deadline);
+        page = await this.fetchPage(nextUri, deadline, pageLimit);
       }
     } catch (error) {
       throw deadline.stopped ? deadline.error() : error;
@@ -104,9 +118,15 @@ export class TrinoRestClient {
 
   /** GET /v1/info: whether the coordinator answers and has finished starting. */
   async info(timeoutMs: number): Promise<{ starting: boolean; version?: string }> {
-    const response = await fetch(`${this.options.baseUrl}/v1/info`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
+    const response = await this.send(`${this.options.baseUrl}/v1/info`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
+    const text = await this.readBody(response, 'GET /v1/info', INFO_MAX_BYTES);
     if (response.status !== 200) throw new ToolError('upstream', `Trino /v1/info answered HTTP ${response.status}`);
-    const body = (await response.json()) as { starting?: boolean; nodeVersion?: { version?: string } };
+    let body: { starting?: boolean; nodeVersion?: { version?: string } };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new ToolError('upstream', 'Trino sent a body that is not JSON on GET /v1/info');
+    }
     return { starting: body.starting === true, version: body.nodeVersion?.version };
   }
 
@@ -115,13 +135,13 @@ export class TrinoRestClient {
    * either: once Trino has the statement, its reply carries the only handle to cancel it, so a
    * caller who gives up mid-POST gets an answer at once and the reply is cancelled when it lands.
    */
-  private async submit(request: QueryRequest, deadline: QueryDeadline): Promise<TrinoQueryResults> {
+  private async submit(request: QueryRequest, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
     const post = this.send(`${this.options.baseUrl}/v1/statement`, {
       method: 'POST',
       headers: { ...this.headers(), ...this.sessionHeaders(request), 'content-type': 'text/plain; charset=utf-8' },
       body: request.sql,
       signal: AbortSignal.timeout(request.timeoutMs),
-    }).then((response) => this.readPage(response, 'POST /v1/statement'));
+    }).then((response) => this.readPage(response, 'POST /v1/statement', pageLimit));
     try {
       return await Promise.race([post, deadline.whenStopped()]);
     } catch (error) {
@@ -131,7 +151,7 @@ export class TrinoRestClient {
   }
 
   /** GETs are safe to repeat: retried on 502/503/504/429 (honouring Retry-After) and on connections lost mid-answer. */
-  private async fetchPage(uri: string, deadline: QueryDeadline): Promise<TrinoQueryResults> {
+  private async fetchPage(uri: string, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let text: string;
@@ -140,9 +160,10 @@ export class TrinoRestClient {
         const response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
         status = response.status;
         retryAfter = response.headers.get('retry-after');
-        text = await this.readBody(response, 'GET nextUri');
+        text = await this.readBody(response, 'GET nextUri', pageLimit);
       } catch (error) {
-        if (deadline.stopped || attempt >= this.maxGetAttempts) throw error;
+        // An oversized page or a refused URL is no transient failure: asking again would get the same.
+        if (deadline.stopped || attempt >= this.maxGetAttempts || (isToolError(error) && error.kind === 'upstream')) throw error;
         await sleep(attempt * 100, deadline.signal);
         continue;
       }
@@ -153,28 +174,54 @@ export class TrinoRestClient {
     }
   }
 
+  /** Redirects are never followed: the credentials in the headers must not reach another host. */
   private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+    this.checkOrigin(url, 'The URL of a request');
     try {
-      return await fetch(url, init);
+      return await fetch(url, { ...init, redirect: 'manual' });
     } catch (error) {
       if (init.signal.aborted) throw error;
       throw new ToolError('unavailable', `Trino is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
     }
   }
 
-  private async readBody(response: Response, call: string): Promise<string> {
+  /**
+   * Streams the body and gives up as soon as it passes `limit` bytes, so a huge page costs at
+   * most `limit` of memory. fetch decompresses as it streams, so the count is of decompressed
+   * bytes and a gzip bomb stops at the limit too.
+   */
+  private async readBody(response: Response, call: string, limit: number): Promise<string> {
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    const chunks: Uint8Array[] = [];
+    let size = 0;
     try {
-      return await response.text();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          reader.cancel().catch(() => undefined);
+          const message = `Trino's answer to ${call} is larger than ${limit} bytes, the page size limit (derived from RESULT_MAX_BYTES); reading stopped. Add a LIMIT or select fewer or narrower columns.`;
+          throw new ToolError('upstream', message);
+        }
+        chunks.push(value);
+      }
     } catch (error) {
+      if (isToolError(error)) throw error;
       throw new ToolError('unavailable', `Trino's answer to ${call} was cut off: ${describeFetchError(error)}`, {}, { cause: error });
     }
+    return Buffer.concat(chunks, size).toString('utf8');
   }
 
-  private async readPage(response: Response, call: string): Promise<TrinoQueryResults> {
-    return this.parsePage(response.status, await this.readBody(response, call), call);
+  private async readPage(response: Response, call: string, limit: number): Promise<TrinoQueryResults> {
+    return this.parsePage(response.status, await this.readBody(response, call, limit), call);
   }
 
   private parsePage(status: number, text: string, call: string): TrinoQueryResults {
+    if (status >= 300 && status < 400) {
+      throw new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
+    }
     if (status === 401 || status === 403) {
       throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${status} on ${call})`, { upstreamStatus: status });
     }
@@ -188,17 +235,38 @@ export class TrinoRestClient {
       throw new ToolError('upstream', `Trino sent a body that is not JSON on ${call}`);
     }
     if (!isQueryResults(body)) throw new ToolError('upstream', `Trino sent a response without a query id on ${call}`);
+    if (body.nextUri !== undefined) this.checkOrigin(body.nextUri, 'The nextUri Trino sent');
+    if (body.infoUri !== undefined) this.checkOrigin(body.infoUri, 'The infoUri Trino sent');
     return body;
+  }
+
+  /**
+   * A coordinator (or whatever answers in its place) could point `nextUri` anywhere; following it
+   * would hand our credentials to that host. Only TRINO_URL's scheme, host and port are trusted.
+   */
+  private checkOrigin(uri: string, what: string): void {
+    // Neither address is named: both may be internal, and the caller needs neither to act.
+    if (!this.sameOrigin(uri)) throw new ToolError('upstream', `${what} is not on TRINO_URL's origin; it is not followed, so credentials are only sent to TRINO_URL`);
   }
 
   /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
   private cancel(nextUri: string): void {
-    fetch(nextUri, { method: 'DELETE', headers: this.headers(), signal: AbortSignal.timeout(5000) })
+    if (!this.sameOrigin(nextUri)) return;
+    fetch(nextUri, { method: 'DELETE', headers: this.headers(), redirect: 'manual', signal: AbortSignal.timeout(5000) })
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => this.logger.debug(`Cancelling a Trino query failed: ${describeFetchError(error)}`));
   }
 
-  /** Sent on every request, as the Java client does (trino-protocol.md §2). */
+  /** False for another scheme, host or port, and for anything that is not an absolute URL. */
+  private sameOrigin(uri: string): boolean {
+    try {
+      return new URL(uri).origin === this.origin;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sent on every request, as the Java client does. */
   private headers(): Record<string, string> {
     const headers: Record<string, string> = { 'x-trino-user': this.options.user, 'user-agent': USER_AGENT };
     if (this.options.jwt) headers.authorization = `Bearer ${this.options.jwt}`;

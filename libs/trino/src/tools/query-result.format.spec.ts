@@ -1,4 +1,5 @@
-import { renderResultText, type QueryResultContent } from './query-result.format.js';
+import { jsonBytes } from '../engine/row-budget.js';
+import { renderBoundedAnswer, renderResultText, type QueryResultContent } from './query-result.format.js';
 
 function content(rows: QueryResultContent['rows'], truncated = false): QueryResultContent {
   return {
@@ -43,5 +44,55 @@ describe('renderResultText', () => {
     const text = renderResultText(wide, 1024, 100);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
     expect(text).toContain('[text truncated to the result size budget]');
+  });
+});
+
+/** What the registry sends for a tool answer, inside the JSON-RPC envelope. */
+function wireBytes(answer: { text: string; structuredContent: QueryResultContent }): number {
+  return jsonBytes({ jsonrpc: '2.0', id: 12345, result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent } });
+}
+
+describe('renderBoundedAnswer', () => {
+  it('leaves a result that fits untouched', () => {
+    const small = content([[1, 'a'], [2, 'b']]);
+    const answer = renderBoundedAnswer(small, 4096, 100);
+    expect(answer.structuredContent).toBe(small);
+    expect(answer.structuredContent.truncatedBy).toBeUndefined();
+    expect(answer.text).not.toContain('Result cut');
+  });
+
+  it('keeps text and structuredContent together within the budget, the wide row cut with a marker', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => [i, 'x'.repeat(1_000_000)]);
+    const answer = renderBoundedAnswer(content(rows), 262_144, 100);
+    expect(wireBytes(answer)).toBeLessThanOrEqual(262_144);
+    expect(answer.structuredContent).toMatchObject({ rowCount: 1, truncated: true, truncatedBy: 'bytes' });
+    expect(answer.structuredContent.rows[0][1]).toMatch(/^x+…\[cut: 1000002 bytes in full\]$/);
+    expect(answer.text).toContain('Result cut to fit the 262144-byte result budget (RESULT_MAX_BYTES): 1 row(s) kept');
+    expect(answer.text).toContain('Add a LIMIT, select fewer or narrower columns');
+  });
+
+  it('keeps as many whole rows as fit and says how many', () => {
+    const rows = Array.from({ length: 4000 }, (_, i) => [i, `row ${i} `.repeat(20)]);
+    const answer = renderBoundedAnswer(content(rows), 65_536, 10_000);
+    expect(wireBytes(answer)).toBeLessThanOrEqual(65_536);
+    const kept = answer.structuredContent.rowCount;
+    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeLessThan(4000);
+    expect(answer.structuredContent.rows.slice(0, kept - 1)).toEqual(rows.slice(0, kept - 1));
+    expect(answer.text).toContain(`${kept} row(s) kept`);
+  });
+
+  it('counts JSON escapes of quotes and control characters in the text', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => [i, '"\\\u0001'.repeat(60)]);
+    for (const budget of [1024, 8192, 100_000]) {
+      expect(wireBytes(renderBoundedAnswer(content(rows), budget, 10_000))).toBeLessThanOrEqual(budget);
+    }
+  });
+
+  it('says when the engine stopped at the byte budget even if the rows now fit', () => {
+    const answer = renderBoundedAnswer({ ...content([[1, 'a']], true), truncatedBy: 'bytes' }, 4096, 100);
+    expect(answer.structuredContent.truncatedBy).toBe('bytes');
+    expect(answer.text).toContain('Result cut to fit the 4096-byte result budget');
+    expect(answer.text).not.toContain('maxRows');
   });
 });

@@ -7,7 +7,7 @@ import { SqlGuard } from '../guard/sql-guard.js';
 import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
-import { type QueryResultContent, renderResultText, toContent } from './query-result.format.js';
+import { type QueryResultContent, renderBoundedAnswer, toContent } from './query-result.format.js';
 
 export interface UserQueryArgs {
   dataplane?: string;
@@ -101,9 +101,9 @@ export class TrinoQueryService {
     return { ...result, rows: result.rows.filter((row) => typeof row[0] === 'string' && this.guard.isCatalogAllowed(row[0])) };
   }
 
+  /** Text and structuredContent together stay within RESULT_MAX_BYTES, whatever the engine collected. */
   private output(target: QueryTarget, result: QueryResult, maxRows: number): ToolOutput<QueryResultContent> {
-    const content = toContent(target.dataplane, result);
-    return { text: renderResultText(content, this.config.trino.resultMaxBytes, maxRows), structuredContent: content };
+    return renderBoundedAnswer(toContent(target.dataplane, result), this.config.trino.resultMaxBytes, maxRows);
   }
 }
 

@@ -31,7 +31,12 @@ export const QUERY_RESULT_SCHEMA: ObjectSchema = {
       items: { type: 'array' },
     },
     rowCount: { type: 'integer', minimum: 0 },
-    truncated: { type: 'boolean', description: 'True when the query had more rows than maxRows' },
+    truncated: { type: 'boolean', description: 'True when the query had more rows than maxRows or than fit in the result size budget' },
+    truncatedBy: {
+      type: 'string',
+      enum: ['rows', 'bytes'],
+      description: 'What cut the result: the maxRows cap, or the result size budget (later rows dropped; over-long values end in "…[cut: N bytes in full]")',
+    },
     queryId: { type: 'string' },
     elapsedMs: { type: 'integer', minimum: 0 },
   },

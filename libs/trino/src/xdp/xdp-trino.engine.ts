@@ -2,12 +2,14 @@ import { ToolError } from '#tool-contract';
 import type { XdpClient, XdpQueryColumn } from '#xdp';
 import type { CellValue, EngineHealth, ExecuteOptions, QueryEngine, QueryRequest, QueryResult } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
+import { RowCollector } from '../engine/row-budget.js';
 import { TRINO_METADATA } from '../metadata/metadata-queries.js';
 
 /**
- * Trino behind an XDP dataplane: `POST /query/execute` (xdp-api.md §3.3). XDP runs the query to
- * completion and answers once, so the row cap is applied to the answer; a caller's abort or the
- * timeout aborts the HTTP request. XdpClient already turns `error` / `result.error` into errors.
+ * Trino behind an XDP dataplane: `POST /query/execute`. XDP runs the query to completion and
+ * answers once, so the row cap and byte budget are applied to the answer (whose size XdpClient
+ * bounds by XDP_MAX_RESPONSE_BYTES); a caller's abort or the timeout aborts the HTTP request.
+ * XdpClient already turns `error` / `result.error` into errors.
  */
 export class XdpTrinoEngine implements QueryEngine {
   readonly kind = 'xdp' as const;
@@ -29,9 +31,11 @@ export class XdpTrinoEngine implements QueryEngine {
       const execution = await this.client.executeQuery({ dataplane: this.dataplaneId, query: request.sql }, { signal: deadline.signal, timeoutMs: request.timeoutMs });
       const result = execution.result ?? {};
       const data = (result.data ?? []) as CellValue[][];
-      const rows = data.slice(0, request.maxRows);
+      const collector = new RowCollector(request.maxRows, request.maxBytes);
+      for (const row of data) if (!collector.add(row)) break;
+      const { rows, truncatedBy } = collector;
       // A non-null nextUri means XDP returned only part of the result; report it as truncated.
-      const truncated = data.length > request.maxRows || (typeof result.nextUri === 'string' && result.nextUri !== '');
+      const truncated = truncatedBy !== undefined || (typeof result.nextUri === 'string' && result.nextUri !== '');
       const stats = (result.stats ?? {}) as { state?: string; processedRows?: number; processedBytes?: number };
       options.onProgress?.({ state: stats.state ?? result.state ?? 'FINISHED', processedRows: stats.processedRows, rowsReceived: rows.length });
       return {
@@ -39,6 +43,7 @@ export class XdpTrinoEngine implements QueryEngine {
         columns: (result.columns ?? []).map((column: XdpQueryColumn) => ({ name: column.name, type: column.type })),
         rows,
         truncated,
+        truncatedBy,
         stats: {
           state: stats.state ?? result.state ?? 'FINISHED',
           elapsedMs: Math.round(performance.now() - started),

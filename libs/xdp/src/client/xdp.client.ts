@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
-import { parse as parseLosslessJson, isSafeNumber } from 'lossless-json';
 import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService } from '#observability';
 import { ToolError } from '#tool-contract';
 import { reportsQueryFailure, verdictForStatus } from '../resilience/breaker-policy.js';
 import { type BreakerSnapshot, CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs, RETRY_AFTER_CAP_MS } from '../resilience/retry-policy.js';
+import { parseExactJson } from './exact-json.js';
 import { createMessageSanitizer, safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import {
   classifyTransportError,
@@ -353,9 +353,4 @@ function label(request: XdpRequest): string {
 function headerOf(response: AxiosResponse, name: string): string | undefined {
   const value = (response.headers as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-/** JSON.parse, except numbers a double cannot hold exactly become decimal strings (bigint ids, long decimals). */
-function parseExactJson(text: string): unknown {
-  return parseLosslessJson(text, null, (value) => (isSafeNumber(value) ? Number(value) : value));
 }
