@@ -1,6 +1,8 @@
 import { ToolError } from '#tool-contract';
 import { rewriteForDuckDb } from './duckdb-rewrite.js';
+import { splitExplain } from './explain-prefix.js';
 import { UnsupportedPatternError } from './joda-pattern.js';
+import { prepareTrinoSql } from './trino-prepass.js';
 
 type Polyglot = typeof import('@polyglot-sql/sdk');
 
@@ -35,15 +37,16 @@ export async function warmUpTrinoTranslator(): Promise<void> {
  */
 export async function translateTrinoToDuckDb(sql: string): Promise<string> {
   const sdk = await loadPolyglot();
-  const result = sdk.transpile(sql, sdk.Dialect.Trino, sdk.Dialect.DuckDB);
-  if (!result.success || !result.sql) {
-    throw new ToolError('invalid_arguments', `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`);
-  }
-  if (result.sql.length !== 1) {
-    throw new ToolError('invalid_arguments', `Only one statement is allowed; the translation found ${result.sql.length}`);
-  }
   try {
-    return rewriteForDuckDb(result.sql[0]);
+    const { prefix, statement } = splitExplain(sql);
+    const result = sdk.transpile(prepareTrinoSql(statement), sdk.Dialect.Trino, sdk.Dialect.DuckDB);
+    if (!result.success || !result.sql) {
+      throw new ToolError('invalid_arguments', `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`);
+    }
+    if (result.sql.length !== 1) {
+      throw new ToolError('invalid_arguments', `Only one statement is allowed; the translation found ${result.sql.length}`);
+    }
+    return prefix + rewriteForDuckDb(result.sql[0]);
   } catch (error) {
     if (error instanceof UnsupportedPatternError) throw new ToolError('invalid_arguments', error.message);
     throw error;

@@ -1,0 +1,53 @@
+import { mysqlToJoda } from './mysql-pattern.js';
+import { type SqlToken, stringValue, tokenize } from './sql-tokens.js';
+
+/**
+ * Rewrites on the Trino text before the transpiler sees it, for what it would translate wrongly:
+ * date_format with a literal pattern becomes format_datetime with the equivalent Joda pattern.
+ */
+export function prepareTrinoSql(sql: string): string {
+  if (!/date_format/i.test(sql)) return sql;
+  const tokens = tokenize(sql);
+  const out = tokens.map((token) => token.text);
+  tokens.forEach((_, i) => {
+    const call = dateFormatCall(tokens, i);
+    if (!call) return;
+    out[i] = 'format_datetime';
+    out[call.pattern] = `'${mysqlToJoda(stringValue(tokens[call.pattern]) as string).replaceAll("'", "''")}'`;
+  });
+  return out.join('');
+}
+
+/** The call `date_format(` whose pattern argument is a single literal. */
+function dateFormatCall(tokens: SqlToken[], i: number): { pattern: number } | undefined {
+  const token = tokens[i];
+  if (token.kind !== 'word' || token.text.toLowerCase() !== 'date_format' || significantBefore(tokens, i)?.text === '.') return undefined;
+  const open = significantAfter(tokens, i);
+  if (tokens[open]?.text !== '(') return undefined;
+  let depth = 0;
+  let comma = -1;
+  for (let j = open; j < tokens.length; j += 1) {
+    const text = tokens[j].text;
+    if (text === '(' || text === '[') depth += 1;
+    if (text === ')' || text === ']') depth -= 1;
+    if (depth === 1 && text === ',') comma = comma === -1 ? j : -2;
+    if (depth === 0) {
+      const pattern = significantAfter(tokens, comma);
+      const close = significantAfter(tokens, pattern);
+      return comma >= 0 && stringValue(tokens[pattern]) !== undefined && close === j ? { pattern } : undefined;
+    }
+  }
+  return undefined;
+}
+
+function significantAfter(tokens: SqlToken[], i: number): number {
+  let j = i + 1;
+  while (tokens[j]?.kind === 'space') j += 1;
+  return j;
+}
+
+function significantBefore(tokens: SqlToken[], i: number): SqlToken | undefined {
+  let j = i - 1;
+  while (tokens[j]?.kind === 'space') j -= 1;
+  return tokens[j];
+}
