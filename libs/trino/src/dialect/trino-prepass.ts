@@ -3,9 +3,13 @@ import { type SqlToken, stringValue, tokenize } from './sql-tokens.js';
 
 /**
  * Rewrites on the Trino text before the transpiler sees it, for what it would translate wrongly:
- * date_format with a literal pattern becomes format_datetime with the equivalent Joda pattern.
+ * date_format with a literal pattern becomes format_datetime with the equivalent Joda pattern,
+ * and the `TABLE name` statement becomes the SELECT it abbreviates.
  */
 export function prepareTrinoSql(sql: string): string {
+  const table = /^\s*TABLE\s/i.exec(sql);
+  // `TABLE name` is shorthand for SELECT * FROM name; the transpiler misreads it as a column.
+  if (table) return prepareTrinoSql(`SELECT * FROM ${sql.slice(table[0].length)}`);
   if (!/date_format/i.test(sql)) return sql;
   const tokens = tokenize(sql);
   const out = tokens.map((token) => token.text);
