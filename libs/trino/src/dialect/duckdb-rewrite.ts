@@ -1,6 +1,7 @@
 import { jodaToStrftime } from './joda-pattern.js';
 import { type SqlToken, identifierValue, stringValue, tokenize } from './sql-tokens.js';
 import { DIALECT_CATALOG, TRINO_MACROS } from './trino-macros.sql.js';
+import { PASSED_THROUGH_PREFIX } from './trino-prepass.js';
 
 /**
  * The second half of translation: the transpiler keeps some Trino function names that DuckDB does
@@ -10,7 +11,10 @@ import { DIALECT_CATALOG, TRINO_MACROS } from './trino-macros.sql.js';
  */
 const RENAMES: Record<string, string> = {
   ...Object.fromEntries(Object.keys(TRINO_MACROS).map((name) => [name, `${DIALECT_CATALOG}.main.${name}`])),
+  approx_count_distinct: `${DIALECT_CATALOG}.main.approx_distinct`,
+  [`${PASSED_THROUGH_PREFIX}json_extract_scalar`]: `${DIALECT_CATALOG}.main.json_extract_scalar`,
   transform: 'list_transform',
+  array_join: 'array_to_string',
   json_parse: 'json',
   // Trino's dow/day_of_week is ISO (Monday = 1 … Sunday = 7); DuckDB's dow counts Sunday as 0.
   dow: 'isodow',

@@ -13,8 +13,10 @@ export const TRINO_MACROS: Record<string, string> = {
   // Trino's element_at is NULL past either end and counts from the end for negative indexes;
   // DuckDB's subscript does the same for lists and looks a key up in a map.
   element_at: '(container, key) AS container[key]',
-  // cardinality takes arrays and maps; DuckDB's len() takes lists only.
-  cardinality: '(value) AS CASE WHEN value IS NULL THEN NULL ELSE len(map_keys(value::MAP(VARCHAR, VARCHAR))) END',
+  // DuckDB's approx_count_distinct errs by 10-15 %; Trino promises 2.3 %. The local data is small, so count exactly.
+  approx_distinct: '(value) AS count(DISTINCT value), (value, max_standard_error) AS count(DISTINCT value)',
+  // Trino answers NULL when the path selects an object or array; DuckDB's ->> returns its JSON text.
+  json_extract_scalar: "(json, path) AS CASE WHEN json_type(json, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json ->> path END",
   sequence: '(start, stop) AS generate_series(start, stop), (start, stop, step) AS generate_series(start, stop, step)',
   url_extract_protocol: "(url) AS nullif(regexp_extract(url, '^([A-Za-z][A-Za-z0-9+.-]*):', 1), '')",
   url_extract_host: "(url) AS nullif(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\\[[^\\]]*\\]|[^:/?#]*)', 1), '')",
