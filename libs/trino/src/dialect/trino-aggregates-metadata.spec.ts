@@ -1,3 +1,4 @@
+import { showCreateTableQuery } from './show-create-table.js';
 import { TrinoOnDuckDb } from './trino-dialect.testing.js';
 
 // Expected values are Trino's, as its documentation states them (aggregate functions, information_schema, EXPLAIN).
@@ -34,6 +35,12 @@ describe('Trino metadata statements on DuckDB', () => {
   it('keeps the caller\'s alias on an information_schema table', async () => {
     expect(await db.rows("SELECT c.column_name FROM memory.information_schema.columns AS c WHERE c.table_name = 'orders' ORDER BY 1")).toEqual([['order_id'], ['status']]);
     expect(await db.rows("SELECT schema_name FROM memory.information_schema.schemata WHERE schema_name = 'sales'")).toEqual([['sales']]);
+  });
+
+  it('SHOW CREATE TABLE answers Trino DDL with Trino type names, and no row for a missing table', async () => {
+    const answer = (table: string) => db.withConnection(async (connection) => (await connection.runAndReadAll(showCreateTableQuery({ catalog: 'memory', schema: 'sales', table }).sql)).getRowsJson());
+    expect(await answer('orders')).toEqual([['CREATE TABLE memory.sales.orders (\n   order_id bigint,\n   status varchar\n)']]);
+    expect(await answer("orders' OR '1'='1")).toEqual([]);
   });
 
   it('EXPLAIN shows a plan (not a column description), with Trino-only options dropped', async () => {
