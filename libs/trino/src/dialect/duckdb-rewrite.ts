@@ -1,6 +1,6 @@
 import { jodaToStrftime } from './joda-pattern.js';
 import { type SqlToken, identifierValue, stringValue, tokenize } from './sql-tokens.js';
-import { DIALECT_CATALOG, TRINO_MACROS } from './trino-macros.sql.js';
+import { TRINO_FUNCTIONS, type TrinoFunctionExpansion } from './trino-functions.js';
 import { PASSED_THROUGH_PREFIX } from './trino-prepass.js';
 
 /**
@@ -10,9 +10,6 @@ import { PASSED_THROUGH_PREFIX } from './trino-prepass.js';
  * statement structure (and statement count) cannot change.
  */
 const RENAMES: Record<string, string> = {
-  ...Object.fromEntries(Object.keys(TRINO_MACROS).map((name) => [name, `${DIALECT_CATALOG}.main.${name}`])),
-  approx_count_distinct: `${DIALECT_CATALOG}.main.approx_distinct`,
-  [`${PASSED_THROUGH_PREFIX}json_extract_scalar`]: `${DIALECT_CATALOG}.main.json_extract_scalar`,
   transform: 'list_transform',
   array_join: 'array_to_string',
   json_parse: 'json',
@@ -22,6 +19,13 @@ const RENAMES: Record<string, string> = {
   approx_percentile: 'approx_quantile',
   // Trino counts whole units elapsed (23:00 → 01:00 next day is 0 days); DuckDB's date_diff counts boundaries, date_sub whole units.
   date_diff: 'date_sub',
+};
+
+/** DuckDB output names (as the transpiler leaves them) → the expansion with Trino's semantics. */
+const EXPANSIONS: Record<string, TrinoFunctionExpansion[]> = {
+  ...TRINO_FUNCTIONS,
+  approx_count_distinct: TRINO_FUNCTIONS.approx_distinct,
+  [`${PASSED_THROUGH_PREFIX}json_extract_scalar`]: TRINO_FUNCTIONS.json_extract_scalar,
 };
 
 /** Trino's information_schema tables are per catalog; DuckDB has one, with the catalog in a column. */
@@ -42,6 +46,12 @@ export function rewriteForDuckDb(sql: string): string {
       const rewritten = rewriteFormatDatetime(tokens, i);
       out.push(rewritten.text);
       i = rewritten.end;
+      continue;
+    }
+    const expanded = call && EXPANSIONS[call] ? expandCall(tokens, i, EXPANSIONS[call]) : undefined;
+    if (expanded) {
+      out.push(expanded.text);
+      i = expanded.end;
       continue;
     }
     if (call && RENAMES[call]) {
@@ -75,6 +85,23 @@ function rewriteFormatDatetime(tokens: SqlToken[], start: number): { text: strin
   const value = rewriteForDuckDb(args[0].map((token) => token.text).join(''));
   const format = jodaToStrftime(pattern).replaceAll("'", "''");
   return { text: `strftime(${value}, '${format}')`, end: close };
+}
+
+/**
+ * name(a, b) → (body with each parameter replaced by its parenthesised, already rewritten argument),
+ * as DuckDB expands a macro. Arguments are whole, balanced token runs, so they cannot change the
+ * statement's structure. A call with an argument count no expansion takes is left for DuckDB to refuse.
+ */
+function expandCall(tokens: SqlToken[], start: number, expansions: TrinoFunctionExpansion[]): { text: string; end: number } | undefined {
+  const open = nextSignificant(tokens, start);
+  const close = matchingParen(tokens, open);
+  if (close < 0) return undefined;
+  const args = splitArguments(tokens, open + 1, close).map((arg) => arg.map((token) => token.text).join('').trim());
+  const expansion = expansions.find((candidate) => candidate.parameters.length === args.length && args.every((arg) => arg !== ''));
+  if (!expansion) return undefined;
+  const values = new Map(expansion.parameters.map((parameter, k) => [parameter, `(${rewriteForDuckDb(args[k])})`]));
+  const body = tokenize(expansion.body).map((token) => (token.kind === 'word' && values.get(token.text)) || token.text).join('');
+  return { text: `(${body})`, end: close };
 }
 
 /** `catalog.information_schema.table` (not itself qualified) → a subquery over DuckDB's information_schema for that catalog. */
@@ -126,8 +153,8 @@ function splitArguments(tokens: SqlToken[], from: number, to: number): SqlToken[
   let depth = 0;
   for (let j = from; j < to; j += 1) {
     const text = tokens[j].text;
-    if (text === '(' || text === '[') depth += 1;
-    if (text === ')' || text === ']') depth -= 1;
+    if (text === '(' || text === '[' || text === '{') depth += 1;
+    if (text === ')' || text === ']' || text === '}') depth -= 1;
     if (text === ',' && depth === 0) args.push([]);
     else args[args.length - 1].push(tokens[j]);
   }

@@ -1,5 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { installTrinoDialect } from './trino-macros.sql.js';
+import { installTrinoDialect } from './trino-functions.js';
 import { translateTrinoToDuckDb } from './trino-to-duckdb.translator.js';
 
 /**
