@@ -18,6 +18,10 @@ describe('Trino regular expression and string functions on DuckDB', () => {
     expect(await db.row("SELECT regexp_replace('1a 2b 14m', '\\d+[ab] '), regexp_replace('1a 2b 14m', '[a-z]', 'x')")).toEqual(['14m', '1x 2x 14x']);
   });
 
+  it('regexp_replace takes Java-style $n group references', async () => {
+    expect(await db.row("SELECT regexp_replace('1a 2b 14m', '(\\d+)([ab]) ', '3c$2 ')")).toEqual(['3ca 3cb 14m']);
+  });
+
   it('keeps string literals that look like function calls untouched', async () => {
     expect(await db.row("SELECT 'dow(' || 'transform(' AS s, 'date_format(x, ''%i'')', 'memory.information_schema.columns'")).toEqual(['dow(transform(', "date_format(x, '%i')", 'memory.information_schema.columns']);
   });
