@@ -66,7 +66,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       return;
     }
     const session: McpSession = { transport: 'ws', principal, inFlight: new InFlightLimit(this.config.auth.maxInFlightPerSession) };
-    const flow = this.limits.track(socket);
+    const flow = this.limits.track(socket, request.socket);
     const server = this.factory.create(session);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));

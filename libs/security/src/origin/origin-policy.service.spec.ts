@@ -20,6 +20,15 @@ describe('OriginPolicy', () => {
     expect(policy.isAllowed({ origin: 'http://localhost:5174' })).toBe(false);
   });
 
+  it("accepts a page's own origin only when the server is addressed by a loopback name or its public host", () => {
+    expect(policy.isAllowed({ origin: 'http://127.0.0.1:8080', host: '127.0.0.1:8080' })).toBe(true);
+    expect(policy.isAllowed({ origin: 'http://localhost:8080', host: 'localhost:8080' })).toBe(true);
+    expect(policy.isAllowed({ origin: 'http://localhost:8081', host: 'localhost:8080' })).toBe(false);
+    const published = new OriginPolicy(loadAppConfig({ AUTH_RESOURCE_URL: 'https://mcp.example.com/mcp' }));
+    expect(published.isAllowed({ origin: 'https://mcp.example.com', host: 'mcp.example.com' })).toBe(true);
+    expect(published.isAllowed({ origin: 'https://other.example.com', host: 'other.example.com' })).toBe(false);
+  });
+
   it('exposes the allow-list for CORS, never a wildcard', () => {
     expect(policy.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
