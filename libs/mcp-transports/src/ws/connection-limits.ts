@@ -149,7 +149,14 @@ export class WsConnectionLimits {
     poll.unref();
   }
 
+  /** Closes idle sessions and connections whose unfinished message stalled (the timers run this; tests call it with their clock). */
+  sweep(): void {
+    this.closeIdle();
+    this.closeStalledMessages();
+  }
+
   private closeIdle(): void {
+    if (this.limits.wsIdleTimeoutMs === 0) return;
     const cutoff = this.now() - this.limits.wsIdleTimeoutMs;
     for (const [socket, state] of this.sessions) {
       // Bytes of an unfinished message are not activity: only complete messages are.
