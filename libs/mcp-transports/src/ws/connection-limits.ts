@@ -107,6 +107,8 @@ export class WsConnectionLimits {
   }
 
   private measurePartial(socket: WebSocket, state: SessionState): void {
+    // A socket already being closed is no longer counted (evict() released its share).
+    if (!this.sessions.has(socket)) return;
     const held = heldBytes(socket);
     this.partialTotal += held - state.partialBytes;
     state.partialBytes = held;
@@ -178,7 +180,13 @@ export class WsConnectionLimits {
    * destroyed on the next turn instead of waiting for the peer's handshake, so what its receiver held is freed now.
    */
   private evict(socket: WebSocket, code: number, reason: string): void {
-    if (!this.sessions.delete(socket)) return;
+    const state = this.sessions.get(socket);
+    if (!state) return;
+    this.sessions.delete(socket);
+    // Released from the budget now, not at 'close': the memory goes with the socket destroyed below,
+    // and other connections must not be evicted meanwhile for bytes that are already condemned.
+    this.partialTotal -= state.partialBytes;
+    state.partialBytes = 0;
     socket.pause();
     socket.close(code, reason);
     setImmediate(() => socket.terminate());

@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '#security';
+import { jsonLimitExceeded, jsonLimitMessage } from '#security';
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
 
@@ -68,10 +68,9 @@ export class WebSocketServerTransport implements Transport {
     const refusal = this.gate?.();
     if (isBinary) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: send each JSON-RPC message as one text frame' }, null);
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.toString());
-    // Checked on the raw bytes, before JSON.parse and the recursive schema check can spend time or stack on it.
-    if (jsonDepthExceeds(bytes)) {
-      return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels` }, null);
-    }
+    // Depth and size are checked on the raw bytes, before JSON.parse and the schema checks can spend time or stack on them.
+    const limit = jsonLimitExceeded(bytes);
+    if (limit) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, null);
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString());
