@@ -98,6 +98,9 @@ describe('Hostile transports (e2e)', () => {
       expect(evilUppercase.status).toBe(403);
       expect((await postJson(`${server.url}/api/tools/list`, {}, { ...bearer(TOKEN), origin: ALLOWED_ORIGIN })).status).toBe(200);
       expect((await postJson(`${server.url}/api/tools/list`, {}, bearer(TOKEN))).status).toBe(200);
+      // Swagger UI posts from the server's own page: accepted on REST when addressed by a loopback name, never on /mcp.
+      expect((await postJson(`${server.url}/api/tools/list`, {}, { ...bearer(TOKEN), origin: server.url })).status).toBe(200);
+      expect((await postJson(`${server.url}/mcp`, INITIALIZE, { ...bearer(TOKEN), ...MCP_HEADERS, origin: server.url })).status).toBe(403);
     });
 
     it.each([

@@ -7,6 +7,9 @@ import { AuthError } from './auth.error.js';
 import { AuthService } from './auth.service.js';
 import { isOpenRoute } from './open-routes.js';
 
+/** REST, which Swagger UI (served by this server) drives from the server's own origin. */
+const REST_PATHS = /^\/api(\/|$)/i;
+
 /**
  * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): checks the Origin
  * (OriginPolicy) on every route it protects — whatever spelling of the path routed here, since
@@ -28,7 +31,7 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & RequestWithPrincipal>();
     if (isOpenRoute(context, this.reflector, request.path)) return true;
-    if (!this.origins.isAllowed(request.headers)) {
+    if (!this.origins.isAllowed(request.headers, { allowOwnPage: REST_PATHS.test(request.path) })) {
       throw new ForbiddenException({ message: 'Origin not allowed: add it to CORS_ORIGINS', code: 'origin_not_allowed' });
     }
     try {

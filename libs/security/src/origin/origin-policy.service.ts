@@ -8,9 +8,10 @@ const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
 /**
  * CSRF and DNS-rebinding defence for every authenticated entrance (/api, /mcp, /ws): a request
  * carrying an `Origin` header (i.e. sent by a browser) must come from an origin listed in
- * CORS_ORIGINS. Server-side clients send no Origin. A page's own origin (Swagger UI's "Try it out"
- * posts with `Origin` = the server) is accepted only when the server is addressed by a loopback name
- * or by the host of AUTH_RESOURCE_URL: any other Host may be the attacker's rebound name.
+ * CORS_ORIGINS. Server-side clients send no Origin. The request's own Host is not trusted by
+ * default: under DNS rebinding it is the attacker's name. Only where the caller asks for it (REST,
+ * which Swagger UI's "Try it out" drives from the server's own page) is the server's own origin
+ * accepted, and then only when it is addressed by a loopback name or by the host of AUTH_RESOURCE_URL.
  */
 @Injectable()
 export class OriginPolicy {
@@ -22,11 +23,11 @@ export class OriginPolicy {
     this.publicHost = config.auth.resourceUrl ? new URL(config.auth.resourceUrl).host.toLowerCase() : undefined;
   }
 
-  isAllowed(headers: IncomingHttpHeaders): boolean {
+  isAllowed(headers: IncomingHttpHeaders, { allowOwnPage = false }: { allowOwnPage?: boolean } = {}): boolean {
     const origin = headers.origin;
     if (origin === undefined) return true;
     const normalized = normalize(origin);
-    return this.allowed.has(normalized) || this.isKnownSelf(normalized, headers.host);
+    return this.allowed.has(normalized) || (allowOwnPage && this.isKnownSelf(normalized, headers.host));
   }
 
   /** For the CORS middleware: the allow-list (never a wildcard). */
