@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { jsonLimitExceeded, jsonLimitMessage } from '#security';
+import { jsonLimitExceeded, jsonLimitMessage, topLevelId } from '#security';
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
 
@@ -70,7 +70,7 @@ export class WebSocketServerTransport implements Transport {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.toString());
     // Depth and size are checked on the raw bytes, before JSON.parse and the schema checks can spend time or stack on them.
     const limit = jsonLimitExceeded(bytes);
-    if (limit) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, null);
+    if (limit) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, topLevelId(bytes) ?? null);
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString());

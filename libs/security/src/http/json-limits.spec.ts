@@ -1,4 +1,4 @@
-import { jsonLimitExceeded, jsonLimitMessage, MAX_JSON_DEPTH, MAX_JSON_VALUES } from './json-limits.js';
+import { jsonLimitExceeded, jsonLimitMessage, MAX_JSON_DEPTH, MAX_JSON_VALUES, topLevelId } from './json-limits.js';
 
 const bytes = (text: string) => Buffer.from(text);
 const nested = (depth: number) => bytes('['.repeat(depth) + ']'.repeat(depth));
@@ -33,5 +33,19 @@ describe('jsonLimitExceeded', () => {
   it('names the limit in its message', () => {
     expect(jsonLimitMessage('depth')).toBe('Invalid Request: JSON nested deeper than 64 levels');
     expect(jsonLimitMessage('values')).toContain(`more than ${MAX_JSON_VALUES} values`);
+  });
+});
+
+describe('topLevelId', () => {
+  const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+
+  it('reads a string or number id before or after a huge or deep member', () => {
+    expect(topLevelId(bytes(`{"jsonrpc":"2.0","id":${JSON.stringify('req-"7')},"params":${deep}}`))).toBe('req-"7');
+    expect(topLevelId(bytes(`{"params":{"id":"nested, not mine","x":${deep}},"id":-12.5e1}`))).toBe(-125);
+    expect(topLevelId(bytes(JSON.stringify({ method: 'x', id: '💥' })))).toBe('💥');
+  });
+
+  it('is undefined without a usable top-level id', () => {
+    for (const text of [`[${deep}]`, '{"params":{"id":1}}', '{"id":null}', '{"id":{"a":1}}', '{"id":true}', '"id"', '{"id"']) expect(topLevelId(bytes(text))).toBeUndefined();
   });
 });

@@ -60,3 +60,64 @@ export function jsonLimitMessage(limit: JsonLimit): string {
     ? `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`
     : `Invalid Request: JSON holds more than ${MAX_JSON_VALUES} values (object members and array items)`;
 }
+
+const MINUS = 0x2d;
+const NUMBER_CHAR = /[0-9eE+\-.]/;
+
+/**
+ * The `id` member of a top-level JSON object, read from raw bytes without parsing the rest: lets a
+ * message refused for its shape still be answered with the id its sender will match. Undefined
+ * when the text is not an object, has no usable (string or number) id, or is not well formed there.
+ */
+export function topLevelId(bytes: Uint8Array): string | number | undefined {
+  let depth = 0;
+  let inString = false;
+  let stringStart = -1;
+  let lastKey: string | undefined;
+  let idValueNext = false;
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index];
+    if (inString) {
+      if (byte === BACKSLASH) index++;
+      else if (byte === QUOTE) {
+        inString = false;
+        if (stringStart < 0) continue;
+        const text = Buffer.from(bytes.subarray(stringStart, index + 1)).toString('utf8');
+        if (idValueNext) return parseOrUndefined(text) as string | undefined;
+        lastKey = text;
+      }
+      continue;
+    }
+    if (byte <= 0x20) continue;
+    if (depth === 0 && byte !== OPEN_BRACE) return undefined;
+    if (idValueNext) {
+      if (byte === QUOTE) {
+        inString = true;
+        stringStart = index;
+        continue;
+      }
+      if (byte !== MINUS && (byte < 0x30 || byte > 0x39)) return undefined;
+      let end = index;
+      while (end < bytes.length && NUMBER_CHAR.test(String.fromCharCode(bytes[end]))) end++;
+      const value = Number(Buffer.from(bytes.subarray(index, end)).toString('latin1'));
+      return Number.isFinite(value) ? value : undefined;
+    }
+    if (byte === QUOTE) {
+      inString = true;
+      stringStart = depth === 1 ? index : -1;
+    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) depth++;
+    else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+      if (--depth === 0) return undefined;
+    } else if (byte === COLON && depth === 1) idValueNext = lastKey === '"id"';
+    else if (byte === COMMA && depth === 1) lastKey = undefined;
+  }
+  return undefined;
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
