@@ -186,7 +186,8 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
             for (const id of ids) {
               const reply = await client.replyTo(id, 20_000);
               expectWellFormed([reply]);
-              if (reply.error) expect(reply.error.code).toBe(-32602);
+              // -32600 only for frames past the entrance's JSON depth or size limit, naming it.
+              if (reply.error) expect(reply.error.code === -32602 || /JSON nested deeper than|JSON holds more than/.test(reply.error.message)).toBe(true);
               else expect(Array.isArray(reply.result.content)).toBe(true);
             }
           }),

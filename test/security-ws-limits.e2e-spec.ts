@@ -51,11 +51,12 @@ describe('Per-principal limits on /ws (e2e)', () => {
   });
 
   it('answers requests over the rate limit with a JSON-RPC error, keeps the socket open, and recovers after the window', async () => {
-    const peer = await RpcSocket.open(server.wsUrl, auth(TOKEN_A)); // initialize is request 1
+    // Every frame counts: initialize and notifications/initialized are 2 of the LIMIT.
+    const peer = await RpcSocket.open(server.wsUrl, auth(TOKEN_A));
     const replies = [];
-    for (let i = 1; i < LIMIT + 2; i++) replies.push(await peer.request({ method: 'ping' }));
-    expect(replies.slice(0, LIMIT - 1).every((reply) => 'result' in reply)).toBe(true);
-    const limited = replies[LIMIT - 1];
+    for (let i = 2; i < LIMIT + 2; i++) replies.push(await peer.request({ method: 'ping' }));
+    expect(replies.slice(0, LIMIT - 2).every((reply) => 'result' in reply)).toBe(true);
+    const limited = replies[LIMIT - 2];
     expect(limited.error).toEqual({ code: RATE_LIMITED, message: expect.stringContaining('Rate limit exceeded'), data: { retryAfterSeconds: expect.any(Number) } });
     expect(limited.id).toEqual(expect.any(String));
     // One budget per principal across transports: REST is limited too.

@@ -35,10 +35,9 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   app.disable('x-powered-by');
   applyHttpSecurity(app);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
-  app.useBodyParser('json', { limit: config.limits.httpBodyLimitBytes });
-  const bodyLimits = jsonBodyLimits(`/${MCP_HTTP_PATH}`);
+  const bodyLimits = jsonBodyLimits(`/${MCP_HTTP_PATH}`, config.limits.httpBodyLimitBytes);
+  app.use(bodyLimits.parser);
   app.use(bodyLimits.errors);
-  app.use(bodyLimits.depth);
   app.useWebSocketAdapter(new McpWsAdapter(app));
   setupSwagger(app, VERSION);
   return app;

@@ -1,42 +1,37 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { type JsonLimit, jsonLimitExceeded, jsonLimitMessage } from '#security';
+import { json, type NextFunction, type Request, type Response } from 'express';
 
-/** Deeper bodies are refused: recursive validators and transformers would overflow the stack (a 500). */
-export const MAX_JSON_DEPTH = 64;
+const OVER_JSON_LIMIT = 'entity.json.limit';
 
 /**
- * Runs right after the JSON body parser. Bodies that failed to parse (or are too large) and bodies
- * nested deeper than MAX_JSON_DEPTH get a 400 in the entrance's own error shape: a JSON-RPC error
- * on the MCP endpoint, the REST error shape everywhere else.
+ * The JSON body parser and its limits. The shape check runs inside the parser on the raw bytes,
+ * before JSON.parse: bodies nested deeper than MAX_JSON_DEPTH or holding more than MAX_JSON_VALUES
+ * values are refused without being parsed (a 1 MB body of brackets costs JSON.parse a quarter
+ * second of event loop; 60,000 argument keys cost the schema checks as much again). `errors` (registered right after `parser`) answers parse failures, oversize and over-deep bodies with a 400/413 in the
+ * entrance's own error shape: a JSON-RPC error on the MCP endpoint (any case, trailing slash —
+ * as routing matches it), the REST error shape everywhere else.
  */
-export function jsonBodyLimits(mcpPath: string) {
-  const isMcp = (request: Request) => request.path === mcpPath || request.path === `${mcpPath}/`;
+export function jsonBodyLimits(mcpPath: string, limitBytes: number) {
+  const mcp = mcpPath.toLowerCase();
+  const isMcp = (request: Request) => request.path.replace(/\/+$/, '').toLowerCase() === mcp;
   const refuse = (request: Request, response: Response, status: number, rpcCode: number, message: string) => {
     if (isMcp(request)) response.status(status).json({ jsonrpc: '2.0', id: null, error: { code: rpcCode, message } });
     else response.status(status).json({ error: { status, code: status === 413 ? 'payload_too_large' : 'invalid_request', message } });
   };
   return {
-    depth(request: Request, response: Response, next: NextFunction): void {
-      if (nestingDepth(request.body) <= MAX_JSON_DEPTH) return next();
-      refuse(request, response, 400, -32600, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-    },
-    errors(error: { status?: number; type?: string; message?: string }, request: Request, response: Response, next: NextFunction): void {
+    parser: json({
+      limit: limitBytes,
+      verify(_request: IncomingMessage, _response: unknown, body: Buffer): void {
+        const limit = jsonLimitExceeded(body);
+        if (limit) throw Object.assign(new Error(jsonLimitMessage(limit)), { type: OVER_JSON_LIMIT, limit });
+      },
+    }),
+    errors(error: { status?: number; type?: string; message?: string; limit?: JsonLimit }, request: Request, response: Response, next: NextFunction): void {
+      if (error.type === OVER_JSON_LIMIT && error.limit) return refuse(request, response, 400, -32600, jsonLimitMessage(error.limit));
       if (error.type === 'entity.parse.failed') return refuse(request, response, 400, -32700, `Parse error: ${error.message ?? 'the body is not valid JSON'}`);
       if (error.type === 'entity.too.large') return refuse(request, response, 413, -32600, 'Request body too large (HTTP_BODY_LIMIT_BYTES)');
       next(error);
     },
   };
-}
-
-/** Iterative, so measuring a hostile body cannot itself overflow the stack; stops once past the limit. */
-function nestingDepth(value: unknown): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > MAX_JSON_DEPTH) return deepest;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return deepest;
 }

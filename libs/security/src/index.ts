@@ -5,6 +5,8 @@ export type { AuthRequest } from './auth/bearer-token.js';
 export { Public } from './auth/public.decorator.js';
 export { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
 export { applyHttpSecurity } from './http/http-security.js';
+export { type JsonLimit, jsonLimitExceeded, jsonLimitMessage, MAX_JSON_DEPTH, MAX_JSON_VALUES, topLevelId } from './http/json-limits.js';
+export { clientIp, InvalidHostError, requestHost } from './http/request-host.js';
 export { clientKey } from './limits/client-key.js';
 export { ConnectionLimiter } from './limits/connection-limiter.service.js';
 export { InFlightLimit } from './limits/in-flight-limit.js';

@@ -5,6 +5,7 @@ import { AuditLog } from './audit/audit-log.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
 import { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
+import { AuthFailureLimiter } from './limits/auth-failure-limiter.service.js';
 import { ConnectionLimiter } from './limits/connection-limiter.service.js';
 import { PrincipalThrottlerGuard } from './limits/principal-throttler.guard.js';
 import { RateLimiter } from './limits/rate-limiter.service.js';
@@ -33,6 +34,7 @@ import { OriginPolicy } from './origin/origin-policy.service.js';
   controllers: [ProtectedResourceController],
   providers: [
     AuthService,
+    AuthFailureLimiter,
     OriginPolicy,
     ProtectedResource,
     ToolAuthorizer,

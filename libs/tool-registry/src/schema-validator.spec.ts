@@ -1,5 +1,5 @@
 import type { ObjectSchema } from '#tool-contract';
-import { compileArgumentsValidator, createAjv, formatProblems } from './schema-validator.js';
+import { compileArgumentsValidator, createAjv, formatProblems, MAX_ARGUMENT_VALUES, MAX_REPORTED_PROBLEMS } from './schema-validator.js';
 
 const schema: ObjectSchema = {
   type: 'object',
@@ -48,5 +48,28 @@ describe('compileArgumentsValidator', () => {
   it('rejects a non-object argument value', () => {
     expect(validate([1, 2]).ok).toBe(false);
     expect(validate('x').ok).toBe(false);
+  });
+});
+
+describe('compileArgumentsValidator on hostile arguments', () => {
+  const validate = compileArgumentsValidator(createAjv(), schema);
+
+  it('names the first problems and counts the rest, so the error stays small', () => {
+    const args = Object.fromEntries(Array.from({ length: 500 }, (_, index) => [`unknown${index}`, index]));
+    const result = validate(args);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(MAX_REPORTED_PROBLEMS + 1);
+    expect(result.problems[0]).toEqual({ field: 'unknown0', message: 'is not an accepted argument' });
+    expect(result.problems[MAX_REPORTED_PROBLEMS]).toEqual({ field: '(arguments)', message: `and ${500 - MAX_REPORTED_PROBLEMS} more problems` });
+  });
+
+  it('refuses arguments with more values than any tool takes before validating them', () => {
+    const args = Object.fromEntries(Array.from({ length: MAX_ARGUMENT_VALUES + 1 }, (_, index) => [`k${index}`, 1]));
+    const result = validate(args);
+    expect(result).toEqual({ ok: false, problems: [{ field: '(arguments)', message: expect.stringContaining(`more than ${MAX_ARGUMENT_VALUES} values`) }] });
+    // Nested values count as well.
+    const nested = validate({ filter: { name: 'x', list: Array.from({ length: MAX_ARGUMENT_VALUES }, () => 0) } });
+    expect(nested).toEqual({ ok: false, problems: [expect.objectContaining({ message: expect.stringContaining('more than') })] });
   });
 });

@@ -15,16 +15,49 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
+/**
+ * Arguments holding more values (object properties and array items, at any depth) are refused
+ * before they are copied or validated: no tool takes that many, and with every error collected a
+ * hostile object of 60,000 unknown keys cost seconds of event loop and a multi-megabyte error.
+ */
+export const MAX_ARGUMENT_VALUES = 10_000;
+/** Problems named in an error; the rest are counted, so an error stays small however bad the input. */
+export const MAX_REPORTED_PROBLEMS = 10;
+
 export type ArgumentsValidator = (args: unknown) => { ok: true; value: Record<string, unknown> } | { ok: false; problems: FieldProblem[] };
 
 export function compileArgumentsValidator(ajv: Ajv2020, schema: ObjectSchema): ArgumentsValidator {
   const validate: ValidateFunction = ajv.compile(schema);
   return (args) => {
+    if (exceedsValueCount(args, MAX_ARGUMENT_VALUES)) {
+      return { ok: false, problems: [{ field: '(arguments)', message: `hold more than ${MAX_ARGUMENT_VALUES} values (properties and array items); no tool accepts that many` }] };
+    }
     // Defaults are applied in place, so validate a copy: callers' objects stay untouched.
     const value = structuredClone(args ?? {}) as Record<string, unknown>;
     if (validate(value)) return { ok: true, value };
-    return { ok: false, problems: (validate.errors ?? []).map(describeError) };
+    return { ok: false, problems: capProblems((validate.errors ?? []).map(describeError)) };
   };
+}
+
+/** Iterative (a deep value cannot overflow the stack) and stops as soon as the count is passed. */
+function exceedsValueCount(value: unknown, max: number): boolean {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    count += children.length;
+    if (count > max) return true;
+    for (const child of children) pending.push(child);
+  }
+  return false;
+}
+
+function capProblems(problems: FieldProblem[]): FieldProblem[] {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return problems;
+  const more = problems.length - MAX_REPORTED_PROBLEMS;
+  return [...problems.slice(0, MAX_REPORTED_PROBLEMS), { field: '(arguments)', message: `and ${more} more problem${more === 1 ? '' : 's'}` }];
 }
 
 function describeError(error: ErrorObject): FieldProblem {

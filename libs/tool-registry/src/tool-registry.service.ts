@@ -107,8 +107,9 @@ export class ToolRegistryService implements OnApplicationBootstrap {
       });
     }
     try {
-      // Every transport's calls pass here, so the global cap and the shutdown drain are enforced once.
-      const output = await this.inFlight.run(context.signal, (signal) => tool.definition.handler(validated.value, { ...context, signal }));
+      // Every transport's calls pass here, so the global and per-principal caps and the shutdown drain are enforced once.
+      const owner = context.principal.authenticated ? context.principal.subject : undefined;
+      const output = await this.inFlight.run(context.signal, (signal) => tool.definition.handler(validated.value, { ...context, signal }), owner);
       this.record(name, context, 'success', started, args);
       const result: ToolCallResult = { content: [{ type: 'text', text: output.text }] };
       if (tool.definition.outputSchema && output.structuredContent) result.structuredContent = output.structuredContent as Record<string, unknown>;

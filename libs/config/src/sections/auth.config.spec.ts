@@ -29,6 +29,8 @@ describe('auth configuration', () => {
       resourceUrl: undefined,
       corsOrigins: [],
       rateLimit: { requests: 3000, windowSeconds: 60 },
+      authFailureLimit: { failures: 20, windowSeconds: 300 },
+      trustProxy: false,
       wsMaxConnectionsPerClient: 256,
       maxInFlightPerSession: 64,
       auditLog: true,

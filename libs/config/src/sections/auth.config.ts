@@ -36,6 +36,12 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
+export interface AuthFailureLimitConfig {
+  /** Failed authentications (401) per client IP per window before that IP gets 429; 0 = unlimited. */
+  failures: number;
+  windowSeconds: number;
+}
+
 export interface AuthConfig {
   /** `none` disables authentication explicitly (required to run production without auth). */
   mode: (typeof AUTH_MODES)[number];
@@ -52,6 +58,13 @@ export interface AuthConfig {
   /** Browser origins allowed by CORS and on /mcp and /ws; empty = no cross-origin browser access. */
   corsOrigins: string[];
   rateLimit: RateLimitConfig;
+  /** Brute-force brake: repeated failed authentications from one client IP. */
+  authFailureLimit: AuthFailureLimitConfig;
+  /**
+   * Trust X-Forwarded-For/-Host/-Proto (set by the ingress). Off by default: a client reaching the
+   * pod directly could otherwise choose its own IP (rate limits) and host (OAuth metadata URLs).
+   */
+  trustProxy: boolean;
   /** Open WebSocket connections per principal (or IP when anonymous); 0 = unlimited. */
   wsMaxConnectionsPerClient: number;
   /** Tool calls running at once in one MCP session; 0 = unlimited. */
@@ -77,6 +90,11 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
       requests: env.int('RATE_LIMIT_REQUESTS', 3000, { min: 0, max: 10_000_000 }),
       windowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
     },
+    authFailureLimit: {
+      failures: env.int('AUTH_FAILURE_LIMIT', 20, { min: 0, max: 1_000_000 }),
+      windowSeconds: env.int('AUTH_FAILURE_WINDOW_SECONDS', 300, { min: 1, max: 86_400 }),
+    },
+    trustProxy: env.bool('TRUST_PROXY', false),
     wsMaxConnectionsPerClient: env.int('WS_MAX_CONNECTIONS_PER_CLIENT', 256, { min: 0, max: 1_000_000 }),
     maxInFlightPerSession: env.int('MAX_IN_FLIGHT_PER_SESSION', 64, { min: 0, max: 100_000 }),
     auditLog: env.bool('AUDIT_LOG', true),

@@ -17,6 +17,12 @@ export interface LimitsConfig {
   maxInFlightCalls: number;
   /** Unsent bytes a WebSocket may queue; above it the server stops reading that client until it catches up. */
   wsMaxBufferedBytes: number;
+  /** A WebSocket message whose frames are not complete this long after its first bytes closes the connection (1008). */
+  wsPartialMessageTimeoutMs: number;
+  /** Bytes of unfinished WebSocket messages held across all connections; the connection that exceeds it is closed. */
+  wsMaxPartialMessageBytes: number;
+  /** Tool calls one authenticated principal may run at once across all its sessions; 0 = only the global cap. */
+  maxInFlightPerPrincipal: number;
 }
 
 export function readLimitsConfig(env: EnvReader): LimitsConfig {
@@ -29,5 +35,8 @@ export function readLimitsConfig(env: EnvReader): LimitsConfig {
     maxConnections: env.int('MAX_CONNECTIONS', 10_000, { min: 1, max: 1_000_000 }),
     maxInFlightCalls: env.int('MAX_IN_FLIGHT_CALLS', 1024, { min: 1, max: 1_000_000 }),
     wsMaxBufferedBytes: env.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
+    wsPartialMessageTimeoutMs: env.int('WS_PARTIAL_MESSAGE_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+    wsMaxPartialMessageBytes: env.int('WS_MAX_PARTIAL_MESSAGE_BYTES', 64 * 1024 * 1024, { min: 64 * 1024, max: 16 * 1024 * 1024 * 1024 }),
+    maxInFlightPerPrincipal: env.int('MAX_IN_FLIGHT_PER_PRINCIPAL', 256, { min: 0, max: 1_000_000 }),
   };
 }

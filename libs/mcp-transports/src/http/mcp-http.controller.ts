@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { LifecycleService, MetricsService } from '#observability';
+import { clientKey, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal, RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
 import { McpAdmission } from '../mcp-admission.service.js';
@@ -27,6 +28,7 @@ export class McpHttpController {
     private readonly admission: McpAdmission,
     private readonly metrics: MetricsService,
     private readonly lifecycle: LifecycleService,
+    private readonly rateLimiter: RateLimiter,
   ) {
     this.countSent = () => metrics.recordMessage('mcp-http', 'out');
   }
@@ -38,7 +40,14 @@ export class McpHttpController {
     const principal = await this.principalOf(request, response);
     if (!principal) return;
     const body: unknown = request.body;
-    for (let count = Array.isArray(body) ? body.length : 1; count > 0; count--) this.metrics.recordMessage('mcp-http', 'in');
+    const messages = Array.isArray(body) ? body.length : 1;
+    for (let count = messages; count > 0; count--) this.metrics.recordMessage('mcp-http', 'in');
+    // The HTTP guard charged the request once; each further message of a batch is charged here.
+    const decision = this.rateLimiter.consume(clientKey(principal, request.ip), messages - 1);
+    if (!decision.allowed) {
+      const { retryAfterSeconds } = decision;
+      return sendError(response, 429, `Rate limit exceeded: this batch of ${messages} messages is over the budget; retry in ${retryAfterSeconds} s`, { 'Retry-After': String(retryAfterSeconds) }, RATE_LIMITED_JSONRPC_CODE);
+    }
     const transport = new MeteredHttpTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) }, this.countSent);
     // A Server per request costs ~10 us once the validator is shared; reusing Servers measured no gain.
     const server = this.factory.create({ transport: 'mcp-http', principal }, { calls: this.calls });
@@ -78,9 +87,9 @@ function asksForProgress(body: unknown): boolean {
   return messages.some((message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
 }
 
-function sendError(response: Response, status: number, message: string, headers: Record<string, string>): void {
+function sendError(response: Response, status: number, message: string, headers: Record<string, string>, code = -32000): void {
   response
     .status(status)
     .set(headers)
-    .json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+    .json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }

@@ -1,8 +1,11 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Duplex } from 'node:stream';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { LimitsConfig } from '#config';
 import { WebSocket } from 'ws';
+import { heldBytes } from './held-bytes.js';
 
 export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 /** How long a closing peer gets to answer the close handshake before its socket is destroyed. */
 const CLOSE_HANDSHAKE_MS = 3000;
@@ -15,24 +18,47 @@ export interface SessionFlow {
 
 interface SessionState {
   lastActivity: number;
-  /** Requests received and not yet answered: a session waiting on a long call is not idle. */
-  pending: number;
+  /**
+   * Requests received and not yet answered, by id (a count per id: a client may reuse one). A session
+   * waiting on a long call is not idle; only a response or a cancellation naming a pending id ends one,
+   * so a cancel for an unknown id cannot make a busy session look idle.
+   */
+  pending: Map<string, number>;
+  /** Bytes of the unfinished incoming message the ws receiver holds for this socket. */
+  partialBytes: number;
+  /** When the receiver started holding an unfinished message (undefined: it holds none). */
+  partialSince?: number;
 }
 
 /**
  * Keeps the process bounded however clients behave: at most MAX_CONNECTIONS sockets; sessions
  * silent for WS_IDLE_TIMEOUT_MS with no request pending are closed; a client that does not read its replies makes the
  * server stop reading its frames once WS_MAX_BUFFERED_BYTES are queued (so it cannot start more
- * work), and is dropped with 1013 if the queue still reaches twice that. Also closes every
- * connection with 1001 when a drain has let the running calls finish.
+ * work), and is dropped with 1013 if the queue still reaches twice that. Unfinished incoming messages
+ * (a frame or fragments still arriving) are bounded in time (WS_PARTIAL_MESSAGE_TIMEOUT_MS) and in
+ * total memory (WS_MAX_PARTIAL_MESSAGE_BYTES); a connection breaking either is closed at once, which
+ * frees what it held. Also closes every connection with 1001 when a drain has let the running calls finish.
  */
 export class WsConnectionLimits {
   private readonly sessions = new Map<WebSocket, SessionState>();
   private readonly idleSweep?: NodeJS.Timeout;
+  private readonly partialSweep: NodeJS.Timeout;
+  /** Bytes held in unfinished messages across every connection. */
+  private partialTotal = 0;
 
-  constructor(private readonly limits: LimitsConfig) {
+  constructor(
+    private readonly limits: LimitsConfig,
+    private readonly now: () => number = Date.now,
+  ) {
     const idleMs = limits.wsIdleTimeoutMs;
     if (idleMs > 0) this.idleSweep = setInterval(() => this.closeIdle(), Math.min(Math.max(idleMs / 4, 50), 30_000)).unref();
+    const partialMs = limits.wsPartialMessageTimeoutMs;
+    this.partialSweep = setInterval(() => this.closeStalledMessages(), Math.min(Math.max(partialMs / 4, 25), 5_000)).unref();
+  }
+
+  /** Bytes held in unfinished incoming messages right now, across every connection. */
+  get partialMessageBytes(): number {
+    return this.partialTotal;
   }
 
   get openConnections(): number {
@@ -43,23 +69,54 @@ export class WsConnectionLimits {
     return this.sessions.size >= this.limits.maxConnections;
   }
 
-  /** Starts tracking `socket`; its transport reports every message through the returned flow. */
-  track(socket: WebSocket): SessionFlow {
-    const state: SessionState = { lastActivity: Date.now(), pending: 0 };
+  /**
+   * Starts tracking `socket`, read from the TCP socket `raw`; its transport reports every message
+   * through the returned flow.
+   */
+  track(socket: WebSocket, raw: Duplex): SessionFlow {
+    const state: SessionState = { lastActivity: this.now(), pending: new Map(), partialBytes: 0 };
     this.sessions.set(socket, state);
-    socket.once('close', () => this.sessions.delete(socket));
+    // Registered after ws's own 'data' listener, which parses each chunk synchronously: by the time
+    // this runs, the receiver holds exactly the unfinished part.
+    const measure = () => this.measurePartial(socket, state);
+    raw.on('data', measure);
+    // A completed message restarts the clock even when the same chunk already began the next one.
+    const completed = () => (state.partialSince = undefined);
+    socket.on('message', completed);
+    socket.once('close', () => {
+      raw.off('data', measure);
+      this.partialTotal -= state.partialBytes;
+      state.partialBytes = 0;
+      this.sessions.delete(socket);
+    });
     return {
       received: (message) => {
-        state.lastActivity = Date.now();
-        if ('id' in message && 'method' in message) state.pending++;
-        else if ('method' in message && message.method === 'notifications/cancelled') state.pending = Math.max(0, state.pending - 1);
+        state.lastActivity = this.now();
+        if ('id' in message && 'method' in message) adjust(state.pending, message.id, +1);
+        else if ('method' in message && message.method === 'notifications/cancelled') {
+          const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+          if (requestId !== undefined) adjust(state.pending, requestId, -1);
+        }
       },
       sent: (message) => {
-        state.lastActivity = Date.now();
-        if ('id' in message && !('method' in message)) state.pending = Math.max(0, state.pending - 1);
+        state.lastActivity = this.now();
+        if ('id' in message && !('method' in message) && message.id !== null) adjust(state.pending, message.id as RequestId, -1);
         this.applyBackpressure(socket);
       },
     };
+  }
+
+  private measurePartial(socket: WebSocket, state: SessionState): void {
+    // A socket already being closed is no longer counted (evict() released its share).
+    if (!this.sessions.has(socket)) return;
+    const held = heldBytes(socket);
+    this.partialTotal += held - state.partialBytes;
+    state.partialBytes = held;
+    if (held === 0) state.partialSince = undefined;
+    else state.partialSince ??= this.now();
+    if (held > 0 && this.partialTotal > this.limits.wsMaxPartialMessageBytes) {
+      this.evict(socket, CLOSE_TRY_AGAIN_LATER, `Too much unfinished message data held server-wide (WS_MAX_PARTIAL_MESSAGE_BYTES=${this.limits.wsMaxPartialMessageBytes})`);
+    }
   }
 
   private applyBackpressure(socket: WebSocket): void {
@@ -80,6 +137,7 @@ export class WsConnectionLimits {
 
   stop(): void {
     clearInterval(this.idleSweep);
+    clearInterval(this.partialSweep);
   }
 
   private pauseUntilDrained(socket: WebSocket): void {
@@ -93,11 +151,45 @@ export class WsConnectionLimits {
     poll.unref();
   }
 
+  /** Closes idle sessions and connections whose unfinished message stalled (the timers run this; tests call it with their clock). */
+  sweep(): void {
+    this.closeIdle();
+    this.closeStalledMessages();
+  }
+
   private closeIdle(): void {
-    const cutoff = Date.now() - this.limits.wsIdleTimeoutMs;
+    if (this.limits.wsIdleTimeoutMs === 0) return;
+    const cutoff = this.now() - this.limits.wsIdleTimeoutMs;
     for (const [socket, state] of this.sessions) {
-      if (state.pending === 0 && state.lastActivity < cutoff) void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
+      // Bytes of an unfinished message are not activity: only complete messages are.
+      if (state.pending.size === 0 && state.lastActivity < cutoff) void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
     }
+  }
+
+  private closeStalledMessages(): void {
+    const cutoff = this.now() - this.limits.wsPartialMessageTimeoutMs;
+    for (const [socket, state] of this.sessions) {
+      if (state.partialSince !== undefined && state.partialSince <= cutoff) {
+        this.evict(socket, CLOSE_POLICY_VIOLATION, `Message not completed within ${this.limits.wsPartialMessageTimeoutMs} ms (WS_PARTIAL_MESSAGE_TIMEOUT_MS)`);
+      }
+    }
+  }
+
+  /**
+   * Closes a socket that holds memory it should not: the close frame is written, then the socket is
+   * destroyed on the next turn instead of waiting for the peer's handshake, so what its receiver held is freed now.
+   */
+  private evict(socket: WebSocket, code: number, reason: string): void {
+    const state = this.sessions.get(socket);
+    if (!state) return;
+    this.sessions.delete(socket);
+    // Released from the budget now, not at 'close': the memory goes with the socket destroyed below,
+    // and other connections must not be evicted meanwhile for bytes that are already condemned.
+    this.partialTotal -= state.partialBytes;
+    state.partialBytes = 0;
+    socket.pause();
+    socket.close(code, reason);
+    setImmediate(() => socket.terminate());
   }
 
   private drop(socket: WebSocket, code: number, reason: string): Promise<void> {
@@ -112,4 +204,13 @@ export class WsConnectionLimits {
       socket.close(code, reason);
     });
   }
+}
+
+function adjust(pending: Map<string, number>, id: RequestId, delta: number): void {
+  const key = `${typeof id}:${id}`;
+  const count = pending.get(key);
+  if (delta < 0 && count === undefined) return;
+  const next = (count ?? 0) + delta;
+  if (next > 0) pending.set(key, next);
+  else pending.delete(key);
 }

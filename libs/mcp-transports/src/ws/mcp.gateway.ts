@@ -11,7 +11,7 @@ import { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
 import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
 import { Heartbeat } from './heartbeat.js';
-import { type FrameObserver, type RequestGate, WebSocketServerTransport } from './websocket-server.transport.js';
+import { type FrameGate, type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
 
 export const MCP_WS_PATH = '/ws';
 export const MCP_SUBPROTOCOL = 'mcp';
@@ -66,11 +66,11 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       return;
     }
     const session: McpSession = { transport: 'ws', principal, inFlight: new InFlightLimit(this.config.auth.maxInFlightPerSession) };
-    const flow = this.limits.track(socket);
+    const flow = this.limits.track(socket, request.socket);
     const server = this.factory.create(session);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
-    const gate = this.rateLimitGate(clientKey(principal, request.socket.remoteAddress));
+    const gate = this.rateLimitGate(clientKey(principal, this.admission.clientIpOf(request)));
     // connect() starts the transport synchronously, so no frame can arrive before it listens.
     server.connect(new WebSocketServerTransport(socket, this.frames, flow, gate)).catch((error: unknown) => {
       this.logger.error(`Could not start an MCP session: ${String(error)}`);
@@ -89,7 +89,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     this.admission.admit(request).then(
       (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
-        const release = this.connectionsPerClient.tryAcquire(clientKey(admission.principal, request.socket.remoteAddress));
+        const release = this.connectionsPerClient.tryAcquire(clientKey(admission.principal, this.admission.clientIpOf(request)));
         if (!release) return done(false, 429, `Too many open connections for this client (WS_MAX_CONNECTIONS_PER_CLIENT=${this.connectionsPerClient.max})`);
         // The TCP socket outlives every path the upgrade can take (refused handshake, closed session).
         request.socket.once('close', release);
@@ -103,8 +103,8 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     );
   }
 
-  /** Per-principal rate limit on requests (RATE_LIMIT_*): one budget shared with REST and /mcp; the socket stays open. */
-  private rateLimitGate(key: string): RequestGate {
+  /** Per-principal rate limit on frames (RATE_LIMIT_*): one budget shared with REST and /mcp; the socket stays open. */
+  private rateLimitGate(key: string): FrameGate {
     return () => {
       const decision = this.rateLimiter.consume(key);
       if (decision.allowed) return undefined;

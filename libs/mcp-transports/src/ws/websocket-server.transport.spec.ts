@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, WebSocketServer } from 'ws';
-import { WebSocketServerTransport } from './websocket-server.transport.js';
+import { type FrameGate, WebSocketServerTransport } from './websocket-server.transport.js';
 
 /** A real socket pair on 127.0.0.1: the server end wrapped in the transport, the client end raw. */
-async function connectedPair() {
+async function connectedPair(gate?: FrameGate) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const accepted = once(wss, 'connection');
@@ -13,7 +13,7 @@ async function connectedPair() {
   await once(client, 'open');
   const [serverSocket] = (await accepted) as [WebSocket];
   const counts = { received: 0, sent: 0 };
-  const transport = new WebSocketServerTransport(serverSocket, { received: () => counts.received++, sent: () => counts.sent++ });
+  const transport = new WebSocketServerTransport(serverSocket, { received: () => counts.received++, sent: () => counts.sent++ }, undefined, gate);
   const delivered: JSONRPCMessage[] = [];
   const errors: Error[] = [];
   let onDelivered = () => undefined as void;
@@ -93,5 +93,41 @@ describe('WebSocketServerTransport', () => {
     pair.client.close();
     await closed;
     await expect(pair.transport.send({ jsonrpc: '2.0', id: 7, result: {} })).rejects.toThrow('not open');
+  });
+
+  it('refuses JSON nested deeper than the limit with -32600 naming it, without parsing it, and keeps reading', async () => {
+    pair.client.send('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringContaining('deeper than 64 levels') } });
+    pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }));
+    await pair.deliveredCount(1);
+    expect(pair.delivered).toEqual([{ jsonrpc: '2.0', id: 8, method: 'ping' }]);
+  });
+});
+
+describe('WebSocketServerTransport frame gate', () => {
+  it('charges every frame — valid, invalid, notification — and once over budget refuses requests but lets cancellations through', async () => {
+    let charged = 0;
+    const budget = 3;
+    const pair = await connectedPair(() => (++charged > budget ? { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } } : undefined));
+    try {
+      pair.client.send('{not json');
+      expect((await pair.nextReply()).error.code).toBe(-32700);
+      pair.client.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+      await pair.deliveredCount(2);
+      expect(charged).toBe(3);
+      pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }));
+      expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } } });
+      pair.client.send('{still not json');
+      expect((await pair.nextReply()).error.code).toBe(-32029);
+      const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } };
+      pair.client.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } }));
+      pair.client.send(JSON.stringify(cancel));
+      await pair.deliveredCount(3);
+      expect(pair.delivered[2]).toEqual(cancel);
+      expect(charged).toBe(7);
+    } finally {
+      await pair.close();
+    }
   });
 });

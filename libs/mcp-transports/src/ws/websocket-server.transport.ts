@@ -1,10 +1,20 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { jsonLimitExceeded, jsonLimitMessage, topLevelId } from '#security';
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
 
-/** Admission of each incoming request (rate limits): undefined lets it through, else the JSON-RPC error it is answered with. */
-export type RequestGate = (message: JSONRPCMessage) => { code: number; message: string; data?: unknown } | undefined;
+export interface Refusal {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/**
+ * Charged once per incoming frame, whatever it holds (rate limits): undefined lets it through,
+ * else the JSON-RPC error a request in it is answered with.
+ */
+export type FrameGate = () => Refusal | undefined;
 
 /** Counts frames in each direction (metrics); kept optional so the transport stays independent of Nest. */
 export interface FrameObserver {
@@ -30,7 +40,7 @@ export class WebSocketServerTransport implements Transport {
     frames?: FrameObserver,
     /** Session limits (idle timeout, send backpressure) told about every message carried. */
     private readonly flow?: SessionFlow,
-    private readonly gate?: RequestGate,
+    private readonly gate?: FrameGate,
   ) {
     this.frames = frames;
   }
@@ -54,27 +64,34 @@ export class WebSocketServerTransport implements Transport {
 
   private receive(data: RawData, isBinary: boolean): void {
     this.frames?.received();
-    if (isBinary) return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: send each JSON-RPC message as one text frame', null);
+    // Every frame costs parsing and a reply, so each one is charged — invalid ones and notifications too.
+    const refusal = this.gate?.();
+    if (isBinary) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: send each JSON-RPC message as one text frame' }, null);
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.toString());
+    // Depth and size are checked on the raw bytes, before JSON.parse and the schema checks can spend time or stack on them.
+    const limit = jsonLimitExceeded(bytes);
+    if (limit) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, topLevelId(bytes) ?? null);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString());
+      parsed = JSON.parse(bytes.toString());
     } catch {
-      return this.reject(ErrorCode.ParseError, 'Parse error: the frame is not valid JSON', null);
+      return this.reject(refusal ?? { code: ErrorCode.ParseError, message: 'Parse error: the frame is not valid JSON' }, null);
     }
-    if (Array.isArray(parsed)) return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: batches are not supported, send one message per frame', null);
+    if (Array.isArray(parsed)) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: batches are not supported, send one message per frame' }, null);
     const message = JSONRPCMessageSchema.safeParse(parsed);
     if (!message.success) {
-      return this.reject(ErrorCode.InvalidRequest, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response', idOf(parsed));
+      return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response' }, idOf(parsed));
     }
     this.flow?.received(message.data);
-    // Only requests are gated: notifications (cancellation above all) and responses always pass.
-    const requestId = 'method' in message.data && 'id' in message.data ? message.data.id : undefined;
-    const refusal = requestId === undefined ? undefined : this.gate?.(message.data);
-    if (refusal) return this.reject(refusal.code, refusal.message, requestId!, refusal.data);
+    if (refusal) {
+      if ('method' in message.data && 'id' in message.data) return this.reject(refusal, message.data.id);
+      // A cancellation over the budget still passes: it only ever frees work. Other notifications are dropped, unanswered.
+      if (!('method' in message.data) || message.data.method !== 'notifications/cancelled') return;
+    }
     this.onmessage?.(message.data);
   }
 
-  private reject(code: number, message: string, id: RequestId | null, data?: unknown): void {
+  private reject({ code, message, data }: Refusal, id: RequestId | null): void {
     this.onerror?.(new Error(message));
     // Framing errors and gated requests never reach the SDK, so the reply is written here.
     this.send({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } } as unknown as JSONRPCMessage).catch(() => undefined);

@@ -43,6 +43,29 @@ describe('InFlightCalls', () => {
     await expect(calls.run(new AbortController().signal, async () => 'admitted again')).resolves.toBe('admitted again');
   });
 
+  it('caps each principal at MAX_IN_FLIGHT_PER_PRINCIPAL while others still get slots, and counts the refusals', async () => {
+    const { calls } = tracker({ MAX_IN_FLIGHT_CALLS: '10', MAX_IN_FLIGHT_PER_PRINCIPAL: '2' });
+    const refusals = () => new MetricsService().toolCallsRefused.get().then((metric) => metric.values.find((value) => value.labels.limit === 'principal')?.value ?? 0);
+    const before = await refusals();
+    const held = [pendingWork(), pendingWork()];
+    const running = held.map((call) => calls.run(new AbortController().signal, call.work, 'alice'));
+    await expect(calls.run(new AbortController().signal, pendingWork().work, 'alice')).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining('MAX_IN_FLIGHT_PER_PRINCIPAL'),
+    });
+    expect(await refusals()).toBe(before + 1);
+    await expect(calls.run(new AbortController().signal, async () => 'bob runs', 'bob')).resolves.toBe('bob runs');
+    // Anonymous calls have no owner: only the global cap applies.
+    await expect(calls.run(new AbortController().signal, async () => 'anonymous runs')).resolves.toBe('anonymous runs');
+    held[0].release('ok');
+    await running[0];
+    expect(calls.countFor('alice')).toBe(1);
+    await expect(calls.run(new AbortController().signal, async () => 'alice again', 'alice')).resolves.toBe('alice again');
+    held[1].release('ok');
+    await running[1];
+    expect(calls.countFor('alice')).toBe(0);
+  });
+
   it('refuses new calls as unavailable once draining', async () => {
     const { calls, lifecycle } = tracker();
     lifecycle.beginDrain();

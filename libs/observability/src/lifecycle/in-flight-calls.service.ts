@@ -9,19 +9,23 @@ export type TrackedWork<T> = (signal: AbortSignal) => Promise<T>;
 
 interface ActiveCall {
   controller: AbortController;
+  owner?: string;
   /** Settles the caller's promise at once when the drain deadline abandons the call. */
   abandon(reason: ToolError): void;
 }
 
 /**
  * Every running tool call, whatever the transport: the registry's call path runs handlers through
- * `run()`. This is where the global concurrency cap is enforced (excess calls fail fast as `busy`
- * instead of queueing), where calls are refused once draining starts, and where the drain waits
- * for calls to finish and aborts the ones still running at its deadline.
+ * `run()`. This is where the global concurrency cap and the per-principal cap are enforced (excess
+ * calls fail fast as `busy` instead of queueing; the per-principal cap keeps one caller from taking
+ * every global slot), where calls are refused once draining starts, and where the drain waits for
+ * calls to finish and aborts the ones still running at its deadline.
  */
 @Injectable()
 export class InFlightCalls {
   private readonly active = new Set<ActiveCall>();
+  /** Running calls per owner (authenticated principal); owners with none are removed. */
+  private readonly perOwner = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -34,22 +38,40 @@ export class InFlightCalls {
     return this.active.size;
   }
 
-  /** Admits and runs `work`, or rejects with ToolError `unavailable` (draining) or `busy` (at the cap). */
-  run<T>(callerSignal: AbortSignal, work: TrackedWork<T>): Promise<T> {
+  /** Calls `owner` runs now. */
+  countFor(owner: string): number {
+    return this.perOwner.get(owner) ?? 0;
+  }
+
+  /**
+   * Admits and runs `work`, or rejects with ToolError `unavailable` (draining) or `busy` (at the
+   * global cap, or at MAX_IN_FLIGHT_PER_PRINCIPAL for `owner`). Anonymous calls pass no owner:
+   * without authentication there is no caller identity to share slots fairly between.
+   */
+  run<T>(callerSignal: AbortSignal, work: TrackedWork<T>, owner?: string): Promise<T> {
     if (!this.lifecycle.acceptingWork) {
       return Promise.reject(new ToolError('unavailable', 'The server is shutting down and takes no new tool calls; retry, another replica will answer'));
     }
     const limit = this.config.limits.maxInFlightCalls;
     if (this.active.size >= limit) {
+      this.metrics.toolCallsRefused.inc({ limit: 'global' });
       return Promise.reject(new ToolError('busy', `The server is busy: ${limit} tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly`));
+    }
+    const ownerLimit = this.config.limits.maxInFlightPerPrincipal;
+    if (owner !== undefined && ownerLimit > 0 && this.countFor(owner) >= ownerLimit) {
+      this.metrics.toolCallsRefused.inc({ limit: 'principal' });
+      return Promise.reject(
+        new ToolError('busy', `Busy: you already run ${ownerLimit} tool calls at once (MAX_IN_FLIGHT_PER_PRINCIPAL); wait for one to finish`),
+      );
     }
     const controller = new AbortController();
     const forwardCancel = () => controller.abort(callerSignal.reason);
     if (callerSignal.aborted) forwardCancel();
     else callerSignal.addEventListener('abort', forwardCancel, { once: true });
 
-    const call: ActiveCall = { controller, abandon: () => undefined };
+    const call: ActiveCall = { controller, owner, abandon: () => undefined };
     this.active.add(call);
+    if (owner !== undefined) this.perOwner.set(owner, this.countFor(owner) + 1);
     this.metrics.toolCallsInFlight.inc();
     const settled = new Promise<T>((resolve, reject) => {
       call.abandon = reject;
@@ -92,6 +114,11 @@ export class InFlightCalls {
 
   private release(call: ActiveCall): void {
     this.active.delete(call);
+    if (call.owner !== undefined) {
+      const remaining = this.countFor(call.owner) - 1;
+      if (remaining > 0) this.perOwner.set(call.owner, remaining);
+      else this.perOwner.delete(call.owner);
+    }
     this.metrics.toolCallsInFlight.dec();
     if (this.active.size > 0) return;
     const waiters = this.idleWaiters;

@@ -35,6 +35,12 @@ export class MetricsService {
     help: 'Tool calls running now, across every transport (capped by MAX_IN_FLIGHT_CALLS)',
   }));
 
+  readonly toolCallsRefused = metric('xdp_mcp_tool_calls_refused_total', () => new Counter({
+    name: 'xdp_mcp_tool_calls_refused_total',
+    help: 'Tool calls refused as busy before running, by the cap that refused them (global, principal)',
+    labelNames: ['limit'] as const,
+  }));
+
   readonly openSessions = metric('xdp_mcp_open_sessions', () => new Gauge({
     name: 'xdp_mcp_open_sessions',
     help: 'Open MCP sessions (WebSocket connections, stdio) by transport',

@@ -7,12 +7,14 @@ import { AuthError } from './auth.error.js';
 import { AuthService } from './auth.service.js';
 import { isOpenRoute } from './open-routes.js';
 
-/** Entrances a browser page on another site must not be able to drive (DNS-rebinding defence). */
-const ORIGIN_CHECKED_PATHS = /^\/mcp(\/|$)/;
+/** REST, which Swagger UI (served by this server) drives from the server's own origin. */
+const REST_PATHS = /^\/api(\/|$)/i;
 
 /**
- * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): checks the
- * Origin on /mcp, authenticates, and leaves the principal on `request.principal`.
+ * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): checks the Origin
+ * (OriginPolicy) on every route it protects — whatever spelling of the path routed here, since
+ * routing ignores case and a trailing slash — authenticates, and leaves the principal on
+ * `request.principal`.
  * Query-string tokens are not accepted here (only on the /ws upgrade): URLs end up in logs and proxies.
  */
 @Injectable()
@@ -29,18 +31,18 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & RequestWithPrincipal>();
     if (isOpenRoute(context, this.reflector, request.path)) return true;
-    if (ORIGIN_CHECKED_PATHS.test(request.path) && !this.origins.isAllowed(request.headers)) {
+    if (!this.origins.isAllowed(request.headers, { allowOwnPage: REST_PATHS.test(request.path) })) {
       throw new ForbiddenException({ message: 'Origin not allowed: add it to CORS_ORIGINS', code: 'origin_not_allowed' });
     }
     try {
-      request.principal = await this.auth.authenticate({ headers: request.headers });
+      request.principal = await this.auth.authenticate({ headers: request.headers, clientIp: request.ip });
       return true;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      if (error.wwwAuthenticate) http.getResponse<Response>().setHeader('WWW-Authenticate', error.wwwAuthenticate);
+      http.getResponse<Response>().set(error.headers);
       throw new HttpException({ message: error.message, code: CODE_BY_STATUS[error.status] }, error.status);
     }
   }
 }
 
-const CODE_BY_STATUS = { 401: 'unauthorized', 403: 'forbidden' } as const;
+const CODE_BY_STATUS = { 401: 'unauthorized', 403: 'forbidden', 429: 'rate_limited' } as const;

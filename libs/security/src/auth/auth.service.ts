@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { ANONYMOUS, type Principal } from '#tool-contract';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.service.js';
 import { ProtectedResource } from '../oauth/protected-resource.js';
 import { AuthError } from './auth.error.js';
 import { bearerToken, looksLikeJwt, type AuthRequest } from './bearer-token.js';
@@ -23,10 +24,13 @@ export class AuthService implements OnModuleInit {
   private readonly staticTokens: StaticTokenVerifier;
   private readonly jwt?: JwtVerifier;
   private lastKeySetWarning = Number.NEGATIVE_INFINITY;
+  /** Refusals caused by our identity provider's outage, not by the caller's credential: no brute-force count. */
+  private readonly notTheCallersFault = new WeakSet<AuthError>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly resource: ProtectedResource,
+    private readonly failures: AuthFailureLimiter,
   ) {
     const { auth } = config;
     this.staticTokens = new StaticTokenVerifier(auth.tokens, [...new Set(auth.toolScopes.map((rule) => rule.scope))]);
@@ -51,8 +55,27 @@ export class AuthService implements OnModuleInit {
     }
   }
 
+  /**
+   * The caller's principal, or AuthError: 401 (no or bad credential), or 429 once `clientIp` has
+   * presented AUTH_FAILURE_LIMIT bad credentials in the window (checked before the credential, so
+   * guessing stops).
+   */
   async authenticate(request: AuthRequest): Promise<Principal> {
     if (!this.enabled) return ANONYMOUS;
+    const blockedFor = this.failures.blockedFor(request.clientIp);
+    if (blockedFor !== undefined) {
+      throw new AuthError(429, `Too many failed authentication attempts from this address; retry in ${blockedFor} s`, undefined, blockedFor);
+    }
+    try {
+      return await this.verify(request);
+    } catch (error) {
+      // Only a presented credential is a guess; a request without one (an OAuth client's first probe) is not.
+      if (error instanceof AuthError && error.status === 401 && bearerToken(request) !== undefined && !this.notTheCallersFault.has(error)) this.failures.recordFailure(request.clientIp);
+      throw error;
+    }
+  }
+
+  private async verify(request: AuthRequest): Promise<Principal> {
     const token = bearerToken(request);
     if (token === undefined) throw this.unauthorized(request.headers, 'Authentication required: send Authorization: Bearer <token>');
     const principal = this.staticTokens.verify(token);
@@ -68,7 +91,9 @@ export class AuthService implements OnModuleInit {
       if (!(error instanceof JwtRejection)) throw error;
       // The caller is told why; the operator also needs to know the identity provider is unreachable.
       if (error.keySetUnavailable) this.warnKeySetUnavailable(error.message);
-      throw this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');
+      const refusal = this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');
+      if (error.keySetUnavailable) this.notTheCallersFault.add(refusal);
+      throw refusal;
     }
   }
 

@@ -5,6 +5,8 @@ export interface AuthRequest {
   headers: IncomingHttpHeaders;
   /** Only the /ws upgrade passes its URL: browsers cannot set headers on a WebSocket, so `access_token` is accepted there. */
   url?: string;
+  /** Where the attempt comes from (see `clientIp`): failed attempts are limited per address. */
+  clientIp?: string;
 }
 
 /** The bearer credential of a request: the Authorization header first, then the `access_token` query parameter. */

@@ -41,11 +41,11 @@ export class RateLimiter implements ThrottlerStorage {
     return this.limit > 0;
   }
 
-  /** Counts one request for `key` (see `clientKey`). */
-  consume(key: string): RateDecision {
-    if (!this.enabled) return ALLOWED;
+  /** Counts `count` requests (messages) for `key` (see `clientKey`). */
+  consume(key: string, count = 1): RateDecision {
+    if (!this.enabled || count <= 0) return ALLOWED;
     const now = Date.now();
-    const window = this.hit(key, this.windowMs, now);
+    const window = this.hit(key, this.windowMs, now, count);
     if (window.hits <= this.limit) return ALLOWED;
     return { allowed: false, retryAfterSeconds: secondsUntil(window.resetAt, now) };
   }
@@ -59,14 +59,14 @@ export class RateLimiter implements ThrottlerStorage {
     return { totalHits: window.hits, timeToExpire: remaining, isBlocked: blocked, timeToBlockExpire: blocked ? remaining : 0 };
   }
 
-  private hit(key: string, windowMs: number, now: number): Window {
+  private hit(key: string, windowMs: number, now: number, count = 1): Window {
     this.sweep(now);
     let window = this.windows.get(key);
     if (window === undefined || window.resetAt <= now) {
       window = { hits: 0, resetAt: now + windowMs };
       this.windows.set(key, window);
     }
-    window.hits++;
+    window.hits += count;
     return window;
   }
 

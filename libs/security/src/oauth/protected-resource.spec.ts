@@ -4,11 +4,18 @@ import { ProtectedResource } from './protected-resource.js';
 const JWT = { AUTH_JWT_SECRET: 'unit-test-secret-with-at-least-32-bytes', AUTH_JWT_ISSUER: 'https://idp.example.com' };
 
 describe('ProtectedResource', () => {
-  it('derives the resource from the request, honouring forwarded headers from an ingress', () => {
+  it('derives the resource from the request, honouring forwarded headers only from a trusted proxy', () => {
     const resource = new ProtectedResource(loadAppConfig(JWT));
     expect(resource.resourceUrl({ host: '127.0.0.1:8080' })).toBe('http://127.0.0.1:8080/mcp');
     const forwarded = { host: 'pod:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mcp.example.com' };
-    expect(resource.metadataUrl(forwarded)).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/mcp');
+    expect(resource.metadataUrl(forwarded)).toBe('http://pod:8080/.well-known/oauth-protected-resource/mcp');
+    const behindIngress = new ProtectedResource(loadAppConfig({ ...JWT, TRUST_PROXY: 'true' }));
+    expect(behindIngress.metadataUrl(forwarded)).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/mcp');
+  });
+
+  it('refuses a malformed host with a 400 error instead of building a broken URL', () => {
+    const behindIngress = new ProtectedResource(loadAppConfig({ ...JWT, TRUST_PROXY: 'true' }));
+    expect(() => behindIngress.metadataUrl({ host: 'pod', 'x-forwarded-host': 'a b' })).toThrow(expect.objectContaining({ status: 400 }));
   });
 
   it('uses AUTH_RESOURCE_URL verbatim when set (RFC 9728 well-known insertion)', () => {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '#config';
+import { requestHost } from '../http/request-host.js';
 
 export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 const MCP_PATH = '/mcp';
@@ -26,9 +27,14 @@ export class ProtectedResource {
     return this.config.auth.mode !== 'none' && this.config.auth.jwt !== undefined;
   }
 
-  /** The /mcp endpoint's public URL: AUTH_RESOURCE_URL, or the URL the request was addressed to. */
+  /**
+   * The /mcp endpoint's public URL: AUTH_RESOURCE_URL, or the URL the request was addressed to
+   * (forwarded headers only with TRUST_PROXY). Throws InvalidHostError for a malformed host.
+   */
   resourceUrl(headers: IncomingHttpHeaders): string {
-    return this.config.auth.resourceUrl ?? `${requestOrigin(headers)}${MCP_PATH}`;
+    if (this.config.auth.resourceUrl) return this.config.auth.resourceUrl;
+    const { proto, host } = requestHost(headers, this.config.auth.trustProxy);
+    return `${proto}://${host}${MCP_PATH}`;
   }
 
   /** RFC 9728 §3.1: the well-known segment goes between the host and the resource path. */
@@ -50,16 +56,4 @@ export class ProtectedResource {
       resource_name: 'XDP MCP Server',
     };
   }
-}
-
-/** Behind an ingress the forwarded headers carry the public scheme and host. */
-function requestOrigin(headers: IncomingHttpHeaders): string {
-  const proto = firstValue(headers['x-forwarded-proto']) ?? 'http';
-  const host = firstValue(headers['x-forwarded-host']) ?? headers.host ?? 'localhost';
-  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
-}
-
-function firstValue(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value?.split(',')[0]?.trim() || undefined;
 }
