@@ -139,6 +139,7 @@ export class FakeTrinoServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.duckdb.close();
+    await this.parser.close();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

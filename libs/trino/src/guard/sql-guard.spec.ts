@@ -316,6 +316,7 @@ describe('SqlGuard: engines execute what was checked (canonical re-emission)', (
     ['SELECT 1 /* /* */ , 2 -- */ ; INSERT INTO t VALUES (1)', 'SELECT 1          , 2'],
     // Trino: type constructor `E '\'` and a comment. DuckDB would read an escape string running into the comment.
     ["SELECT E'\\' AS x /* ', 1; DELETE FROM sales.orders; SELECT ' */", "SELECT E '\\' AS x"],
+    ["SELECT E'\\' AS x -- '; DELETE FROM sales.orders; --", "SELECT E '\\' AS x"],
     ["SELECT 'a''b', \"c\"\"d\", X'0a 1B', U&'\\00e9t\\+01F600'", "SELECT 'a''b', \"c\"\"d\", X'0A1B' , 'ét😀'"],
     ['SELECT 1--2\n-3', 'SELECT 1\n- 3'],
     ['SELECT 4/*x*/*2', 'SELECT 4     * 2'],
