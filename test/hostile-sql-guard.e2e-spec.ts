@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FakeTrinoServer } from './fakes/fake-trino.server.js';
 import { postJson, startTestServer, type TestServer } from './support/app-harness.js';
@@ -164,4 +167,28 @@ describe('Catalog allow-list escapes against a direct Trino (fake) (e2e)', () =>
     expect(answer.text).toContain('Catalog "hive" is not allowed; allowed catalogs: tpch');
     expect(fake.statementRequests()).toHaveLength(0);
   });
+});
+
+describe('Hostile SQL over stdio (built app: the parse worker runs from dist/) (e2e)', () => {
+  // The built entry point, exactly as deployed (`npm test` builds before running jest).
+  const main = join(process.cwd(), 'dist', 'apps', 'xdp-mcp-server', 'main.js');
+
+  it('runs no write smuggled in a nested comment, and refuses a plain one', async () => {
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nest build\` (npm test builds first)`);
+    const transport = new StdioClientTransport({ command: process.execPath, args: [main, '--stdio'], env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test' }, stderr: 'pipe' });
+    const client = new Client({ name: 'hostile-sql-stdio', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const count = async () => (await client.callTool({ name: 'trino_execute_query', arguments: { query: 'SELECT count(*) AS n FROM sales.orders' } })).structuredContent as { rows: unknown[] };
+      const before = await count();
+      const smuggled = await callMcp(client, 'trino_execute_query', { query: '/* /* */ SELECT 1 -- */ DELETE FROM sales.orders' });
+      expect(smuggled).toMatchObject({ isError: false, text: expect.stringMatching(/^1 \(integer\)\n1\n/) });
+      const explained = await callMcp(client, 'trino_explain', { query: '/* /* */ SELECT 1 -- */ ANALYZE DELETE FROM sales.orders' });
+      expect(explained.text).not.toMatch(/DELETE/i);
+      await expect(callMcp(client, 'trino_execute_query', { query: 'DELETE FROM sales.orders' })).resolves.toMatchObject({ isError: true, text: expect.stringContaining('got a DELETE statement') });
+      expect((await count()).rows).toEqual(before.rows);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 });
