@@ -22,6 +22,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** Settles when the worker has loaded the grammar, or failed before. */
+  started: Promise<void>;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -50,9 +52,10 @@ export class ParseWorkerPool {
     });
   }
 
-  /** Starts every worker in the background, so the first statements do not wait for the grammar. */
-  warmUp(): void {
+  /** Starts every worker, so the first statements do not wait for the grammar; resolves when all are ready. */
+  async warmUp(): Promise<void> {
     while (!this.closed && this.slots.size < this.options.size) this.start();
+    await Promise.all([...this.slots].map((slot) => slot.started));
   }
 
   /** Terminates every worker and refuses what is still queued. */
@@ -87,11 +90,15 @@ export class ParseWorkerPool {
     const worker = spawnParseWorker(this.options.maxHeapMb);
     // Running or idle, a worker must never keep the process alive: shutdown closes the pool.
     worker.unref();
-    const slot: Slot = { worker, ready: false };
+    let started!: { resolve: () => void; reject: (error: Error) => void };
+    const slot: Slot = { worker, ready: false, started: new Promise((resolve, reject) => (started = { resolve, reject })) };
+    // Only warmUp() awaits this; a failure is also reported to the statements waiting in the queue.
+    slot.started.catch(() => undefined);
     this.slots.add(slot);
     worker.on('message', (message: ParseWorkerMessage) => {
       if ('ready' in message) {
         slot.ready = true;
+        started.resolve();
       } else {
         const job = this.release(slot);
         job?.resolve(message.outcome);
@@ -99,8 +106,14 @@ export class ParseWorkerPool {
       this.dispatch();
     });
     // A worker that crashed (e.g. hit its heap cap) or exited is replaced; its statement is refused as too complex.
-    worker.on('error', (error) => this.retire(slot, error));
-    worker.on('exit', () => this.retire(slot, undefined));
+    worker.on('error', (error) => {
+      started.reject(error);
+      this.retire(slot, error);
+    });
+    worker.on('exit', () => {
+      started.reject(new Error('The parse worker exited'));
+      this.retire(slot, undefined);
+    });
   }
 
   private overrun(slot: Slot): void {

@@ -49,9 +49,9 @@ export class SqlGuard {
     });
   }
 
-  /** Starts the parse workers in the background (each loads the grammar), so the first caller does not wait. */
-  warmUp(): void {
-    this.pool.warmUp();
+  /** Starts the parse workers (each loads the grammar), so the first caller does not wait; resolves when they are ready. */
+  warmUp(): Promise<void> {
+    return this.pool.warmUp();
   }
 
   async check(sql: string, context: GuardContext = {}): Promise<CheckedStatement> {

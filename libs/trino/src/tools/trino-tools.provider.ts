@@ -24,7 +24,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
 
   onApplicationBootstrap(): void {
     // Parse workers load Trino's grammar (a few hundred ms of CPU each): start them once the server listens, not in the first call.
-    this.warmUpTimer = setTimeout(() => this.queries.guard.warmUp(), BACKGROUND_START_DELAY_MS);
+    // A worker that cannot start is reported to the statements that need it; the warm-up itself has no one to tell.
+    this.warmUpTimer = setTimeout(() => void this.queries.guard.warmUp().catch(() => undefined), BACKGROUND_START_DELAY_MS);
     this.warmUpTimer.unref();
   }
 
