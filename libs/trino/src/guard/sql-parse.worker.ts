@@ -1,3 +1,4 @@
+import { platform, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { AnalysisContext, AnalysisOutcome, AnalysisPolicy } from './checked-statement.js';
 import { analyzeStatement } from './statement-analysis.js';
@@ -19,6 +20,7 @@ const WARM_UP_STATEMENT = "WITH w AS (SELECT a, count(*) AS n FROM c.s.t WHERE b
 // terminates it when a statement overruns its budget, which is why this runs off the main thread.
 const port = parentPort;
 if (port) {
+  lowerThreadPriority();
   const grammar = await loadTrinoGrammar();
   // The first parse builds the parser's prediction caches (hundreds of ms): pay it before taking work, not within a budget.
   analyzeStatement(grammar, WARM_UP_STATEMENT, { readOnly: true, allowedCatalogs: [] }, {});
@@ -27,4 +29,22 @@ if (port) {
     port.postMessage(message);
   });
   port.postMessage({ ready: true } satisfies ParseWorkerMessage);
+}
+
+/** Mild: the event loop wins the CPU when both want it, yet a busy machine does not starve parsing into its budget. */
+const PARSE_WORKER_NICENESS = 5;
+
+/**
+ * Linux schedules threads individually and renices only the calling one, so a parse worker can
+ * yield the CPU to the event loop (and /health) when every core is busy. Elsewhere the same call
+ * would renice the whole process, so it is made on Linux only; a refusal (a container forbidding
+ * it) just leaves the default priority.
+ */
+function lowerThreadPriority(): void {
+  if (platform() !== 'linux') return;
+  try {
+    setPriority(0, PARSE_WORKER_NICENESS);
+  } catch {
+    // The default priority is still correct, only less generous to the event loop.
+  }
 }
