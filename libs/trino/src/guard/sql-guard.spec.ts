@@ -224,7 +224,7 @@ describe('SqlGuard (read-only)', () => {
     }
   });
 
-  it('refuses statements after close, and close leaves no worker running', async () => {
+  it('close terminates the workers: statements are refused afterwards', async () => {
     const shortLived = new SqlGuard({ readOnly: true, allowedCatalogs: [], workers: 2 });
     await expect(shortLived.check('SELECT 1')).resolves.toMatchObject({ kind: 'query' });
     await shortLived.close();
@@ -270,6 +270,15 @@ describe('SqlGuard (writes enabled)', () => {
   it('accepts a write but still only one statement', async () => {
     await expect(writable.check('INSERT INTO t VALUES (1);')).resolves.toMatchObject({ kind: 'write', sql: 'INSERT INTO t VALUES (1)' });
     expect((await rejection('INSERT INTO t VALUES (1); DROP TABLE t', {}, writable)).reason).toBe('multiple_statements');
+  });
+
+  it('re-emits every adversarial write to canonical text that read-only mode still refuses, as a fixed point', async () => {
+    for (const sql of REJECTED_WRITES) {
+      const { sql: canonical, kind } = await writable.check(sql);
+      expect(canonical).not.toMatch(/--|\/\*/);
+      expect((await rejection(canonical)).reason).toBe('not_read_only');
+      await expect(writable.check(canonical)).resolves.toMatchObject({ sql: canonical, kind });
+    }
   });
 });
 
