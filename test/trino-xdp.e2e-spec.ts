@@ -28,6 +28,8 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   };
 
   beforeAll(async () => {
+    // The fake answers within the app's 2 s query timeout only with its parse worker already started.
+    await parser.warmUp();
     xdp = await FakeXdpServer.start({ onQuery: answer });
     server = await startTestServer({ env: { ...xdp.env(), TRINO_QUERY_TIMEOUT_MS: '2000' }, imports: [] });
   });
@@ -38,6 +40,7 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
     await server.close();
     await xdp.close();
     await duckdb.close();
+    await parser.close();
   });
 
   it('requires a dataplane when XDP lists several, naming them', async () => {

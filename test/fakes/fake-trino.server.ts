@@ -115,6 +115,8 @@ export class FakeTrinoServer {
     fake.server = createServer((request, response) => void fake.handle(request, response));
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    // Its parse worker started before the first statement, so a cold start never counts against a test's query timeout.
+    await fake.parser.warmUp();
     return fake;
   }
 
@@ -154,6 +156,7 @@ export class FakeTrinoServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.duckdb.close();
+    await this.parser.close();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

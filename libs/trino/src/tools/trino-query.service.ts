@@ -37,14 +37,23 @@ export class TrinoQueryService {
     this.guard = new SqlGuard({ readOnly: config.trino.readOnly, allowedCatalogs: config.trino.allowedCatalogs });
   }
 
-  /** A caller's statement; `wrap` turns the checked statement into what is sent (EXPLAIN). */
-  async runUserQuery(args: UserQueryArgs, context: ToolContext, wrap?: (sql: string) => string): Promise<ToolOutput<QueryResultContent>> {
+  /**
+   * A caller's statement. Engines receive the guard's canonical text, never the caller's. With
+   * `explain`, the statement is wrapped in EXPLAIN and the wrapped statement is checked again as a
+   * whole, so what runs is exactly what the guard approved.
+   */
+  async runUserQuery(args: UserQueryArgs, context: ToolContext, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
+    this.checkCatalogArgument(args.catalog);
     const target = await this.router.resolve(args.dataplane, context.signal);
-    const checked = await this.checkStatement(args.query, args.catalog ?? target.defaultCatalog);
-    if (wrap && checked.kind === 'explain') throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
+    const sessionCatalog = args.catalog ?? target.defaultCatalog;
+    let checked = await this.checkStatement(args.query, sessionCatalog);
+    if (options.explain) {
+      if (checked.kind === 'explain') throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
+      checked = { ...(await this.checkStatement(`EXPLAIN ${checked.sql}`, sessionCatalog)), show: undefined };
+    }
     const request: QueryRequest = {
-      sql: wrap ? wrap(checked.sql) : checked.sql,
-      show: wrap ? undefined : checked.show,
+      sql: checked.sql,
+      show: checked.show,
       catalog: args.catalog,
       schema: args.schema,
       maxRows: args.maxRows,
@@ -58,9 +67,7 @@ export class TrinoQueryService {
 
   /** Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list. */
   async runMetadata(dataplane: string | undefined, catalog: string | undefined, build: (metadata: MetadataQueries) => MetadataQuery, context: ToolContext): Promise<ToolOutput<QueryResultContent>> {
-    if (catalog !== undefined && !this.guard.isCatalogAllowed(catalog)) {
-      throw this.reject(new StatementRejectedError('catalog_not_allowed', `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.config.trino.allowedCatalogs.join(', ')}`));
-    }
+    this.checkCatalogArgument(catalog);
     const target = await this.router.resolve(dataplane, context.signal);
     const query = build(target.engine.metadata);
     const request: QueryRequest = { sql: query.sql, maxRows: METADATA_MAX_ROWS, maxBytes: this.config.trino.resultMaxBytes, timeoutMs: this.config.trino.queryTimeoutMs };
@@ -68,6 +75,13 @@ export class TrinoQueryService {
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result);
     return this.output(target, result, METADATA_MAX_ROWS);
+  }
+
+  /** A catalog named by a tool argument becomes the session catalog (X-Trino-Catalog), so it is checked even when the SQL never uses it. */
+  private checkCatalogArgument(catalog: string | undefined): void {
+    if (catalog !== undefined && !this.guard.isCatalogAllowed(catalog)) {
+      throw this.reject(new StatementRejectedError('catalog_not_allowed', `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.guard.allowedCatalogs.join(', ')}`));
+    }
   }
 
   private async checkStatement(sql: string, sessionCatalog: string | undefined) {

@@ -23,14 +23,16 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
   constructor(private readonly queries: TrinoQueryService) {}
 
   onApplicationBootstrap(): void {
-    // Loading Trino's grammar takes a few hundred ms of CPU: do it once the server listens, not in the first call.
+    // Parse workers load Trino's grammar (a few hundred ms of CPU each): start them once the server listens, not in the first call.
+    // A worker that cannot start is reported to the statements that need it; the warm-up itself has no one to tell.
     this.warmUpTimer = setTimeout(() => void this.queries.guard.warmUp().catch(() => undefined), BACKGROUND_START_DELAY_MS);
     this.warmUpTimer.unref();
   }
 
-  /** An application closed within the delay must not load the grammar afterwards. */
-  onModuleDestroy(): void {
+  /** An application closed within the delay must not start workers afterwards; running ones are terminated. */
+  async onModuleDestroy(): Promise<void> {
     clearTimeout(this.warmUpTimer);
+    await this.queries.guard.close();
   }
 
   tools(): Tool<any>[] {
@@ -107,7 +109,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: EXPLAIN_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, context, (sql) => `EXPLAIN ${sql}`),
+      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, context, { explain: true }),
     };
   }
 }

@@ -1,0 +1,201 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AnalysisOutcome } from './checked-statement.js';
+import type { ParseTask, ParseWorkerMessage } from './sql-parse.worker.js';
+import { TOO_COMPLEX_MESSAGE } from './statement-analysis.js';
+
+export interface ParseWorkerPoolOptions {
+  /** Workers checking statements at the same time. */
+  size: number;
+  /** Longest one statement may keep a worker busy; the worker is terminated when it overruns. */
+  budgetMs: number;
+  /** Heap cap per worker, so a statement cannot make the process run out of memory. */
+  maxHeapMb?: number;
+}
+
+interface Job {
+  task: ParseTask;
+  resolve: (outcome: AnalysisOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Settles when the worker has loaded the grammar, or failed before. */
+  started: Promise<void>;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+const TOO_COMPLEX: AnalysisOutcome = { ok: false, reason: 'syntax', message: TOO_COMPLEX_MESSAGE };
+
+/**
+ * Checks statements in worker threads, so a statement that is expensive to parse never holds the
+ * event loop (/health, every other request). Workers start on first use or warmUp(), each loads
+ * the grammar before it takes work, and a queue holds statements while all are busy. A statement
+ * that keeps its worker busy beyond the budget is answered "too complex" and its worker is
+ * terminated (the only way to stop a synchronous parse) and replaced by a fresh one.
+ */
+export class ParseWorkerPool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private closed = false;
+
+  constructor(private readonly options: ParseWorkerPoolOptions) {}
+
+  run(task: ParseTask): Promise<AnalysisOutcome> {
+    if (this.closed) return Promise.reject(new Error('The SQL guard is shut down'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Starts every worker, so the first statements do not wait for the grammar; resolves when all are ready. */
+  async warmUp(): Promise<void> {
+    while (!this.closed && this.slots.size < this.options.size) this.start();
+    await Promise.all([...this.slots].map((slot) => slot.started));
+  }
+
+  /** Terminates every worker and refuses what is still queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('The SQL guard is shut down'));
+    const slots = [...this.slots];
+    this.slots.clear();
+    await Promise.all(slots.map((slot) => this.stop(slot, new Error('The SQL guard is shut down'))));
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.ready && !slot.job) this.assign(slot, this.queue.shift() as Job);
+    }
+    let starting = [...this.slots].filter((slot) => !slot.ready).length;
+    while (this.queue.length > starting && this.slots.size < this.options.size) {
+      this.start();
+      starting += 1;
+    }
+  }
+
+  private assign(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.postMessage(job.task);
+    slot.timer = setTimeout(() => this.overrun(slot), this.options.budgetMs);
+  }
+
+  private start(): void {
+    const worker = spawnParseWorker(this.options.maxHeapMb);
+    // Running or idle, a worker must never keep the process alive: shutdown closes the pool.
+    worker.unref();
+    let started!: { resolve: () => void; reject: (error: Error) => void };
+    const slot: Slot = { worker, ready: false, started: new Promise((resolve, reject) => (started = { resolve, reject })) };
+    // Only warmUp() awaits this; a failure is also reported to the statements waiting in the queue.
+    slot.started.catch(() => undefined);
+    this.slots.add(slot);
+    worker.on('message', (message: ParseWorkerMessage) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        started.resolve();
+      } else {
+        const job = this.release(slot);
+        job?.resolve(message.outcome);
+      }
+      this.dispatch();
+    });
+    // A worker that crashed (e.g. hit its heap cap) or exited is replaced; its statement is refused as too complex.
+    worker.on('error', (error) => {
+      started.reject(error);
+      this.retire(slot, error);
+    });
+    worker.on('exit', () => {
+      started.reject(new Error('The parse worker exited'));
+      this.retire(slot, undefined);
+    });
+  }
+
+  private overrun(slot: Slot): void {
+    void this.stop(slot, undefined);
+    this.slots.delete(slot);
+    this.dispatch();
+    if (this.slots.size < this.options.size) this.start();
+  }
+
+  private retire(slot: Slot, error: Error | undefined): void {
+    if (!this.slots.delete(slot)) return;
+    if (!slot.ready) {
+      // A worker that cannot even start would fail again: refuse what waits instead of respawning forever.
+      const failure = new Error(`The SQL guard's parse worker failed to start: ${error?.message ?? 'it exited'}`);
+      for (const job of this.queue.splice(0)) job.reject(failure);
+      return;
+    }
+    this.release(slot)?.resolve(TOO_COMPLEX);
+    this.dispatch();
+  }
+
+  /** Terminates a worker; its job (if any) is refused as too complex, or rejected with `error` on shutdown. */
+  private async stop(slot: Slot, error: Error | undefined): Promise<void> {
+    const job = this.release(slot);
+    if (job) {
+      if (error) job.reject(error);
+      else job.resolve(TOO_COMPLEX);
+    }
+    await slot.worker.terminate();
+  }
+
+  private release(slot: Slot): Job | undefined {
+    clearTimeout(slot.timer);
+    const job = slot.job;
+    slot.job = undefined;
+    slot.timer = undefined;
+    return job;
+  }
+}
+
+/**
+ * How a worker's code is found. In production this file is ESM JavaScript in dist/ and the worker
+ * is its sibling sql-parse.worker.js, loaded directly. Under Jest the sources are TypeScript that
+ * Jest compiles in its own module system, which a worker thread does not share: the worker then
+ * starts from a small inline bootstrap that registers Node module hooks compiling our .ts files
+ * with @swc/core (the compiler Jest itself uses) and resolving their `./x.js` imports to `./x.ts`.
+ * This keeps one worker source for both, with no build step before unit tests and no extra package.
+ */
+function spawnParseWorker(maxHeapMb = 256): Worker {
+  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  const entry = new URL(fromSource ? './sql-parse.worker.ts' : './sql-parse.worker.js', import.meta.url);
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
+  if (!fromSource) return new Worker(entry, { resourceLimits });
+  return new Worker(TYPESCRIPT_BOOTSTRAP, { eval: true, resourceLimits, workerData: { entry: entry.href, hooks: TYPESCRIPT_HOOKS } });
+}
+
+const TYPESCRIPT_HOOKS = `
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+let swc;
+export async function initialize(data) { swc = await import(data.swc); }
+export async function resolve(specifier, context, next) {
+  if (context.parentURL?.endsWith('.ts') && /^\\.\\.?\\//.test(specifier) && specifier.endsWith('.js')) {
+    const source = new URL(specifier.slice(0, -3) + '.ts', context.parentURL);
+    if (existsSync(fileURLToPath(source))) return { url: source.href, shortCircuit: true };
+  }
+  return next(specifier, context);
+}
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
+  const filename = fileURLToPath(url);
+  const { code } = await swc.transform(await readFile(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } });
+  return { format: 'module', source: code, shortCircuit: true };
+}`;
+
+const TYPESCRIPT_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+const { register } = require('node:module');
+const { fileURLToPath, pathToFileURL } = require('node:url');
+const swc = pathToFileURL(require.resolve('@swc/core', { paths: [fileURLToPath(workerData.entry)] })).href;
+register('data:text/javascript,' + encodeURIComponent(workerData.hooks), { data: { swc } });
+// An eval'd worker script leaves require() global; the ESM worker must see the globals it has in production.
+delete globalThis.require;
+import(workerData.entry);`;
