@@ -1,0 +1,33 @@
+import { type DuckDBConnection, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { ToolError } from '#tool-contract';
+
+/**
+ * Statement kinds the embedded engine runs. PRAGMAs that only read (`PRAGMA table_info(...)`)
+ * are rewritten by DuckDB into SELECTs and arrive here as SELECT; everything else, including
+ * CHECKPOINT (a CALL), SET, ATTACH, transactions and DDL/DML, is refused.
+ */
+const ALLOWED: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/**
+ * The engine's own proof that it runs one read statement, made with DuckDB's lexer and parser
+ * rather than trusting the guard's Trino grammar (the two disagree, e.g. DuckDB nests block
+ * comments and Trino does not). Returns the prepared statement, so what runs is exactly what
+ * was checked; the caller owns it and must destroy it.
+ */
+export async function prepareReadStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const statements = await connection.extractStatements(sql);
+  if (statements.count !== 1) {
+    throw new ToolError('invalid_arguments', `Only one statement is allowed; DuckDB's parser found ${statements.count}`);
+  }
+  const prepared = await statements.prepare(0);
+  const type = prepared.statementType;
+  if (!ALLOWED.has(type)) {
+    prepared.destroySync();
+    throw new ToolError('forbidden', `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`);
+  }
+  return prepared;
+}
+
+export function statementTypeName(type: StatementType): string {
+  return (StatementType[type] as string | undefined) ?? `unknown (${type})`;
+}
