@@ -28,6 +28,30 @@ export async function prepareReadStatement(connection: DuckDBConnection, sql: st
   return prepared;
 }
 
+export interface BoundedRead {
+  prepared: DuckDBPreparedStatement;
+  /** The statement's own column names (the bounding wrapper would rename duplicates to `a_1`…). */
+  columnNames: string[];
+}
+
+/**
+ * Prepares a checked read so DuckDB computes at most `rowLimit` rows. DuckDB evaluates whole
+ * 2,048-row vectors before the engine sees a row, so 2,048 rows of 1 MB cost 2 GB of native memory
+ * even when the byte budget keeps only four; a LIMIT around a SELECT is pushed below its
+ * projections and stops that. Statements DuckDB classifies as SELECT but that cannot be a
+ * subquery (PRAGMA table_info, DESCRIBE, SHOW…) run as they are; both texts pass the same check.
+ */
+export async function prepareBoundedRead(connection: DuckDBConnection, sql: string, rowLimit: number): Promise<BoundedRead> {
+  const prepared = await prepareReadStatement(connection, sql);
+  const columnNames = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
+  if (prepared.statementType !== StatementType.SELECT) return { prepared, columnNames };
+  // Newlines keep a trailing `--` comment of the statement from swallowing the wrapper's end.
+  const bounded = await prepareReadStatement(connection, `SELECT * FROM (\n${sql}\n) LIMIT ${rowLimit}`).catch(() => undefined);
+  if (!bounded) return { prepared, columnNames };
+  prepared.destroySync();
+  return { prepared: bounded, columnNames };
+}
+
 export function statementTypeName(type: StatementType): string {
   return (StatementType[type] as string | undefined) ?? `unknown (${type})`;
 }

@@ -13,7 +13,7 @@ import { qualifiedName, quoteLiteral } from '../metadata/sql-quoting.js';
 import { DuckDbAdmission } from './duckdb-admission.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import { readRows } from './duckdb-rows.js';
-import { prepareReadStatement } from './duckdb-statement-policy.js';
+import { prepareBoundedRead } from './duckdb-statement-policy.js';
 import type { EngineSettings, SessionDefaults } from './duckdb.engine.js';
 import { SAMPLE_CATALOG, SAMPLE_DATASET_SQL } from './sample-dataset.sql.js';
 
@@ -152,7 +152,8 @@ export class EmbeddedDuckDb {
       const session = checkpoint(connection);
       await this.useSession(session, request);
       const query = this.translate(request);
-      const prepared = await prepareReadStatement(checkpoint(session), query.sql);
+      // One row past the cap tells whether the result was cut.
+      const { prepared, columnNames } = await prepareBoundedRead(checkpoint(session), query.sql, request.maxRows + 1);
       let stream;
       try {
         checkpoint(session);
@@ -162,6 +163,7 @@ export class EmbeddedDuckDb {
         prepared.destroySync();
       }
       const read = await readRows(stream, request, (rowsReceived) => options.onProgress?.({ state: 'RUNNING', rowsReceived }));
+      read.columns.forEach((column, i) => (column.name = columnNames[i] ?? column.name));
       const queryResult: QueryResult = {
         queryId: newQueryId('local'),
         ...read,
