@@ -95,8 +95,8 @@ describe('DuckDbEngine under load', () => {
 
     it('reports errors against the caller\'s own text (line 1), not the bounding wrapper', async () => {
       await withEngine({}, async (engine) => {
-        const error = await engine.execute({ sql: 'SELECT nope FROM sales.orders', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 }, { signal: new AbortController().signal }).catch((e: Error) => e);
-        expect(error.message).toContain('LINE 1: SELECT nope');
+        const pending = engine.execute({ sql: 'SELECT nope FROM sales.orders', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        await expect(pending).rejects.toMatchObject({ message: expect.stringContaining('LINE 1: SELECT nope') });
       });
     });
 
