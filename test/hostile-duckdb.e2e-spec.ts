@@ -1,7 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GracefulShutdown } from '#observability';
 import { DataplaneRouter, type DuckDbEngine, type QueryRequest, type QueryResult } from '#trino';
 import { postJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { HealthWatch, type HealthWatchReport } from './support/health-watch.js';
+import { spawnServer } from './support/spawned-server.js';
 
 /** CPU-bound for hours unless interrupted (DuckDB syntax: sent at the engine directly). */
 const ENDLESS_SQL = 'SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3';
@@ -198,4 +201,31 @@ describe('shutting down with DuckDB queries running (e2e)', () => {
     for (const answer of answers) expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
     await expect(engine.workload()).resolves.toEqual({ active: 0, queued: 0 });
   });
+});
+
+const MAIN = join(__dirname, '..', 'dist/apps/xdp-mcp-server/main.js');
+const describeBuilt = existsSync(MAIN) ? describe : describe.skip;
+
+/** CPU time (user + system) the process has used, in clock ticks (Linux /proc). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+describeBuilt('SIGTERM on the built server with DuckDB queries running (e2e, spawned process)', () => {
+  it('exits 0 after answering the running queries, instead of hanging behind them', async () => {
+    const server = await spawnServer(MAIN, { SHUTDOWN_GRACE_MS: '1000' });
+    const pid = server.child.pid!;
+    const idleTicks = cpuTicks(pid);
+    const pending = [0, 1].map(() => postJson(`${server.url}/api/trino/query`, { query: ENDLESS_REST_SQL }).catch((error: Error) => error));
+    // The queries are running once the process burns CPU (100 ticks = 1 s of CPU time).
+    while (cpuTicks(pid) - idleTicks < 100) await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    server.child.kill('SIGTERM');
+    const exit = await server.exit;
+    measured.sigtermExitMs = Math.round(performance.now() - started);
+    process.stderr.write(`hostile-duckdb SIGTERM: ${JSON.stringify({ exitMs: measured.sigtermExitMs })}\n`);
+    expect(exit).toEqual({ code: 0, signal: null });
+    for (const answer of await Promise.all(pending)) expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+  }, 90_000);
 });
