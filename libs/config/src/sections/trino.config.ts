@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { EnvReader } from '../env-reader.js';
 
 export interface TrinoConfig {
@@ -17,6 +18,12 @@ export interface TrinoConfig {
   allowedCatalogs: string[];
   /** DuckDB file for the embedded engine (opened read-only); unset = in-memory sample data. */
   duckdbPath?: string;
+  /** Worker threads of the embedded DuckDB: one core stays free for the event loop. */
+  duckdbThreads: number;
+  /** Embedded DuckDB queries run at once; each holds a libuv worker thread while it runs. */
+  duckdbMaxConcurrentQueries: number;
+  /** Embedded DuckDB queries that may wait for a slot before new ones are refused as busy. */
+  duckdbQueryQueueSize: number;
   /** Budget of a whole query answer (text and structuredContent); also bounds the rows engines collect. */
   resultMaxBytes: number;
 }
@@ -41,6 +48,10 @@ export function readTrinoConfig(env: EnvReader): TrinoConfig {
     queryTimeoutMs: env.int('TRINO_QUERY_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     allowedCatalogs: env.list('TRINO_ALLOWED_CATALOGS'),
     duckdbPath: env.string('DUCKDB_PATH'),
+    duckdbThreads: env.int('DUCKDB_THREADS', Math.max(1, availableParallelism() - 1), { min: 1, max: 256 }),
+    // Two of libuv's four default worker threads: file, DNS and crypto work never queue behind DuckDB.
+    duckdbMaxConcurrentQueries: env.int('DUCKDB_MAX_CONCURRENT_QUERIES', 2, { min: 1, max: 64 }),
+    duckdbQueryQueueSize: env.int('DUCKDB_QUERY_QUEUE_SIZE', 16, { min: 0, max: 10_000 }),
     resultMaxBytes: env.int('RESULT_MAX_BYTES', 256 * 1024, { min: 1024, max: 16 * 1024 * 1024 }),
   };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { EngineHealth, ExecuteOptions, QueryEngine, QueryRequest, QueryResult } from '../engine/query-engine.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import type { EmbeddedDuckDb } from './embedded-duckdb.js';
@@ -9,7 +10,16 @@ export interface DuckDbEngineOptions {
   /** Session defaults; the sample data's `memory.sales` when unset and no file is given. */
   catalog?: string;
   schema?: string;
+  /** DuckDB worker threads (DUCKDB_THREADS); the instance never uses more cores than this. */
+  threads?: number;
+  /** Queries run at once (DUCKDB_MAX_CONCURRENT_QUERIES); more wait in a queue. */
+  maxConcurrentQueries?: number;
+  /** Queries that may wait for a slot (DUCKDB_QUERY_QUEUE_SIZE); beyond it a query is refused as busy. */
+  maxQueuedQueries?: number;
 }
+
+/** The options with every default applied (the same defaults as libs/config, for engines built without it). */
+export type EngineSettings = DuckDbEngineOptions & Required<Pick<DuckDbEngineOptions, 'threads' | 'maxConcurrentQueries' | 'maxQueuedQueries'>>;
 
 export interface SessionDefaults {
   catalog?: string;
@@ -26,8 +36,15 @@ export class DuckDbEngine implements QueryEngine {
   readonly metadata = DUCKDB_METADATA;
   private readonly defaults: SessionDefaults;
   private embedded?: Promise<EmbeddedDuckDb>;
+  private readonly options: EngineSettings;
 
-  constructor(private readonly options: DuckDbEngineOptions) {
+  constructor(options: DuckDbEngineOptions) {
+    this.options = {
+      ...options,
+      threads: options.threads ?? Math.max(1, availableParallelism() - 1),
+      maxConcurrentQueries: options.maxConcurrentQueries ?? 2,
+      maxQueuedQueries: options.maxQueuedQueries ?? 16,
+    };
     this.defaults = options.path
       ? { catalog: options.catalog, schema: options.schema }
       : { catalog: options.catalog ?? SAMPLE_CATALOG, schema: options.schema ?? SAMPLE_SCHEMA };
@@ -50,7 +67,17 @@ export class DuckDbEngine implements QueryEngine {
     return (await this.load()).checkHealth();
   }
 
-  /** Closes the database if it was ever opened. */
+  /** Queries holding a slot and queries waiting for one (zero until the engine is first used). */
+  async workload(): Promise<{ active: number; queued: number }> {
+    return this.embedded ? (await this.embedded).workload : { active: 0, queued: 0 };
+  }
+
+  /** Resolves once DuckDB has let go of every query started so far, including cancelled and timed-out ones. */
+  async whenIdle(): Promise<void> {
+    if (this.embedded) await (await this.embedded).whenIdle();
+  }
+
+  /** Closes the database if it was ever opened; running queries are interrupted and fail as `unavailable`. */
   async close(): Promise<void> {
     if (this.embedded) await (await this.embedded).close();
   }

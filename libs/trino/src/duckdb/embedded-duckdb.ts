@@ -1,68 +1,95 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBResult } from '@duckdb/node-api';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
 import { ToolError } from '#tool-contract';
 import type { ShowStatement } from '../guard/sql-guard.js';
-import type { CellValue, EngineHealth, ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
+import type { EngineHealth, ExecuteOptions, QueryRequest, QueryResult } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
 import { newQueryId } from '../engine/query-id.js';
 import type { MetadataQuery } from '../metadata/metadata-queries.js';
 import { qualifiedName, quoteLiteral } from '../metadata/sql-quoting.js';
+import { DuckDbAdmission } from './duckdb-admission.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
-import type { DuckDbEngineOptions, SessionDefaults } from './duckdb.engine.js';
-import { trinoTypeName, trinoValue } from './duckdb-values.js';
+import { readRows } from './duckdb-rows.js';
+import { prepareBoundedRead } from './duckdb-statement-policy.js';
+import type { EngineSettings, SessionDefaults } from './duckdb.engine.js';
 import { SAMPLE_CATALOG, SAMPLE_DATASET_SQL } from './sample-dataset.sql.js';
 
+/** How long close() lets interrupted queries unwind before closing the database regardless. */
+const CLOSE_WAIT_MS = 2000;
+/**
+ * DuckDB forgets an interrupt that arrives before its query started (it resets the flag when a
+ * query begins), and a call may sit in libuv's queue for a while; so a stopped query is
+ * interrupted again at this period until its native call returns.
+ */
+const INTERRUPT_REPEAT_MS = 20;
 
+const shuttingDown = () => new ToolError('unavailable', 'The embedded DuckDB engine is shutting down');
+
+interface RunningQuery {
+  stop(): void;
+  settled: Promise<unknown>;
+}
+
+interface OpenDatabase {
+  instance: DuckDBInstance;
+  /** Temporary directory holding the seeded sample file, removed on close. */
+  sampleDir?: string;
+}
 
 /**
- * The embedded DuckDB behind DuckDbEngine (loaded on first use). Each query gets its own
- * connection, so session settings never leak between calls and one query can be interrupted
- * alone. File access is switched off (and locked) once the sample data is loaded: SQL from a
- * model must not read the server's files.
+ * The embedded DuckDB behind DuckDbEngine (loaded on first use). Callers only ever reach a
+ * read-only database: a DUCKDB_PATH file is opened read-only, and the sample data is seeded into
+ * a temporary file that is then reopened read-only, so a write that slipped past every check
+ * still fails. File access is switched off and the configuration locked. Each query gets its own
+ * connection (session settings never leak, one query can be interrupted alone) and a slot from
+ * the admission control; a stopped query is interrupted until DuckDB lets go of it.
  */
 export class EmbeddedDuckDb {
   private readonly logger = new Logger('DuckDbEngine');
-  private instance?: Promise<DuckDBInstance>;
+  private database?: Promise<OpenDatabase>;
+  private readonly admission: DuckDbAdmission;
+  private readonly running = new Set<RunningQuery>();
 
   constructor(
-    private readonly options: DuckDbEngineOptions,
+    private readonly options: EngineSettings,
     private readonly defaults: SessionDefaults,
-  ) {}
+  ) {
+    this.admission = new DuckDbAdmission({ maxConcurrent: options.maxConcurrentQueries, maxQueued: options.maxQueuedQueries });
+  }
+
+  /** Queries holding a slot (running in DuckDB or unwinding after a stop), and queries waiting for one. */
+  get workload(): { active: number; queued: number } {
+    return { active: this.admission.active, queued: this.admission.queued };
+  }
+
+  /** Resolves once DuckDB has let go of every query started so far (stopped ones included). */
+  async whenIdle(): Promise<void> {
+    await Promise.allSettled([...this.running].map((query) => query.settled));
+  }
 
   /** Opens (and seeds) the database in the background; queries wait for it. */
-  start(): Promise<DuckDBInstance> {
-    this.instance ??= this.open();
-    return this.instance;
+  async start(): Promise<void> {
+    await this.ready();
   }
 
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     const deadline = new QueryDeadline(options.signal, request.timeoutMs);
     const started = performance.now();
-    let connection: DuckDBConnection | undefined;
-    const interrupt = () => connection?.interrupt();
-    deadline.signal.addEventListener('abort', interrupt, { once: true });
     try {
-      // The connection is closed only once DuckDB has let go of it (an interrupted query unwinds first).
-      const work = (async () => {
-        connection = await (await this.ready()).connect();
-        if (deadline.stopped) throw deadline.error();
-        await this.useSession(connection, request);
-        const query = this.translate(request);
-        await assertSingleStatement(connection, query.sql);
-        options.onProgress?.({ state: 'RUNNING', rowsReceived: 0 });
-        const result = await connection.stream(query.sql);
-        const read = await readRows(result, request.maxRows, (rowsReceived) => options.onProgress?.({ state: 'RUNNING', rowsReceived }));
-        const elapsedMs = Math.round(performance.now() - started);
-        const queryResult: QueryResult = {
-          queryId: newQueryId('local'),
-          ...read,
-          stats: { state: 'FINISHED', elapsedMs, processedRows: read.rows.length },
-        };
-        return query.reshape ? query.reshape(queryResult) : queryResult;
-      })().finally(() => connection?.closeSync());
-      return await Promise.race([work.catch((error: unknown) => Promise.reject(deadline.stopped ? deadline.error() : duckDbFailure(error))), deadline.whenStopped()]);
+      const { instance } = await Promise.race([this.ready(), deadline.whenStopped()]);
+      const release = await this.admission.acquire(deadline);
+      const query = this.run(instance, request, options, deadline, started);
+      this.running.add(query);
+      // The slot is freed when DuckDB lets go of the query, which may be after the caller gave up.
+      void query.settled.then(() => {
+        this.running.delete(query);
+        release();
+      });
+      return await Promise.race([query.result, deadline.whenStopped()]);
     } finally {
-      deadline.signal.removeEventListener('abort', interrupt);
       deadline.dispose();
     }
   }
@@ -70,7 +97,7 @@ export class EmbeddedDuckDb {
   async checkHealth(): Promise<EngineHealth> {
     const started = performance.now();
     try {
-      const connection = await (await this.ready()).connect();
+      const connection = await (await this.ready()).instance.connect();
       try {
         await connection.run('SELECT 1');
       } finally {
@@ -82,32 +109,109 @@ export class EmbeddedDuckDb {
     }
   }
 
-  /** Closes the database; running queries fail. */
+  /**
+   * Refuses new and waiting queries, interrupts running ones and waits (briefly) for DuckDB to
+   * let go of them, then closes the database. Without the interrupts a running query would keep
+   * its native threads busy after close and hold the process open.
+   */
   async close(): Promise<void> {
-    const instance = await this.instance?.catch(() => undefined);
-    instance?.closeSync();
+    this.admission.close(shuttingDown());
+    const database = await this.database?.catch(() => undefined);
+    for (const query of this.running) query.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running].map((query) => query.settled)),
+      new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (this.running.size > 0) this.logger.warn(`Closing DuckDB with ${this.running.size} queries still unwinding after ${CLOSE_WAIT_MS} ms`);
+    database?.instance.closeSync();
+    if (database?.sampleDir) await rm(database.sampleDir, { recursive: true, force: true });
   }
 
-  private ready(): Promise<DuckDBInstance> {
-    return this.start();
+  /** One query on its own connection; `stop` interrupts it until its current native call returns. */
+  private run(instance: DuckDBInstance, request: QueryRequest, options: ExecuteOptions, deadline: QueryDeadline, started: number): RunningQuery & { result: Promise<QueryResult> } {
+    let connection: DuckDBConnection | undefined;
+    let repeat: NodeJS.Timeout | undefined;
+    let shutdown = false;
+    const interrupt = () => {
+      if (repeat || !connection) return;
+      const target = connection;
+      target.interrupt();
+      repeat = setInterval(() => target.interrupt(), INTERRUPT_REPEAT_MS);
+    };
+    deadline.signal.addEventListener('abort', interrupt, { once: true });
+    // Between native calls a stop is noticed here; during one, the interrupts end it.
+    const checkpoint = (open: DuckDBConnection): DuckDBConnection => {
+      if (deadline.stopped) throw deadline.error();
+      if (shutdown) throw shuttingDown();
+      return open;
+    };
+    const work = (async () => {
+      connection = await instance.connect();
+      const session = checkpoint(connection);
+      await this.useSession(session, request);
+      const query = this.translate(request);
+      // One row past the cap tells whether the result was cut.
+      const { prepared, columnNames } = await prepareBoundedRead(checkpoint(session), query.sql, request.maxRows + 1);
+      let stream;
+      try {
+        checkpoint(session);
+        options.onProgress?.({ state: 'RUNNING', rowsReceived: 0 });
+        stream = await prepared.stream();
+      } finally {
+        prepared.destroySync();
+      }
+      const read = await readRows(stream, request, (rowsReceived) => options.onProgress?.({ state: 'RUNNING', rowsReceived }));
+      read.columns.forEach((column, i) => (column.name = columnNames[i] ?? column.name));
+      const queryResult: QueryResult = {
+        queryId: newQueryId('local'),
+        ...read,
+        stats: { state: 'FINISHED', elapsedMs: Math.round(performance.now() - started), processedRows: read.rows.length },
+      };
+      return query.reshape ? query.reshape(queryResult) : queryResult;
+    })().finally(() => {
+      deadline.signal.removeEventListener('abort', interrupt);
+      clearInterval(repeat);
+      // Every native call on the connection has returned here, so closing it cannot race one;
+      // it also discards the rest of a result that was cut at a budget.
+      connection?.closeSync();
+    });
+    return {
+      result: work.catch((error: unknown) => Promise.reject(deadline.stopped ? deadline.error() : shutdown ? shuttingDown() : duckDbFailure(error))),
+      settled: work.catch(() => undefined),
+      stop: () => {
+        shutdown = true;
+        interrupt();
+      },
+    };
   }
 
-  private async open(): Promise<DuckDBInstance> {
+  private ready(): Promise<OpenDatabase> {
+    this.database ??= this.open();
+    return this.database;
+  }
+
+  private async open(): Promise<OpenDatabase> {
     const started = performance.now();
-    const { path } = this.options;
-    const instance = await DuckDBInstance.create(path ?? ':memory:', path ? { access_mode: 'READ_ONLY' } : {}).catch((error: unknown) => {
-      throw new ToolError('unavailable', `DuckDB could not open DUCKDB_PATH "${path}": ${error instanceof Error ? error.message : String(error)}`);
+    const { path, threads } = this.options;
+    const settings: Record<string, string> = { access_mode: 'READ_ONLY', threads: String(threads) };
+    const sampleDir = path ? undefined : await mkdtemp(join(tmpdir(), 'xdp-mcp-duckdb-'));
+    const file = path ?? (await seedSampleFile(sampleDir!));
+    const instance = await DuckDBInstance.create(file, settings).catch(async (error: unknown) => {
+      if (sampleDir) await rm(sampleDir, { recursive: true, force: true });
+      throw new ToolError('unavailable', `DuckDB could not open ${path ? `DUCKDB_PATH "${path}"` : 'the sample database'}: ${error instanceof Error ? error.message : String(error)}`);
     });
     const connection = await instance.connect();
     try {
-      if (!path) await connection.run(SAMPLE_DATASET_SQL);
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
     } finally {
       connection.closeSync();
     }
-    this.logger.log(`DuckDB ready (${path ? `file ${path}, read-only` : 'in-memory sample data in memory.sales'}) in ${Math.round(performance.now() - started)} ms`);
-    return instance;
+    const source = path ? `file ${path}` : `sample data in ${SAMPLE_CATALOG}.sales`;
+    this.logger.log(`DuckDB ready (${source}, read-only, ${threads} threads, ${this.options.maxConcurrentQueries} concurrent queries) in ${Math.round(performance.now() - started)} ms`);
+    return { instance, sampleDir };
   }
 
   private async useSession(connection: DuckDBConnection, request: QueryRequest): Promise<void> {
@@ -134,30 +238,26 @@ export class EmbeddedDuckDb {
   }
 }
 
-/** Defence in depth: the guard parsed Trino's grammar; DuckDB's own parser must also see exactly one statement. */
-async function assertSingleStatement(connection: DuckDBConnection, sql: string): Promise<void> {
-  const statements = await connection.extractStatements(sql);
-  if (statements.count !== 1) throw new ToolError('invalid_arguments', `Only one statement is allowed; DuckDB found ${statements.count}`);
-}
-
-async function readRows(result: DuckDBResult, maxRows: number, onChunk: (rowsReceived: number) => void): Promise<{ columns: ResultColumn[]; rows: CellValue[][]; truncated: boolean }> {
-  const types = result.columnTypes();
-  const columns = result.columnNames().map((name, i) => ({ name, type: trinoTypeName(types[i]) }));
-  const rows: CellValue[][] = [];
-  let truncated = false;
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    for (const row of chunk.getRows()) {
-      if (rows.length === maxRows) {
-        truncated = true;
-        break;
-      }
-      rows.push(row.map((value, i) => trinoValue(value, types[i])));
+/**
+ * Writes the sample data into `<dir>/memory.duckdb` (the file name makes the catalog `memory`,
+ * as the in-memory database was called) so it can be served read-only.
+ */
+async function seedSampleFile(dir: string): Promise<string> {
+  const file = join(dir, `${SAMPLE_CATALOG}.duckdb`);
+  const seed = await DuckDBInstance.create(file, { threads: '1' });
+  try {
+    const connection = await seed.connect();
+    try {
+      await connection.run(SAMPLE_DATASET_SQL);
+      // Everything in the file itself, nothing left in a WAL, before it is reopened read-only.
+      await connection.run('CHECKPOINT');
+    } finally {
+      connection.closeSync();
     }
-    onChunk(rows.length);
-    // Stop reading at the cap; closing the connection discards the rest of the stream.
-    if (truncated) break;
+  } finally {
+    seed.closeSync();
   }
-  return { columns, rows, truncated };
+  return file;
 }
 
 function duckDbFailure(error: unknown): ToolError {

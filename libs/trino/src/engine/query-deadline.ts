@@ -31,6 +31,11 @@ export class QueryDeadline {
     return this.cause !== undefined;
   }
 
+  /** Why the signal fired, once it did: a wait that ran out of time is reported differently from a cancel. */
+  get reason(): 'cancelled' | 'timeout' | undefined {
+    return this.cause;
+  }
+
   /** The error to report once the signal fired. */
   error(): ToolError {
     return this.cause === 'timeout'

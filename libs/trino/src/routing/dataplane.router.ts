@@ -56,7 +56,14 @@ export class DataplaneRouter implements OnModuleDestroy {
       this.fixed.set(trino.dataplane, { dataplane: trino.dataplane, engine, label: 'direct Trino', defaultCatalog: trino.catalog });
     }
     if (!trino.url && !config.xdp.enabled) {
-      this.duckdb = new DuckDbEngine({ path: trino.duckdbPath, catalog: trino.catalog, schema: trino.schema });
+      this.duckdb = new DuckDbEngine({
+        path: trino.duckdbPath,
+        catalog: trino.catalog,
+        schema: trino.schema,
+        threads: trino.duckdbThreads,
+        maxConcurrentQueries: trino.duckdbMaxConcurrentQueries,
+        maxQueuedQueries: trino.duckdbQueryQueueSize,
+      });
       this.fixed.set(LOCAL_DATAPLANE, {
         dataplane: LOCAL_DATAPLANE,
         engine: this.duckdb,
