@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A real HTTP server on 127.0.0.1 that behaves like the XDP control-plane API as described in
- * ../shared/reference/xdp-api.md: exact `accessKey`/`secretKey` header names, paged
+ * docs/xdp-rest-api.md: exact `accessKey`/`secretKey` header names, paged
  * `GET /datastore` with `data.meta`, a bare `GET /dataplane` payload, and `POST /query/execute`
  * answering with a Trino-style result. Faults (failure envelopes, 401, 429, 5xx, slow or hanging
  * answers, malformed JSON, resets mid-body, wrong shapes) are switched on per request, and every

@@ -13,7 +13,7 @@ import type { CellValue } from '../engine/query-engine.js';
 
 /**
  * DuckDB answers for the tools as if it were Trino: type names are Trino's and values use
- * Trino's JSON encodings (trino-protocol.md §5), so callers see one result shape for every engine.
+ * Trino's JSON encodings (docs/trino-client-protocol.md §5), so callers see one result shape for every engine.
  */
 export function trinoTypeName(type: DuckDBType): string {
   switch (type.typeId) {

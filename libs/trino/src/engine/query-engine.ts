@@ -8,7 +8,7 @@ export interface ResultColumn {
 }
 
 /**
- * One cell in Trino's JSON encoding (trino-protocol.md §5): bigint beyond 2^53 and decimals are
+ * One cell in Trino's JSON encoding (docs/trino-client-protocol.md §5): bigint beyond 2^53 and decimals are
  * strings, row values are positional arrays, maps are objects with string keys.
  */
 export type CellValue = null | boolean | number | string | CellValue[] | { [key: string]: CellValue };

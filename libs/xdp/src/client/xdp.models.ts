@@ -1,5 +1,5 @@
 /**
- * XDP response models as observed (../shared/reference/xdp-api.md). Nothing is guaranteed by a
+ * XDP response models as observed (docs/xdp-rest-api.md). Nothing is guaranteed by a
  * published specification, so every body is checked against `xdp-response.schemas.ts` before
  * one of these types is trusted.
  */
