@@ -63,6 +63,8 @@ describe('auth configuration', () => {
     ]);
     expect(problems({ ...jwt, AUTH_CATALOG_SCOPES: 'a.b=x' })).toContain('AUTH_CATALOG_SCOPES entries must look like catalog=scope');
     expect(problems({ AUTH_CATALOG_SCOPES: 'sales=x' })).toContain('AUTH_CATALOG_SCOPES needs JWT authentication');
+    expect(problems({ TRINO_AUTH: 'passthrough' })).toContain('TRINO_AUTH=passthrough needs JWT authentication');
+    expect(problems({ ...jwt, TRINO_AUTH: 'passthrough' })).toBe('');
   });
 
   it('names an unreadable or empty tokens file', () => {

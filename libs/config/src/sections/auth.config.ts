@@ -263,6 +263,10 @@ function checkConsistency(env: EnvReader, config: AuthConfig, server: Pick<Serve
   if (config.toolScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_TOOL_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
   }
+  // The Trino section owns TRINO_AUTH; its passthrough mode only works with callers who present a JWT.
+  if (env.string('TRINO_AUTH') === 'passthrough' && config.jwt === undefined) {
+    env.problem("TRINO_AUTH=passthrough needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): it sends the caller's own token to Trino");
+  }
   if (config.catalogScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_CATALOG_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
   }
