@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DuckDbEngine, SqlGuard } from '#trino';
 import { FakeTrinoServer, type RecordedRequest } from './fakes/fake-trino.server.js';
 import { FakeXdpServer, type FakeQueryRequest } from './fakes/fake-xdp.server.js';
@@ -100,6 +102,23 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
       }
     });
 
+    it('tells Trino the MCP transport and caller of a call over /mcp', async () => {
+      const client = new Client({ name: 'identity-e2e', version: '1.0.0' });
+      const requestInit = { headers: bearer(await token('erin', 'sql:memory')) };
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit }));
+      try {
+        const result = await client.callTool({ name: 'trino_execute_query', arguments: { dataplane: 'trino', query: ORDERS } });
+        expect(result.isError).toBeFalsy();
+      } finally {
+        await client.close();
+      }
+      expect(trino.statementRequests()[0].headers).toMatchObject({
+        'x-trino-user': 'erin',
+        'x-trino-client-tags': 'tool:trino_execute_query,transport:mcp-http',
+        'x-trino-client-info': 'trino_execute_query via mcp-http for erin',
+      });
+    });
+
     it('runs a named static token as its name and an unnamed one as the service user', async () => {
       await getJson(`${server.url}/api/trino/catalogs?dataplane=trino`, bearer(NAMED_TOKEN));
       expect(trino.statementRequests().at(-1)?.headers['x-trino-user']).toBe('etl.bot');
@@ -165,6 +184,12 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
         .split('\n')
         .find((entry) => entry.includes('"msg":"tool call"') && entry.includes(queryId));
       expect(JSON.parse(line!)).toMatchObject({ principal: 'dave', user: 'dave', upstreamUser: 'dave', dataplane: 'trino', queryId, tool: 'trino_execute_query', outcome: 'success' });
+      await postJson(`${server.url}/api/trino/query`, { dataplane: '168', query: ORDERS }, bearer(await token('mallory', 'sql:hr')));
+      const refused = server
+        .logs()
+        .split('\n')
+        .find((entry) => entry.includes('"msg":"tool call"') && entry.includes('"principal":"mallory"'));
+      expect(JSON.parse(refused!)).toMatchObject({ dataplane: '168', outcome: 'forbidden' });
     });
 
     it('leaves no token or password in any log line', () => {

@@ -57,7 +57,7 @@ export class TrinoQueryService {
   async runUserQuery(args: UserQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
     this.checkCatalogArgument(args.catalog, context);
-    const target = await this.router.resolve(args.dataplane, context.signal);
+    const target = await this.resolve(args.dataplane, context);
     const sessionCatalog = args.catalog ?? target.defaultCatalog;
     let checked = await this.checkStatement(args.query, sessionCatalog);
     // Every catalog the guard found (tables, functions, SHOW targets, the session catalog), before any engine is asked.
@@ -90,7 +90,7 @@ export class TrinoQueryService {
   ): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
     this.checkCatalogArgument(catalog, context);
-    const target = await this.router.resolve(dataplane, context.signal);
+    const target = await this.resolve(dataplane, context);
     const query = build(target.engine.metadata);
     const request: QueryRequest = {
       sql: query.sql,
@@ -103,6 +103,13 @@ export class TrinoQueryService {
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result, context);
     return this.output(target, result, METADATA_MAX_ROWS);
+  }
+
+  /** The dataplane is audited even when the statement is then refused. */
+  private async resolve(dataplane: string | undefined, context: ToolContext): Promise<QueryTarget> {
+    const target = await this.router.resolve(dataplane, context.signal);
+    if (context.audit) context.audit.dataplane = target.dataplane;
+    return target;
   }
 
   /** A catalog named by a tool argument becomes the session catalog (X-Trino-Catalog), so it is checked even when the SQL never uses it. */
@@ -128,7 +135,6 @@ export class TrinoQueryService {
     const { principal, transport } = context;
     const { trino } = this.config;
     const passthrough = trino.auth === 'passthrough';
-    if (context.audit) context.audit.dataplane = target.dataplane;
     if (target.engine.kind !== 'trino') return undefined;
     if (passthrough && principal.bearerToken === undefined) {
       throw new ToolError('forbidden', "TRINO_AUTH=passthrough queries Trino with the caller's own JWT, and this caller did not authenticate with one");
