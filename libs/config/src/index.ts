@@ -5,6 +5,6 @@ export { EnvReader, type Env } from './env-reader.js';
 export { knownSettings } from './known-settings.js';
 export type { LimitsConfig } from './sections/limits.config.js';
 export type { LogLevel, NodeEnv, ServerConfig } from './sections/server.config.js';
-export type { AuthConfig, JwtConfig, RateLimitConfig, ToolScopeRule } from './sections/auth.config.js';
+export { SAFE_USER_NAME, type AuthConfig, type CatalogScopeRule, type JwtConfig, type RateLimitConfig, type StaticToken, type ToolScopeRule } from './sections/auth.config.js';
 export type { TrinoConfig } from './sections/trino.config.js';
 export type { XdpConfig } from './sections/xdp.config.js';

@@ -3,6 +3,7 @@ export { AuthError } from './auth/auth.error.js';
 export { AuthService } from './auth/auth.service.js';
 export type { AuthRequest } from './auth/bearer-token.js';
 export { Public } from './auth/public.decorator.js';
+export { CatalogAuthorizer } from './authorization/catalog-authorizer.js';
 export { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
 export { applyHttpSecurity } from './http/http-security.js';
 export { type JsonLimit, jsonLimitExceeded, jsonLimitMessage, MAX_JSON_DEPTH, MAX_JSON_VALUES, topLevelId } from './http/json-limits.js';

@@ -25,6 +25,16 @@ export interface Principal {
   subject: string;
   scopes: readonly string[];
   authenticated: boolean;
+  /**
+   * The caller's user name for upstreams (a named static token's name, or the JWT's
+   * AUTH_JWT_USER_CLAIM), already checked against a safe pattern; absent = runs as the service user.
+   */
+  user?: string;
+  /**
+   * The caller's own bearer JWT, for TRINO_AUTH=passthrough only. A function, so serialising or
+   * logging a principal never includes the token.
+   */
+  bearerToken?: () => string;
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ subject: 'anonymous', scopes: Object.freeze([]), authenticated: false });
@@ -43,6 +53,18 @@ export interface ToolContext {
   reportProgress(update: ProgressUpdate): void;
   principal: Principal;
   transport: TransportKind;
+  /**
+   * Facts a tool adds to its audit line (upstream user, dataplane, query id). Created per call by
+   * the registry; a handler fills it in as it learns them.
+   */
+  audit?: AuditFacts;
+}
+
+/** Per-call facts the audit line reports beyond who called what. */
+export interface AuditFacts {
+  upstreamUser?: string;
+  dataplane?: string;
+  queryId?: string;
 }
 
 /** What a handler returns: a compact text rendering and, when the tool declares `outputSchema`, the data. */

@@ -86,8 +86,10 @@ export class ToolRegistryService implements OnApplicationBootstrap {
    * Validates and runs one call. Throws ToolError `not_found` or `invalid_arguments` (protocol
    * errors); any failure inside the handler becomes an `isError` result instead.
    */
-  async call(name: string, args: unknown, context: ToolContext): Promise<ToolCallOutcome> {
+  async call(name: string, args: unknown, callerContext: ToolContext): Promise<ToolCallOutcome> {
     const started = performance.now();
+    // The handler fills in what only it learns (upstream user, dataplane, query id); the audit line reports it.
+    const context: ToolContext = { ...callerContext, audit: {} };
     const tool = this.tools.get(name);
     if (!tool) {
       this.record(name, context, 'not_found', started, args);

@@ -25,6 +25,7 @@ describe('auth configuration', () => {
       tokens: [],
       jwt: undefined,
       toolScopes: [],
+      catalogScopes: [],
       authorizationServers: [],
       resourceUrl: undefined,
       corsOrigins: [],
@@ -42,8 +43,28 @@ describe('auth configuration', () => {
     const file = join(dir, 'tokens');
     writeFileSync(file, '# bolt.diy\nfile-token-0001\n\n  file-token-0002  \n');
     const config = loadAppConfig({ MCP_AUTH_TOKEN: 'env-token-1, env-token-2', MCP_AUTH_TOKENS_FILE: file });
-    expect(config.auth.tokens).toEqual(['env-token-1', 'env-token-2', 'file-token-0001', 'file-token-0002']);
-    expect(config.secretValues).toEqual(expect.arrayContaining(config.auth.tokens));
+    expect(config.auth.tokens.map(({ token }) => token)).toEqual(['env-token-1', 'env-token-2', 'file-token-0001', 'file-token-0002']);
+    expect(config.secretValues).toEqual(expect.arrayContaining(config.auth.tokens.map(({ token }) => token)));
+  });
+
+  it('reads named tokens (name=token) and keeps padded base64 tokens unnamed', () => {
+    const config = loadAppConfig({ MCP_AUTH_TOKEN: 'etl.bot=named-token-0001, bare-token-0002, YmFzZTY0dG9rZW4==' });
+    expect(config.auth.tokens).toEqual([{ name: 'etl.bot', token: 'named-token-0001' }, { token: 'bare-token-0002' }, { token: 'YmFzZTY0dG9rZW4==' }]);
+    expect(config.secretValues).toEqual(expect.arrayContaining(['named-token-0001', 'etl.bot=named-token-0001']));
+    expect(problems({ MCP_AUTH_TOKEN: 'bad"name=named-token-0001' })).toContain('token name "bad"name" is not a valid user name');
+  });
+
+  it('reads catalog scopes like tool scopes and requires JWT for them', () => {
+    const jwt = { AUTH_JWT_SECRET: SECRET };
+    expect(loadAppConfig({ ...jwt, AUTH_CATALOG_SCOPES: 'Sales=sql:sales, hr*=sql:hr, *=sql:all' }).auth.catalogScopes).toEqual([
+      { catalog: 'sales', scope: 'sql:sales' },
+      { catalog: 'hr*', scope: 'sql:hr' },
+      { catalog: '*', scope: 'sql:all' },
+    ]);
+    expect(problems({ ...jwt, AUTH_CATALOG_SCOPES: 'a.b=x' })).toContain('AUTH_CATALOG_SCOPES entries must look like catalog=scope');
+    expect(problems({ AUTH_CATALOG_SCOPES: 'sales=x' })).toContain('AUTH_CATALOG_SCOPES needs JWT authentication');
+    expect(problems({ TRINO_AUTH: 'passthrough' })).toContain('TRINO_AUTH=passthrough needs JWT authentication');
+    expect(problems({ ...jwt, TRINO_AUTH: 'passthrough' })).toBe('');
   });
 
   it('names an unreadable or empty tokens file', () => {
@@ -61,7 +82,7 @@ describe('auth configuration', () => {
 
   it('reads HS256 JWT settings and records the secret', () => {
     const config = loadAppConfig({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp', AUTH_JWT_AUDIENCE: 'a, b', AUTH_JWT_CLOCK_SKEW_SECONDS: '5' });
-    expect(config.auth.jwt).toEqual({ secret: SECRET, jwksUrl: undefined, issuer: 'https://idp', audience: ['a', 'b'], clockSkewSeconds: 5, jwksCacheSeconds: 600, jwksCooldownSeconds: 30 });
+    expect(config.auth.jwt).toEqual({ secret: SECRET, jwksUrl: undefined, userClaim: 'sub', issuer: 'https://idp', audience: ['a', 'b'], clockSkewSeconds: 5, jwksCacheSeconds: 600, jwksCooldownSeconds: 30 });
     expect(config.secretValues).toContain(SECRET);
   });
 

@@ -8,12 +8,25 @@ export const AUTH_MODES = ['auto', 'none'] as const;
 const MIN_JWT_SECRET_BYTES = 32;
 /** Shorter static tokens are guessable, and the log scrubber ignores values under 4 characters. */
 const MIN_TOKEN_LENGTH = 16;
+/**
+ * What a caller's user name (a named token's name, the JWT user claim) may look like: it is sent
+ * to Trino as X-Trino-User and matched by Trino's access-control rules, so no spaces, commas,
+ * quotes or control characters.
+ */
+export const SAFE_USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@+|:-]{0,127}$/;
+/**
+ * `name=token`: the name is a user name and the token does not start with `=`, so an unnamed
+ * base64 token with padding (`abc…==`) keeps meaning itself.
+ */
+const NAMED_TOKEN = /^([^=\s]+)=([^=].*)$/;
 
 export interface JwtConfig {
   /** HS256 shared secret (AUTH_JWT_SECRET); exclusive with `jwksUrl`. */
   secret?: string;
   /** Remote key set for RS256/ES256 tokens (AUTH_JWKS_URL). */
   jwksUrl?: string;
+  /** The claim naming the caller's user (AUTH_JWT_USER_CLAIM): sent to Trino when impersonating. */
+  userClaim: string;
   issuer?: string;
   /** Accepted `aud` values; empty = audience not checked. */
   audience: string[];
@@ -28,6 +41,18 @@ export interface JwtConfig {
 export interface ToolScopeRule {
   tool: string;
   scope: string;
+}
+
+/** One AUTH_CATALOG_SCOPES entry: a catalog (`prefix*`, or `*` for every catalog) and the scope it requires. */
+export interface CatalogScopeRule {
+  catalog: string;
+  scope: string;
+}
+
+/** A static bearer token; a named one (`name=token`) gives its caller that user name. */
+export interface StaticToken {
+  token: string;
+  name?: string;
 }
 
 export interface RateLimitConfig {
@@ -45,12 +70,14 @@ export interface AuthFailureLimitConfig {
 export interface AuthConfig {
   /** `none` disables authentication explicitly (required to run production without auth). */
   mode: (typeof AUTH_MODES)[number];
-  /** Static bearer tokens (MCP_AUTH_TOKEN, comma-separated, plus MCP_AUTH_TOKENS_FILE, one per line). */
-  tokens: string[];
+  /** Static bearer tokens (MCP_AUTH_TOKEN, comma-separated, plus MCP_AUTH_TOKENS_FILE, one per line), each `token` or `name=token`. */
+  tokens: StaticToken[];
   /** Present when JWT validation is configured. */
   jwt?: JwtConfig;
   /** Per-tool scope requirements; empty = every authenticated caller may call every tool. */
   toolScopes: ToolScopeRule[];
+  /** Per-catalog scope requirements; empty = no per-caller catalog bound. Non-empty = a catalog without a rule is closed. */
+  catalogScopes: CatalogScopeRule[];
   /** Published in the OAuth protected-resource metadata; defaults to the JWT issuer. */
   authorizationServers: string[];
   /** Public URL of the /mcp endpoint (the OAuth resource identifier); derived from the request when unset. */
@@ -78,11 +105,13 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
   const tokens = readStaticTokens(env, server.nodeEnv === 'production');
   const jwt = readJwtConfig(env);
   const toolScopes = readToolScopes(env);
+  const catalogScopes = readCatalogScopes(env);
   const config: AuthConfig = {
     mode,
     tokens,
     jwt,
     toolScopes,
+    catalogScopes,
     authorizationServers: readUrlList(env, 'AUTH_AUTHORIZATION_SERVERS'),
     resourceUrl: env.httpUrl('AUTH_RESOURCE_URL'),
     corsOrigins: readOrigins(env),
@@ -103,15 +132,28 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
   return config;
 }
 
-function readStaticTokens(env: EnvReader, production: boolean): string[] {
-  const tokens = [...env.list('MCP_AUTH_TOKEN'), ...readTokensFile(env)];
-  for (const token of tokens) env.secrets.push(token);
+function readStaticTokens(env: EnvReader, production: boolean): StaticToken[] {
+  const entries = [...env.list('MCP_AUTH_TOKEN'), ...readTokensFile(env)];
+  // The whole entry is secret too: a log line quoting `name=token` must lose the token either way.
+  for (const entry of entries) env.secrets.push(entry);
+  const tokens = entries.map(parseStaticToken);
+  for (const { token } of tokens) env.secrets.push(token);
   const minLength = production ? MIN_TOKEN_LENGTH : 4;
-  if (tokens.some((token) => token.length < minLength)) {
+  if (tokens.some(({ token }) => token.length < minLength)) {
     env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must be at least ${minLength} characters long${production ? ' in production' : ''}`);
   }
-  if (tokens.some((token) => /\s/.test(token))) env.problem('MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must not contain whitespace');
-  return [...new Set(tokens)];
+  if (tokens.some(({ token }) => /\s/.test(token))) env.problem('MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must not contain whitespace');
+  for (const { name } of tokens) {
+    // The name is not secret (it is the caller's user name), so it may be quoted.
+    if (name !== undefined && !SAFE_USER_NAME.test(name)) env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE token name "${name}" is not a valid user name (${SAFE_USER_NAME})`);
+  }
+  const seen = new Set<string>();
+  return tokens.filter(({ token }) => !seen.has(token) && seen.add(token));
+}
+
+function parseStaticToken(entry: string): StaticToken {
+  const match = NAMED_TOKEN.exec(entry);
+  return match ? { name: match[1], token: match[2] } : { token: entry };
 }
 
 /** One token per line; blank lines and `#` comments are skipped (lets operators label tokens). */
@@ -136,6 +178,7 @@ function readTokensFile(env: EnvReader): string[] {
 function readJwtConfig(env: EnvReader): JwtConfig | undefined {
   const secret = env.secret('AUTH_JWT_SECRET');
   const jwksUrl = env.httpUrl('AUTH_JWKS_URL');
+  const userClaim = env.string('AUTH_JWT_USER_CLAIM', 'sub');
   const issuer = env.string('AUTH_JWT_ISSUER');
   const audience = env.list('AUTH_JWT_AUDIENCE');
   const clockSkewSeconds = env.int('AUTH_JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 600 });
@@ -152,7 +195,7 @@ function readJwtConfig(env: EnvReader): JwtConfig | undefined {
     if (issuer !== undefined || audience.length > 0) env.problem('AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE need AUTH_JWT_SECRET or AUTH_JWKS_URL');
     return undefined;
   }
-  return { secret, jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheSeconds, jwksCooldownSeconds };
+  return { secret, jwksUrl, userClaim, issuer, audience, clockSkewSeconds, jwksCacheSeconds, jwksCooldownSeconds };
 }
 
 /** `tool=scope` pairs, comma-separated; `prefix*=scope` covers a family of tools; a tool may repeat. */
@@ -165,6 +208,21 @@ function readToolScopes(env: EnvReader): ToolScopeRule[] {
       continue;
     }
     rules.push({ tool: match[1], scope: match[2] });
+  }
+  return rules;
+}
+
+/** `catalog=scope` pairs, comma-separated, like AUTH_TOOL_SCOPES; `prefix*=scope` and `*=scope` cover several catalogs. */
+function readCatalogScopes(env: EnvReader): CatalogScopeRule[] {
+  const rules: CatalogScopeRule[] = [];
+  for (const entry of env.list('AUTH_CATALOG_SCOPES')) {
+    const match = /^([A-Za-z0-9_-]*\*?)\s*=\s*(\S+)$/.exec(entry);
+    if (!match || match[1] === '') {
+      env.problem(`AUTH_CATALOG_SCOPES entries must look like catalog=scope, catalog_prefix*=scope or *=scope (got "${entry}")`);
+      continue;
+    }
+    // Catalog names are matched as Trino matches identifiers: case-insensitively.
+    rules.push({ catalog: match[1].toLowerCase(), scope: match[2] });
   }
   return rules;
 }
@@ -204,6 +262,13 @@ function checkConsistency(env: EnvReader, config: AuthConfig, server: Pick<Serve
   }
   if (config.toolScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_TOOL_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
+  }
+  // The Trino section owns TRINO_AUTH; its passthrough mode only works with callers who present a JWT.
+  if (env.string('TRINO_AUTH') === 'passthrough' && config.jwt === undefined) {
+    env.problem("TRINO_AUTH=passthrough needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): it sends the caller's own token to Trino");
+  }
+  if (config.catalogScopes.length > 0 && config.jwt === undefined) {
+    env.problem('AUTH_CATALOG_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
   }
   // stdio serves a single local parent process and opens no network port.
   if (server.nodeEnv === 'production' && server.transport === 'http' && config.mode !== 'none' && !configured) {

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { EnvReader } from '../env-reader.js';
 
+export const TRINO_AUTH_MODES = ['service', 'passthrough'] as const;
+
 export interface TrinoConfig {
   /** Direct Trino coordinator, e.g. https://trino.example.com:8443; unset = no direct engine. */
   url?: string;
@@ -10,6 +12,13 @@ export interface TrinoConfig {
   catalog?: string;
   schema?: string;
   source: string;
+  /**
+   * TRINO_IMPERSONATION: statements of a caller with a user name run as that user (X-Trino-User)
+   * while the service login still authenticates the connection.
+   */
+  impersonation: boolean;
+  /** TRINO_AUTH: `service` logs in as TRINO_USER; `passthrough` sends the caller's own bearer JWT instead. */
+  auth: (typeof TRINO_AUTH_MODES)[number];
   /** Dataplane name the direct engine is listed under. */
   dataplane: string;
   readOnly: boolean;
@@ -43,6 +52,8 @@ export function readTrinoConfig(env: EnvReader): TrinoConfig {
     catalog: env.string('TRINO_CATALOG'),
     schema: env.string('TRINO_SCHEMA'),
     source: env.string('TRINO_SOURCE', 'xdp-mcp-server'),
+    impersonation: env.bool('TRINO_IMPERSONATION', false),
+    auth: env.oneOf('TRINO_AUTH', TRINO_AUTH_MODES, 'service'),
     dataplane: env.string('TRINO_DATAPLANE', 'trino'),
     readOnly: env.bool('TRINO_READ_ONLY', true),
     queryTimeoutMs: env.int('TRINO_QUERY_TIMEOUT_MS', 60_000, { min: 1000, max: 3_600_000 }),

@@ -5,7 +5,7 @@ import { sqlFingerprint } from './sql-fingerprint.js';
 
 export interface ToolCallAudit {
   tool: string;
-  context: Pick<ToolContext, 'principal' | 'transport'>;
+  context: Pick<ToolContext, 'principal' | 'transport' | 'audit'>;
   /** Registry outcome: success, tool_error, invalid_arguments, not_found, forbidden, busy. */
   outcome: string;
   /** The failure kind when the call did not succeed (e.g. upstream, timeout). */
@@ -16,7 +16,8 @@ export interface ToolCallAudit {
 
 /**
  * One `Audit` log line per tool call: who, over which transport, which tool, how it ended and how
- * long it took. Argument values are never logged; a SQL `query` argument is represented by its
+ * long it took; for SQL tools also the user the upstream was told (`upstreamUser`), the dataplane
+ * and the engine's query id, so a line here can be matched with the engine's query history. Argument values are never logged; a SQL `query` argument is represented by its
  * fingerprint so the same statement can be traced across calls.
  */
 @Injectable()
@@ -31,9 +32,11 @@ export class AuditLog {
   toolCall({ tool, context, outcome, error, durationMs, args }: ToolCallAudit): void {
     if (!this.enabled) return;
     const query = typeof args === 'object' && args !== null ? (args as { query?: unknown }).query : undefined;
+    const { upstreamUser, dataplane, queryId } = context.audit ?? {};
     this.logger.log({
       msg: 'tool call',
       principal: context.principal.subject,
+      ...(context.principal.user !== undefined ? { user: context.principal.user } : {}),
       transport: context.transport,
       // Unknown names come from the caller: bounded so a call cannot write an arbitrarily long line.
       tool: tool.slice(0, 128),
@@ -41,6 +44,9 @@ export class AuditLog {
       ...(error ? { error } : {}),
       durationMs: Math.round(durationMs * 10) / 10,
       ...(typeof query === 'string' ? { sqlFingerprint: sqlFingerprint(query) } : {}),
+      ...(dataplane !== undefined ? { dataplane } : {}),
+      ...(upstreamUser !== undefined ? { upstreamUser } : {}),
+      ...(queryId !== undefined ? { queryId } : {}),
     });
   }
 }

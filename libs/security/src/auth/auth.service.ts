@@ -33,8 +33,9 @@ export class AuthService implements OnModuleInit {
     private readonly failures: AuthFailureLimiter,
   ) {
     const { auth } = config;
-    this.staticTokens = new StaticTokenVerifier(auth.tokens, [...new Set(auth.toolScopes.map((rule) => rule.scope))]);
-    this.jwt = auth.jwt ? new JwtVerifier(auth.jwt) : undefined;
+    const scopes = [...auth.toolScopes, ...auth.catalogScopes].map((rule) => rule.scope);
+    this.staticTokens = new StaticTokenVerifier(auth.tokens, [...new Set(scopes)]);
+    this.jwt = auth.jwt ? new JwtVerifier(auth.jwt, config.trino.impersonation && config.trino.url !== undefined) : undefined;
   }
 
   get enabled(): boolean {
@@ -86,9 +87,12 @@ export class AuthService implements OnModuleInit {
 
   private async verifyJwt(token: string, headers: IncomingHttpHeaders): Promise<Principal> {
     try {
-      return await this.jwt!.verify(token);
+      const principal = await this.jwt!.verify(token);
+      // Only with TRINO_AUTH=passthrough does the token travel on (to Trino, never elsewhere).
+      return this.config.trino.auth === 'passthrough' ? { ...principal, bearerToken: () => token } : principal;
     } catch (error) {
       if (!(error instanceof JwtRejection)) throw error;
+      if (error.forbidden) throw new AuthError(403, `Forbidden: ${error.message}`);
       // The caller is told why; the operator also needs to know the identity provider is unreachable.
       if (error.keySetUnavailable) this.warnKeySetUnavailable(error.message);
       const refusal = this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');

@@ -5,8 +5,8 @@ const SECRET = 'unit-test-secret-with-at-least-32-bytes';
 const key = new TextEncoder().encode(SECRET);
 const now = () => Math.floor(Date.now() / 1000);
 
-function verifier(overrides: Partial<ConstructorParameters<typeof JwtVerifier>[0]> = {}): JwtVerifier {
-  return new JwtVerifier({ secret: SECRET, audience: ['api'], issuer: 'https://idp', clockSkewSeconds: 30, jwksCacheSeconds: 600, jwksCooldownSeconds: 30, ...overrides });
+function verifier(overrides: Partial<ConstructorParameters<typeof JwtVerifier>[0]> = {}, requireUser = false): JwtVerifier {
+  return new JwtVerifier({ secret: SECRET, userClaim: 'sub', audience: ['api'], issuer: 'https://idp', clockSkewSeconds: 30, jwksCacheSeconds: 600, jwksCooldownSeconds: 30, ...overrides }, requireUser);
 }
 
 /** `exp: null` leaves the claim out. */
@@ -24,7 +24,7 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 
 describe('JwtVerifier (HS256)', () => {
   it('turns a valid token into a principal with its subject and scopes', async () => {
-    await expect(verifier().verify(await token({ sub: 'alice', scope: 'a b' }))).resolves.toEqual({ subject: 'alice', scopes: ['a', 'b'], authenticated: true });
+    await expect(verifier().verify(await token({ sub: 'alice', scope: 'a b' }))).resolves.toEqual({ subject: 'alice', user: 'alice', scopes: ['a', 'b'], authenticated: true });
   });
 
   it('falls back to client_id or azp for machine tokens without sub', async () => {
@@ -84,5 +84,26 @@ describe('scopesOf', () => {
     expect(scopesOf({ scope: 'a  b', scp: ['b', 'c', 7 as unknown as string] })).toEqual(['a', 'b', 'c']);
     expect(scopesOf({ scp: 'x y' })).toEqual(['x', 'y']);
     expect(scopesOf({})).toEqual([]);
+  });
+
+  describe('user claim (AUTH_JWT_USER_CLAIM)', () => {
+    it('takes the user from the configured claim', async () => {
+      const principal = await verifier({ userClaim: 'email' }).verify(await token({ sub: 'u-1', email: 'ann@example.com' }));
+      expect(principal).toMatchObject({ subject: 'u-1', user: 'ann@example.com' });
+    });
+
+    it('leaves an unusable user out unless a user is required', async () => {
+      const jwt = await token({ sub: 'u-1', email: 'ann, admin' });
+      expect((await verifier({ userClaim: 'email' }).verify(jwt)).user).toBeUndefined();
+      const error = await verifier({ userClaim: 'email' }, true).verify(jwt).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(JwtRejection);
+      expect((error as JwtRejection).forbidden).toBe(true);
+      expect((error as JwtRejection).message).toContain('"email" claim that is not a valid user name');
+      expect((error as JwtRejection).message).not.toContain('admin');
+    });
+
+    it('refuses a token without the claim when a user is required', async () => {
+      expect(await rejection(verifier({ userClaim: 'preferred_username' }, true).verify(await token({ sub: 'u-1' })))).toContain('has no "preferred_username" claim');
+    });
   });
 });

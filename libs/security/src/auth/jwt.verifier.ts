@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import type { JwtConfig } from '#config';
+import { SAFE_USER_NAME, type JwtConfig } from '#config';
 import type { Principal } from '#tool-contract';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
@@ -9,6 +9,8 @@ export class JwtRejection extends Error {
     message: string,
     /** True when the token may be fine but the key set could not be fetched. */
     readonly keySetUnavailable = false,
+    /** True when the token is valid but its caller may not be served (403, not 401). */
+    readonly forbidden = false,
   ) {
     super(message);
     this.name = 'JwtRejection';
@@ -38,7 +40,11 @@ export class JwtVerifier {
   private readonly algorithms: string[];
   private readonly verified = new Map<string, CachedPrincipal>();
 
-  constructor(private readonly config: JwtConfig) {
+  constructor(
+    private readonly config: JwtConfig,
+    /** With TRINO_IMPERSONATION every caller runs as its own user, so a token without a usable user claim is refused. */
+    private readonly requireUser = false,
+  ) {
     if (config.secret !== undefined) {
       // A key object built once: raw bytes would be imported again on every verification.
       this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
@@ -81,7 +87,20 @@ export class JwtVerifier {
       throw describeRejection(error);
     }
     // `exp` is a required claim, so it is present once verification succeeded.
-    return { principal: toPrincipal(payload), expiresAt: payload.exp! * 1000 };
+    return { principal: this.toPrincipal(payload), expiresAt: payload.exp! * 1000 };
+  }
+
+  private toPrincipal(payload: JWTPayload): Principal {
+    const subject = [payload.sub, payload.client_id, payload.azp].find((value): value is string => typeof value === 'string' && value !== '');
+    if (subject === undefined) throw new JwtRejection('token has no subject (sub, client_id or azp)');
+    const principal: Principal = { subject, scopes: scopesOf(payload), authenticated: true };
+    const claim = this.config.userClaim;
+    const user = payload[claim];
+    if (typeof user === 'string' && SAFE_USER_NAME.test(user)) return { ...principal, user };
+    if (!this.requireUser) return principal;
+    // The claim's value is not echoed: it may be personal data, and the caller already knows it.
+    const problem = user === undefined ? `has no "${claim}" claim` : `has a "${claim}" claim that is not a valid user name (letters, digits and _ . @ + | : -, at most 128)`;
+    throw new JwtRejection(`token ${problem} (AUTH_JWT_USER_CLAIM); queries run as the caller's own user, so one is required`, false, true);
   }
 }
 
@@ -115,12 +134,6 @@ function describeRejection(error: unknown): JwtRejection {
   if (error instanceof errors.JWSSignatureVerificationFailed) return new JwtRejection('token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey) return new JwtRejection('token key id matches no key of the identity provider');
   return new JwtRejection('token is malformed');
-}
-
-function toPrincipal(payload: JWTPayload): Principal {
-  const subject = [payload.sub, payload.client_id, payload.azp].find((value): value is string => typeof value === 'string' && value !== '');
-  if (subject === undefined) throw new JwtRejection('token has no subject (sub, client_id or azp)');
-  return { subject, scopes: scopesOf(payload), authenticated: true };
 }
 
 /** OAuth puts scopes in a space-separated `scope`; Azure AD and others use `scp` (array or string). */

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { StaticToken } from '#config';
 import type { Principal } from '#tool-contract';
 
 /**
@@ -8,13 +9,15 @@ import type { Principal } from '#tool-contract';
  */
 export class StaticTokenVerifier {
   private readonly digests: Buffer[];
+  private readonly names: (string | undefined)[];
 
   constructor(
-    tokens: readonly string[],
+    tokens: readonly StaticToken[],
     /** Static tokens are operator credentials: they hold every scope a tool can require. */
     private readonly grantedScopes: readonly string[],
   ) {
-    this.digests = tokens.map(digest);
+    this.digests = tokens.map(({ token }) => digest(token));
+    this.names = tokens.map(({ name }) => name);
   }
 
   get configured(): boolean {
@@ -28,6 +31,9 @@ export class StaticTokenVerifier {
       if (timingSafeEqual(candidate, presented) && matched < 0) matched = index;
     });
     if (matched < 0) return undefined;
+    // A named token's name is its caller's user; an unnamed one has none (its calls run as the service user).
+    const name = this.names[matched];
+    if (name !== undefined) return { subject: name, user: name, scopes: this.grantedScopes, authenticated: true };
     return { subject: `static-token-${matched + 1}`, scopes: this.grantedScopes, authenticated: true };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { isToolError, ToolError } from '#tool-contract';
-import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn } from '../engine/query-engine.js';
+import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn, UpstreamIdentity } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
 import { queryFailure, upstreamExcerpt } from '../engine/query-errors.js';
 import { RowCollector } from '../engine/row-budget.js';
@@ -69,9 +69,11 @@ export class TrinoRestClient {
     const deadline = new QueryDeadline(options.signal, request.timeoutMs);
     const started = performance.now();
     const pageLimit = pageLimitBytes(request.maxBytes);
+    // Every request of a query (POST, GETs, the cancel) goes as the same user with the same credential.
+    const headers = this.headers(request.identity);
     let nextUri: string | undefined;
     try {
-      let page = await this.submit(request, deadline, pageLimit);
+      let page = await this.submit(request, headers, deadline, pageLimit);
       let columns: ResultColumn[] | undefined;
       const collector = new RowCollector(request.maxRows, request.maxBytes);
       let emptyPages = 0;
@@ -106,13 +108,13 @@ export class TrinoRestClient {
         emptyPages = data.length === 0 ? emptyPages + 1 : 0;
         // Trino long-polls each GET; this only keeps a server that answers empty pages at once from being hammered.
         if (emptyPages > 1) await sleep(Math.min(20 * (emptyPages - 1), 250), deadline.signal);
-        page = await this.fetchPage(nextUri, deadline, pageLimit);
+        page = await this.fetchPage(nextUri, headers, deadline, pageLimit, request.identity);
       }
     } catch (error) {
       throw deadline.stopped ? deadline.error() : error;
     } finally {
       deadline.dispose();
-      if (nextUri !== undefined) this.cancel(nextUri);
+      if (nextUri !== undefined) this.cancel(nextUri, headers);
     }
   }
 
@@ -135,29 +137,29 @@ export class TrinoRestClient {
    * either: once Trino has the statement, its reply carries the only handle to cancel it, so a
    * caller who gives up mid-POST gets an answer at once and the reply is cancelled when it lands.
    */
-  private async submit(request: QueryRequest, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
+  private async submit(request: QueryRequest, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
     const post = this.send(`${this.options.baseUrl}/v1/statement`, {
       method: 'POST',
-      headers: { ...this.headers(), ...this.sessionHeaders(request), 'content-type': 'text/plain; charset=utf-8' },
+      headers: { ...headers, ...this.sessionHeaders(request), 'content-type': 'text/plain; charset=utf-8' },
       body: request.sql,
       signal: AbortSignal.timeout(request.timeoutMs),
-    }).then((response) => this.readPage(response, 'POST /v1/statement', pageLimit));
+    }).then((response) => this.readPage(response, 'POST /v1/statement', pageLimit, request.identity));
     try {
       return await Promise.race([post, deadline.whenStopped()]);
     } catch (error) {
-      if (deadline.stopped) post.then((page) => page.nextUri && this.cancel(page.nextUri), () => undefined);
+      if (deadline.stopped) post.then((page) => page.nextUri && this.cancel(page.nextUri, headers), () => undefined);
       throw error;
     }
   }
 
   /** GETs are safe to repeat: retried on 502/503/504/429 (honouring Retry-After) and on connections lost mid-answer. */
-  private async fetchPage(uri: string, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
+  private async fetchPage(uri: string, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number, identity?: UpstreamIdentity): Promise<TrinoQueryResults> {
     for (let attempt = 1; ; attempt++) {
       let status: number;
       let text: string;
       let retryAfter: string | null;
       try {
-        const response = await this.send(uri, { headers: this.headers(), signal: deadline.signal });
+        const response = await this.send(uri, { headers, signal: deadline.signal });
         status = response.status;
         retryAfter = response.headers.get('retry-after');
         text = await this.readBody(response, 'GET nextUri', pageLimit);
@@ -167,7 +169,7 @@ export class TrinoRestClient {
         await sleep(attempt * 100, deadline.signal);
         continue;
       }
-      if (!RETRYABLE_STATUSES.has(status) || attempt >= this.maxGetAttempts) return this.parsePage(status, text, 'GET nextUri');
+      if (!RETRYABLE_STATUSES.has(status) || attempt >= this.maxGetAttempts) return this.parsePage(status, text, 'GET nextUri', identity);
       const wait = retryAfterMs(retryAfter, this.maxRetryAfterMs) ?? attempt * 100;
       this.logger.debug(`Trino answered HTTP ${status}; retrying in ${wait} ms (attempt ${attempt} of ${this.maxGetAttempts})`);
       await sleep(wait, deadline.signal);
@@ -214,16 +216,16 @@ export class TrinoRestClient {
     return Buffer.concat(chunks, size).toString('utf8');
   }
 
-  private async readPage(response: Response, call: string, limit: number): Promise<TrinoQueryResults> {
-    return this.parsePage(response.status, await this.readBody(response, call, limit), call);
+  private async readPage(response: Response, call: string, limit: number, identity?: UpstreamIdentity): Promise<TrinoQueryResults> {
+    return this.parsePage(response.status, await this.readBody(response, call, limit), call, identity);
   }
 
-  private parsePage(status: number, text: string, call: string): TrinoQueryResults {
+  private parsePage(status: number, text: string, call: string, identity?: UpstreamIdentity): TrinoQueryResults {
     if (status >= 300 && status < 400) {
       throw new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
     }
     if (status === 401 || status === 403) {
-      throw new ToolError('upstream', `Trino rejected the credentials for user "${this.options.user}" (HTTP ${status} on ${call})`, { upstreamStatus: status });
+      throw new ToolError('upstream', `Trino rejected ${this.describeLogin(identity)} (HTTP ${status} on ${call})`, { upstreamStatus: status });
     }
     if (status !== 200) {
       throw new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
@@ -250,9 +252,9 @@ export class TrinoRestClient {
   }
 
   /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
-  private cancel(nextUri: string): void {
+  private cancel(nextUri: string, headers: Record<string, string>): void {
     if (!this.sameOrigin(nextUri)) return;
-    fetch(nextUri, { method: 'DELETE', headers: this.headers(), redirect: 'manual', signal: AbortSignal.timeout(5000) })
+    fetch(nextUri, { method: 'DELETE', headers, redirect: 'manual', signal: AbortSignal.timeout(5000) })
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => this.logger.debug(`Cancelling a Trino query failed: ${describeFetchError(error)}`));
   }
@@ -266,12 +268,31 @@ export class TrinoRestClient {
     }
   }
 
-  /** Sent on every request, as the Java client does. */
-  private headers(): Record<string, string> {
-    const headers: Record<string, string> = { 'x-trino-user': this.options.user, 'user-agent': USER_AGENT };
-    if (this.options.jwt) headers.authorization = `Bearer ${this.options.jwt}`;
+  /**
+   * Sent on every request, as the Java client does. The service login (TRINO_USER with its password
+   * or JWT) authenticates the connection whatever user the statement runs as (impersonation: Trino
+   * checks that TRINO_USER may act as X-Trino-User); a passthrough token replaces that login, and
+   * Trino then takes the user from the token unless X-Trino-User names one.
+   */
+  private headers(identity?: UpstreamIdentity): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    const passthrough = identity?.bearerToken?.();
+    const user = identity?.user ?? (passthrough === undefined ? this.options.user : undefined);
+    if (user !== undefined) headers['x-trino-user'] = user;
+    if (passthrough !== undefined) headers.authorization = `Bearer ${passthrough}`;
+    else if (this.options.jwt) headers.authorization = `Bearer ${this.options.jwt}`;
     else if (this.options.password) headers.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64')}`;
+    if (identity !== undefined) {
+      headers['x-trino-client-tags'] = identity.clientTags.join(',');
+      headers['x-trino-client-info'] = identity.clientInfo;
+    }
     return headers;
+  }
+
+  private describeLogin(identity: UpstreamIdentity | undefined): string {
+    if (identity?.bearerToken !== undefined) return "the caller's token (TRINO_AUTH=passthrough)";
+    const acting = identity?.user !== undefined ? ` acting as "${identity.user}"` : '';
+    return `the credentials for user "${this.options.user}"${acting}`;
   }
 
   private sessionHeaders(request: QueryRequest): Record<string, string> {

@@ -39,6 +39,23 @@ export interface QueryRequest {
    */
   maxBytes: number;
   timeoutMs: number;
+  /** Who the statement runs for; only a direct Trino sends it upstream (the other engines have no users). */
+  identity?: UpstreamIdentity;
+}
+
+/** The caller as a direct Trino sees it (impersonation, passthrough, query history). */
+export interface UpstreamIdentity {
+  /** X-Trino-User; absent = TRINO_USER, or with a passthrough token the token's own principal. */
+  user?: string;
+  /**
+   * TRINO_AUTH=passthrough: the caller's bearer JWT, sent instead of the service login. A function,
+   * so the request object never holds the token as data that could be logged.
+   */
+  bearerToken?: () => string;
+  /** X-Trino-Client-Tags: tool and transport, as `key:value` tags. */
+  clientTags: string[];
+  /** X-Trino-Client-Info: tool, transport and caller, for Trino's query history. */
+  clientInfo: string;
 }
 
 export interface ExecuteOptions {

@@ -10,6 +10,11 @@ export interface CheckedStatement {
   kind: StatementKind;
   /** Metadata statements in structured form, so engines that are not Trino can answer them. */
   show?: ShowStatement;
+  /**
+   * Every catalog the statement touches, folded to lower case (the session catalog included when
+   * unqualified names resolve against it): what per-caller catalog scopes are checked against.
+   */
+  catalogs: string[];
 }
 
 export type StatementKind = 'query' | 'show' | 'describe' | 'explain' | 'write';

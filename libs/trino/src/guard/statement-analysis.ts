@@ -112,8 +112,9 @@ function analyze(grammar: Grammar, sql: string, policy: AnalysisPolicy, context:
     throw new Rejection('not_read_only', `Read-only mode allows only SELECT, WITH, VALUES, SHOW, DESCRIBE and EXPLAIN; got ${describeStatement(grammar, statement)}`);
   }
   if (policy.readOnly) rejectPassThroughQueries(grammar, statement);
-  checkCatalogs(grammar, statement, policy, context);
-  return { sql: reEmit(grammar, tokens), kind, show: showStatement(grammar, statement) };
+  const catalogs = referencedCatalogs(grammar, statement, context.catalog === undefined ? undefined : foldedName(context.catalog));
+  checkCatalogs(catalogs, policy);
+  return { sql: reEmit(grammar, tokens), kind, show: showStatement(grammar, statement), catalogs: [...catalogs] };
 }
 
 function parseSingleStatement(grammar: Grammar, sql: string): { statement: ParseTreeNode; tokens: SqlToken[] } {
@@ -259,9 +260,8 @@ function rejectPassThroughQueries(grammar: Grammar, statement: ParseTreeNode): v
   }
 }
 
-function checkCatalogs(grammar: Grammar, statement: ParseTreeNode, policy: AnalysisPolicy, context: AnalysisContext): void {
+function checkCatalogs(referenced: ReadonlySet<string>, policy: AnalysisPolicy): void {
   if (policy.allowedCatalogs.length === 0) return;
-  const referenced = referencedCatalogs(grammar, statement, context.catalog === undefined ? undefined : foldedName(context.catalog));
   const denied = [...referenced].filter((catalog) => !policy.allowedCatalogs.includes(catalog));
   if (denied.length > 0) {
     throw new Rejection('catalog_not_allowed', `Catalog ${denied.map((c) => `"${c}"`).join(', ')} is not allowed; allowed catalogs: ${policy.allowedCatalogs.join(', ')}`);

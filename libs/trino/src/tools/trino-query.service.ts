@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { MetricsService } from '#observability';
-import { isToolError, type ToolContext, type ToolOutput } from '#tool-contract';
-import type { QueryProgress, QueryRequest, QueryResult } from '../engine/query-engine.js';
+import { CatalogAuthorizer } from '#security';
+import { isToolError, type ToolContext, ToolError, type ToolOutput } from '#tool-contract';
+import type { QueryProgress, QueryRequest, QueryResult, UpstreamIdentity } from '../engine/query-engine.js';
 import { SqlGuard } from '../guard/sql-guard.js';
 import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
@@ -19,15 +20,25 @@ export interface UserQueryArgs {
 
 /** Rows the metadata tools return at most (catalog listings are never this long in practice). */
 const METADATA_MAX_ROWS = 10_000;
+/** Longest caller name put in Trino's client info (a JWT subject can be anything). */
+const MAX_CLIENT_INFO_CALLER = 128;
+
+/** Which tool is running, for whom and over which transport. */
+export interface ToolCall {
+  tool: string;
+  context: ToolContext;
+}
 
 /**
  * Runs SQL for the Trino tools: routes to the dataplane's engine, puts the caller's SQL through
- * the guard, enforces the catalog allow-list, row cap and timeout, forwards progress, records
- * metrics, and renders the result within RESULT_MAX_BYTES.
+ * the guard, enforces the catalog allow-list and the caller's catalog scopes, row cap and timeout,
+ * tells a direct Trino who the caller is, forwards progress, records metrics and audit facts, and
+ * renders the result within RESULT_MAX_BYTES.
  */
 @Injectable()
 export class TrinoQueryService {
   readonly guard: SqlGuard;
+  private readonly catalogScopes: CatalogAuthorizer;
 
   constructor(
     private readonly config: AppConfig,
@@ -35,6 +46,7 @@ export class TrinoQueryService {
     private readonly metrics: MetricsService,
   ) {
     this.guard = new SqlGuard({ readOnly: config.trino.readOnly, allowedCatalogs: config.trino.allowedCatalogs });
+    this.catalogScopes = new CatalogAuthorizer(config.auth.catalogScopes);
   }
 
   /**
@@ -42,11 +54,14 @@ export class TrinoQueryService {
    * `explain`, the statement is wrapped in EXPLAIN and the wrapped statement is checked again as a
    * whole, so what runs is exactly what the guard approved.
    */
-  async runUserQuery(args: UserQueryArgs, context: ToolContext, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
-    this.checkCatalogArgument(args.catalog);
-    const target = await this.router.resolve(args.dataplane, context.signal);
+  async runUserQuery(args: UserQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
+    const { context } = call;
+    this.checkCatalogArgument(args.catalog, context);
+    const target = await this.resolve(args.dataplane, context);
     const sessionCatalog = args.catalog ?? target.defaultCatalog;
     let checked = await this.checkStatement(args.query, sessionCatalog);
+    // Every catalog the guard found (tables, functions, SHOW targets, the session catalog), before any engine is asked.
+    this.checkCatalogScopes(checked.catalogs, context);
     if (options.explain) {
       if (checked.kind === 'explain') throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
       checked = { ...(await this.checkStatement(`EXPLAIN ${checked.sql}`, sessionCatalog)), show: undefined };
@@ -59,29 +74,81 @@ export class TrinoQueryService {
       maxRows: args.maxRows,
       maxBytes: this.config.trino.resultMaxBytes,
       timeoutMs: this.config.trino.queryTimeoutMs,
+      identity: this.identity(target, call),
     };
     let result = await this.execute(target, request, context);
-    if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result);
+    if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
     return this.output(target, result, args.maxRows);
   }
 
   /** Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list. */
-  async runMetadata(dataplane: string | undefined, catalog: string | undefined, build: (metadata: MetadataQueries) => MetadataQuery, context: ToolContext): Promise<ToolOutput<QueryResultContent>> {
-    this.checkCatalogArgument(catalog);
-    const target = await this.router.resolve(dataplane, context.signal);
+  async runMetadata(
+    call: ToolCall,
+    dataplane: string | undefined,
+    catalog: string | undefined,
+    build: (metadata: MetadataQueries) => MetadataQuery,
+  ): Promise<ToolOutput<QueryResultContent>> {
+    const { context } = call;
+    this.checkCatalogArgument(catalog, context);
+    const target = await this.resolve(dataplane, context);
     const query = build(target.engine.metadata);
-    const request: QueryRequest = { sql: query.sql, maxRows: METADATA_MAX_ROWS, maxBytes: this.config.trino.resultMaxBytes, timeoutMs: this.config.trino.queryTimeoutMs };
+    const request: QueryRequest = {
+      sql: query.sql,
+      maxRows: METADATA_MAX_ROWS,
+      maxBytes: this.config.trino.resultMaxBytes,
+      timeoutMs: this.config.trino.queryTimeoutMs,
+      identity: this.identity(target, call),
+    };
     let result = await this.execute(target, request, context);
     if (query.reshape) result = query.reshape(result);
-    if (catalog === undefined) result = this.onlyAllowedCatalogs(result);
+    if (catalog === undefined) result = this.onlyAllowedCatalogs(result, context);
     return this.output(target, result, METADATA_MAX_ROWS);
   }
 
+  /** The dataplane is audited even when the statement is then refused. */
+  private async resolve(dataplane: string | undefined, context: ToolContext): Promise<QueryTarget> {
+    const target = await this.router.resolve(dataplane, context.signal);
+    if (context.audit) context.audit.dataplane = target.dataplane;
+    return target;
+  }
+
   /** A catalog named by a tool argument becomes the session catalog (X-Trino-Catalog), so it is checked even when the SQL never uses it. */
-  private checkCatalogArgument(catalog: string | undefined): void {
-    if (catalog !== undefined && !this.guard.isCatalogAllowed(catalog)) {
+  private checkCatalogArgument(catalog: string | undefined, context: ToolContext): void {
+    if (catalog === undefined) return;
+    if (!this.guard.isCatalogAllowed(catalog)) {
       throw this.reject(new StatementRejectedError('catalog_not_allowed', `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.guard.allowedCatalogs.join(', ')}`));
     }
+    this.checkCatalogScopes([catalog], context);
+  }
+
+  private checkCatalogScopes(catalogs: readonly string[], context: ToolContext): void {
+    const refusal = this.catalogScopes.refusal(catalogs, context);
+    if (refusal) throw this.reject(new StatementRejectedError('catalog_not_allowed', refusal.message));
+  }
+
+  /**
+   * What a direct Trino is told about the caller: its user (TRINO_IMPERSONATION), its own token
+   * (TRINO_AUTH=passthrough), and the tool, transport and caller for Trino's query history. Other
+   * engines get nothing: XDP authenticates us, not the caller, and DuckDB has no users.
+   */
+  private identity(target: QueryTarget, { tool, context }: ToolCall): UpstreamIdentity | undefined {
+    const { principal, transport } = context;
+    const { trino } = this.config;
+    const passthrough = trino.auth === 'passthrough';
+    if (target.engine.kind !== 'trino') return undefined;
+    if (passthrough && principal.bearerToken === undefined) {
+      throw new ToolError('forbidden', "TRINO_AUTH=passthrough queries Trino with the caller's own JWT, and this caller did not authenticate with one");
+    }
+    const user = trino.impersonation ? principal.user : undefined;
+    // Passthrough without X-Trino-User: Trino takes the user from the token, whose principal is (by default) its subject.
+    if (context.audit) context.audit.upstreamUser = user ?? (passthrough ? principal.subject : trino.user);
+    const caller = headerSafe(principal.subject).slice(0, MAX_CLIENT_INFO_CALLER);
+    return {
+      user,
+      bearerToken: passthrough ? principal.bearerToken : undefined,
+      clientTags: [`tool:${tool}`, `transport:${transport}`],
+      clientInfo: `${tool} via ${transport} for ${caller}`,
+    };
   }
 
   private async checkStatement(sql: string, sessionCatalog: string | undefined) {
@@ -103,22 +170,41 @@ export class TrinoQueryService {
     try {
       const result = await target.engine.execute(request, { signal: context.signal, onProgress: progressReporter(context) });
       this.metrics.recordTrinoQuery(kind, 'success', (performance.now() - started) / 1000, result.rows.length);
+      if (context.audit) context.audit.queryId = result.queryId;
       return result;
     } catch (error) {
       this.metrics.recordTrinoQuery(kind, isToolError(error) ? error.kind : 'internal', (performance.now() - started) / 1000, 0);
-      throw error;
+      throw withoutToken(error, request.identity?.bearerToken?.());
     }
   }
 
-  private onlyAllowedCatalogs(result: QueryResult): QueryResult {
-    if (this.config.trino.allowedCatalogs.length === 0) return result;
-    return { ...result, rows: result.rows.filter((row) => typeof row[0] === 'string' && this.guard.isCatalogAllowed(row[0])) };
+  /** Catalog listings show only what the allow-list and the caller's catalog scopes admit. */
+  private onlyAllowedCatalogs(result: QueryResult, context: ToolContext): QueryResult {
+    if (this.config.trino.allowedCatalogs.length === 0 && !this.catalogScopes.enforcing) return result;
+    const visible = (catalog: string) => this.guard.isCatalogAllowed(catalog) && this.catalogScopes.allows(catalog, context);
+    return { ...result, rows: result.rows.filter((row) => typeof row[0] === 'string' && visible(row[0])) };
   }
 
   /** Text and structuredContent together stay within RESULT_MAX_BYTES, whatever the engine collected. */
   private output(target: QueryTarget, result: QueryResult, maxRows: number): ToolOutput<QueryResultContent> {
     return renderBoundedAnswer(toContent(target.dataplane, result), this.config.trino.resultMaxBytes, maxRows);
   }
+}
+
+/**
+ * A passthrough token is a request-scoped secret the log scrubber was never configured with: an
+ * upstream failure that quotes it (an echoing proxy, a verbose error page) loses it here, before
+ * the message reaches a log line or the caller.
+ */
+function withoutToken(error: unknown, token: string | undefined): unknown {
+  if (token === undefined || !(error instanceof Error) || !error.message.includes(token)) return error;
+  const message = error.message.replaceAll(token, '[REDACTED]');
+  return isToolError(error) ? new ToolError(error.kind, message, error.details) : new ToolError('upstream', message);
+}
+
+/** Header values are Latin-1 without control characters; a JWT subject may hold anything. */
+function headerSafe(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /**

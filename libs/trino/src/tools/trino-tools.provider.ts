@@ -49,7 +49,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: EXECUTE_QUERY_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: (args, context) => this.queries.runUserQuery(args, context),
+      handler: (args, context) => this.queries.runUserQuery(args, { tool: 'trino_execute_query', context }),
     };
   }
 
@@ -61,7 +61,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: metadataInput([], []),
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane }, context) => this.queries.runMetadata(dataplane, undefined, (m) => m.catalogs(), context),
+      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, undefined, (m) => m.catalogs()),
     };
   }
 
@@ -73,7 +73,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: metadataInput(['catalog'], ['catalog']),
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.schemas(catalog), context),
+      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, catalog, (m) => m.schemas(catalog)),
     };
   }
 
@@ -85,7 +85,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: metadataInput(['catalog', 'schema'], ['catalog']),
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.tables(catalog, schema), context),
+      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, catalog, (m) => m.tables(catalog, schema)),
     };
   }
 
@@ -97,7 +97,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: metadataInput(['catalog', 'schema', 'table'], ['catalog', 'schema', 'table']),
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog, schema, table }, context) => this.queries.runMetadata(dataplane, catalog, (m) => m.columns({ catalog, schema, table }), context),
+      handler: ({ dataplane, catalog, schema, table }, context) =>
+        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, catalog, (m) => m.columns({ catalog, schema, table })),
     };
   }
 
@@ -109,7 +110,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: EXPLAIN_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, context, { explain: true }),
+      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, { tool: 'trino_explain', context }, { explain: true }),
     };
   }
 }
