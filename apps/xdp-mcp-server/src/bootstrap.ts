@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#config';
 import { MCP_HTTP_PATH, McpWsAdapter } from '#mcp-transports';
-import { LifecycleService, MetricsService } from '#observability';
-import { applyHttpSecurity } from '#security';
+import { DependencyHealthRegistry, LifecycleService, MetricsService } from '#observability';
+import { applyHttpSecurity, AuthService } from '#security';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { httpMetricsMiddleware } from './http-metrics.middleware.js';
@@ -41,6 +41,7 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
   app.use(bodyLimits.depth);
   app.useWebSocketAdapter(new McpWsAdapter(app));
   setupSwagger(app, VERSION);
+  reportClientAuthentication(app);
   return app;
 }
 
@@ -53,4 +54,17 @@ export async function startHttpServer(config: AppConfig, options: HttpServerOpti
   const address = app.getHttpServer().address() as { port: number };
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return { app, url: `http://${urlHost}:${address.port}`, close: () => app.close() };
+}
+
+/**
+ * /ready's body says whether clients can get in: a locked production server (no credential
+ * configured) stays ready — restarting it would not help — but the operator must see why every call is refused.
+ */
+function reportClientAuthentication(app: INestApplication): void {
+  const auth = app.get(AuthService);
+  const STATUS = { required: 'up', locked: 'down', disabled: 'disabled', open: 'disabled' } as const;
+  app.get(DependencyHealthRegistry).register('clientAuthentication', () => {
+    const { state, message } = auth.status;
+    return { status: STATUS[state], state, message };
+  });
 }
