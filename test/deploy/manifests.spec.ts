@@ -20,6 +20,8 @@ import {
 const NAMESPACE = 'mcp-server';
 const APP = 'xdp-mcp-server';
 const SECRET = 'xdp-mcp-secrets';
+/** Created by the operator (guide step 4), never by k8s/. */
+const OPERATOR_CONFIG = 'xdp-mcp-config';
 /** Metric families scraped from elsewhere: Prometheus itself, kube-state-metrics, cAdvisor. */
 const EXTERNAL_METRIC = /^(up|kube_[a-z_]+|container_[a-z_]+)$/;
 
@@ -136,7 +138,7 @@ describeWithKubectl('kustomize', () => {
     expect(hosts.size).toBe(3);
     const prod = renderKustomization('k8s/overlays/prod');
     expect(findObject(prod, 'Deployment', APP).spec.template.spec.containers[0].image).not.toMatch(/:latest$|^[^:]+$/);
-    expect(findObject(renderKustomization('k8s/overlays/dev'), 'ConfigMap', 'xdp-mcp-config').data.LOG_LEVEL).toBe('debug');
+    expect(findObject(renderKustomization('k8s/overlays/dev'), 'ConfigMap', 'xdp-mcp-defaults').data.LOG_LEVEL).toBe('debug');
   });
 
   it('runs dev on a fixed single replica and the other environments under the autoscaler', () => {
@@ -162,7 +164,7 @@ describe.each(variants)('policy: %s', (_name, load) => {
     deployment = findObject(objects, 'Deployment', APP);
     pod = deployment.spec.template.spec;
     container = pod.containers.find((candidate: { name: string }) => candidate.name === APP);
-    configMap = findObject(objects, 'ConfigMap', 'xdp-mcp-config');
+    configMap = findObject(objects, 'ConfigMap', 'xdp-mcp-defaults');
   });
 
   it('labels the pods app.kubernetes.io/name and every selector matches them', () => {
@@ -198,9 +200,20 @@ describe.each(variants)('policy: %s', (_name, load) => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
   });
 
-  it('takes settings from the ConfigMap and credentials from the Secret', () => {
-    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: SECRET } }]);
-    expect(container.env).toBeUndefined();
+  it("takes the shipped defaults, then the operator's ConfigMap (optional, never shipped), then the Secret", () => {
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: configMap.metadata.name } },
+      { configMapRef: { name: OPERATOR_CONFIG, optional: true } },
+      { secretRef: { name: SECRET } },
+    ]);
+    // Shipping the operator's ConfigMap would let `kubectl apply -f k8s/` prune keys they added (step 4 of the guide).
+    expect(objects.filter((object) => object.metadata.name === OPERATOR_CONFIG)).toEqual([]);
+  });
+
+  it('reads MCP_AUTH_TOKEN from the Secret as optional, so a Secret with only the XDP keys still starts (locked)', () => {
+    expect(container.env).toEqual([
+      { name: 'MCP_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: SECRET, key: 'MCP_AUTH_TOKEN', optional: true } } },
+    ]);
   });
 
   it('puts only settings the server reads in the ConfigMap, and no credentials', () => {
@@ -208,7 +221,9 @@ describe.each(variants)('policy: %s', (_name, load) => {
     const keys = Object.keys(configMap.data);
     expect(keys.filter((key) => !known.has(key))).toEqual([]);
     expect(keys.filter((key) => /SECRET|TOKEN|PASSWORD|JWT|ACCESS_KEY/.test(key))).toEqual([]);
-    expect(configMap.data).toEqual(expect.objectContaining({ NODE_ENV: 'production', XDP_BASE_URL: expect.stringMatching(/^https:\/\//) }));
+    expect(configMap.data).toEqual(expect.objectContaining({ NODE_ENV: 'production' }));
+    // A placeholder upstream would override nothing useful and mask a missing operator setting.
+    expect(configMap.data.XDP_BASE_URL).toBeUndefined();
   });
 
   it('runs hardened: non-root, read-only root filesystem with /tmp on an emptyDir, no capabilities, RuntimeDefault seccomp', () => {
