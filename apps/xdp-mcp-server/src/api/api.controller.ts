@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, ToolError, type RequestWithPrincipal } from '#tool-contract';
 import { ToolRegistryService, type ToolCallResult } from '#tool-registry';
@@ -49,7 +49,11 @@ export class ApiController {
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors()
   executeTool(@Body() body: ExecuteToolDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run(body.tool, body.params ?? {}, request, response);
+    if (body.params !== undefined && body.arguments !== undefined) {
+      const message = 'Send the tool arguments once: in `params` or in its alias `arguments`, not both';
+      throw new BadRequestException({ code: 'invalid_request', message, fields: [{ field: 'arguments', message }] });
+    }
+    return this.run(body.tool, body.params ?? body.arguments ?? {}, request, response);
   }
 
   @Get('xdp/datastores')

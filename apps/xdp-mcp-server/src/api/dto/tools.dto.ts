@@ -16,6 +16,15 @@ export class ExecuteToolDto {
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Alias of `params`, named as in MCP tools/call; send one or the other',
+  })
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
 }
 
 export class ToolAnnotationsDto {
