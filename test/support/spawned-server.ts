@@ -67,9 +67,9 @@ export interface ProcessOutcome {
  * Runs `node <script>` to completion in a clean environment (only PATH plus `env`, so neither the
  * test's environment nor a `.env` file leaks in) and returns its exit code and output.
  */
-export function runToExit(script: string, env: Record<string, string>, timeoutMs = 15_000): Promise<ProcessOutcome> {
+export function runToExit(script: string, env: Record<string, string>, timeoutMs = 15_000, args: readonly string[] = []): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
