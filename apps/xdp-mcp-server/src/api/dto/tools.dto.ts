@@ -10,7 +10,7 @@ export class ExecuteToolDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    example: { query: 'SELECT region, count(*) AS orders FROM sales.orders GROUP BY region' },
+    example: { query: 'SELECT channel, count(*) AS orders FROM sales.orders GROUP BY channel ORDER BY orders DESC' },
     description: "The tool's arguments, validated against its published inputSchema",
   })
   @IsOptional()
