@@ -30,6 +30,23 @@ if (!kubectlAvailable) {
 }
 const describeWithKubectl = kubectlAvailable ? describe : describe.skip;
 
+/** Production-mode RSS recorded in docs/performance.md ("Sizing"), in MiB. */
+const MEASURED = (() => {
+  const text = readFileSync(join(REPO_ROOT, 'docs/performance.md'), 'utf8');
+  const figure = (label: string) => {
+    const match = new RegExp(`\\| ${label}[^|]*\\| ([\\d.]+) MiB`).exec(text);
+    if (!match) throw new Error(`docs/performance.md records no "${label}" figure`);
+    return Number(match[1]);
+  };
+  return { idleMiB: figure('Production RSS, idle'), peakMiB: figure('Production RSS, peak under load') };
+})();
+
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
 const plainObjects = (): K8sObject[] => plainManifestFiles().flatMap(readManifest);
 const monitoringObjects = (): K8sObject[] => ['servicemonitor', 'prometheusrule', 'grafana-dashboard'].flatMap((name) => readManifest(`k8s/monitoring/${name}.yaml`));
 
@@ -263,11 +280,24 @@ describe.each(variants)('policy: %s', (_name, load) => {
     expect(ingressPorts).toEqual([{ protocol: 'TCP', port: 8080 }]);
   });
 
-  it('autoscales on CPU 70 % and memory 80 % within 10 replicas', () => {
+  it('sizes memory from the measured RSS: the request holds a pod at rest, the limit 1.5x the load peak', () => {
+    const request = mebibytes(container.resources.requests.memory);
+    const limit = mebibytes(container.resources.limits.memory);
+    expect(request).toBeGreaterThanOrEqual(MEASURED.idleMiB);
+    expect(limit).toBeGreaterThanOrEqual(1.5 * MEASURED.peakMiB);
+  });
+
+  it('autoscales CPU-led within 2-10 replicas, with memory only as a valve above the measured load peak', () => {
     for (const hpa of objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
-      const targets = Object.fromEntries(hpa.spec.metrics.map((metric: any) => [metric.resource.name, metric.resource.target.averageUtilization]));
-      expect(targets).toEqual({ cpu: 70, memory: 80 });
+      const [first, ...rest] = hpa.spec.metrics;
+      expect(first.resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
+      for (const metric of rest) {
+        expect(metric.resource.name).toBe('memory');
+        const threshold = (metric.resource.target.averageUtilization / 100) * mebibytes(container.resources.requests.memory);
+        expect(threshold).toBeGreaterThanOrEqual(1.25 * MEASURED.peakMiB);
+        expect(threshold).toBeLessThan(mebibytes(container.resources.limits.memory));
+      }
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(10);
     }
