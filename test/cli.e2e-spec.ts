@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { runToExit, spawnServer, type SpawnedServer } from './support/spawned-server.js';
+import { outputContaining, runToExit, spawnServer, type SpawnedServer } from './support/spawned-server.js';
 
 /** The built entry point as a newcomer and an operator meet it: its command line, its failures, its first log lines. */
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
@@ -69,6 +69,8 @@ describe('command line of the built server (e2e)', () => {
     beforeAll(async () => {
       // Misspelled and unknown settings an operator might carry over.
       server = await spawnServer(MAIN, { MCP_AUTH_TOKENS: 'a-token-in-the-wrong-variable', XDP_BASE_ULR: 'https://xdp.example.com', LOG_LEVLE: 'debug', TRINO_FOO: '1' });
+      // The start-up lines are written in order; the tool registry's comes last.
+      await outputContaining(server, 'Registered ');
     }, 60_000);
 
     afterAll(async () => {

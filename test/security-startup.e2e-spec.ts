@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { AUTH_NOT_CONFIGURED_MESSAGE } from '#security';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { auditLines } from './support/security-fixtures.js';
-import { spawnServer } from './support/spawned-server.js';
+import { outputContaining, spawnServer } from './support/spawned-server.js';
 
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
 
@@ -39,7 +39,7 @@ describe('Safe default without configured authentication (e2e)', () => {
       try {
         const ready = (await (await fetch(`${server.url}/ready`)).json()) as { dependencies: Record<string, { status: string; state: string }> };
         expect(ready.dependencies.clientAuthentication).toMatchObject({ status: 'down', state: 'locked' });
-        expect(server.output()).toContain(AUTH_NOT_CONFIGURED_MESSAGE);
+        await outputContaining(server, AUTH_NOT_CONFIGURED_MESSAGE);
         const { status, body } = await postJson(`${server.url}/api/tools/list`, {});
         expect(status).toBe(401);
         for (const name of ['MCP_AUTH_TOKEN', 'xdp-mcp-secrets', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(JSON.stringify(body)).toContain(name);

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { AUTH_NOT_CONFIGURED_MESSAGE } from '#security';
-import { spawnServer, type SpawnedServer } from '../support/spawned-server.js';
+import { outputContaining, spawnServer, type SpawnedServer } from '../support/spawned-server.js';
 import { findObject, kubectlAvailable, podEnvironment, renderKustomization } from './k8s-manifests.js';
 
 /**
@@ -75,9 +75,8 @@ describeWithKubectl('deployment guide, followed literally (kubectl apply -f k8s/
     expectNamesTheFix(body.dependencies.clientAuthentication.message);
   });
 
-  it('warns at startup that client authentication is not configured', () => {
-    const warnings = server
-      .output()
+  it('warns at startup that client authentication is not configured', async () => {
+    const warnings = (await outputContaining(server, AUTH_NOT_CONFIGURED_MESSAGE))
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { level: number; msg: string })

@@ -82,3 +82,31 @@ export function runToExit(script: string, env: Record<string, string>, timeoutMs
     });
   });
 }
+
+/**
+ * Resolves once the server's output contains `text`. Log lines reach the pipe asynchronously, so
+ * a line logged before /ready answered may still be in flight when the test reads the output.
+ */
+export function outputContaining(server: SpawnedServer, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!server.output().includes(text)) return;
+      cleanup();
+      resolve(server.output());
+    };
+    const onExit = () => {
+      cleanup();
+      reject(new Error(`server exited before printing ${JSON.stringify(text)}:\n${server.output()}`));
+    };
+    const cleanup = () => {
+      server.child.stdout!.off('data', check);
+      server.child.stderr!.off('data', check);
+      server.child.off('exit', onExit);
+    };
+    server.child.stdout!.on('data', check);
+    server.child.stderr!.on('data', check);
+    server.child.once('exit', onExit);
+    // The data listeners run after spawnServer's own, so output() already includes the chunk.
+    check();
+  });
+}
