@@ -36,6 +36,9 @@ export async function createHttpApp(config: AppConfig, options: Omit<HttpServerO
     // Held back until the server listens (startHttpServer), so the log leads with where it listens.
     bufferLogs: true,
     autoFlushLogs: false,
+    // A failure while building the application is thrown to the caller (main prints it) instead of
+    // process.abort(), which with the logs held back would die without a word.
+    abortOnError: false,
   });
   app.useLogger(new StartupLogger(app.get(Logger)));
   for (const warning of startupWarnings) new NestLogger('Startup').warn(warning);
