@@ -124,7 +124,7 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
     MCP_AUTH_TOKEN: randomBytes(24).toString('hex'),
   };
   const authorization = { authorization: `Bearer ${secrets.MCP_AUTH_TOKEN}` };
-  const configMap = findObject(readManifest('k8s/base/configmap.yaml'), 'ConfigMap', 'xdp-mcp-config').data as Record<string, string>;
+  const configMap = findObject(readManifest('k8s/base/configmap.yaml'), 'ConfigMap', 'xdp-mcp-defaults').data as Record<string, string>;
   const drainMs = Number(configMap.SHUTDOWN_GRACE_MS);
   let installLog = '';
   let filesBefore: string[] = [];

@@ -11,7 +11,11 @@ import { startTestServer, type TestServer } from './support/app-harness.js';
  * the page loads, and "Try it out" on POST /api/tools/list shows the registered tools.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
+/** scripts/ensure-chromium.sh installs Debian's Chromium here, or checks the one CHROMIUM_PATH names. */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** For machines where Chromium cannot be installed; the script's message says so. */
+const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
+if (SKIP) process.stderr.write('\n[browser] SKIP_BROWSER_TESTS=1: the Swagger UI browser check is SKIPPED\n\n');
 const SCREENSHOT = join(REPO_ROOT, 'test-artifacts', 'swagger-ui-tools-list.png');
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -23,7 +27,7 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-describe('Swagger UI at /api/docs in headless Chromium', () => {
+(SKIP ? describe.skip : describe)('Swagger UI at /api/docs in headless Chromium', () => {
   let server: TestServer;
   let context: BrowserContext;
   let page: Page;

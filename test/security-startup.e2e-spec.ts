@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { ConfigValidationError, loadAppConfig } from '#config';
+import { AUTH_NOT_CONFIGURED_MESSAGE } from '#security';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { auditLines } from './support/security-fixtures.js';
-import { runToExit } from './support/spawned-server.js';
+import { outputContaining, spawnServer } from './support/spawned-server.js';
 
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
 
@@ -33,26 +33,21 @@ describe('Safe default without configured authentication (e2e)', () => {
   });
 
   describe('in production', () => {
-    it('refuses the configuration, naming every way to fix it', () => {
-      let caught: unknown;
-      try {
-        loadAppConfig({ NODE_ENV: 'production' });
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(ConfigValidationError);
-      const message = (caught as Error).message;
-      for (const name of ['MCP_AUTH_TOKEN', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(message).toContain(name);
-    });
-
-    it('refuses to start the real entry point: exit code 1 and the reason on stderr', async () => {
+    it('starts the real entry point locked: ready, warned, and every client request refused with 401 naming the fixes', async () => {
       expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
-      const { code, stdout, stderr } = await runToExit(MAIN, { NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1' });
-      expect(code).toBe(1);
-      expect(stderr).toContain('NODE_ENV=production requires authentication');
-      expect(stderr).toContain('AUTH_MODE=none');
-      expect(stdout).toBe('');
-    });
+      const server = await spawnServer(MAIN, { NODE_ENV: 'production', AUTH_MODE: '' });
+      try {
+        const ready = (await (await fetch(`${server.url}/ready`)).json()) as { dependencies: Record<string, { status: string; state: string }> };
+        expect(ready.dependencies.clientAuthentication).toMatchObject({ status: 'down', state: 'locked' });
+        await outputContaining(server, AUTH_NOT_CONFIGURED_MESSAGE);
+        const { status, body } = await postJson(`${server.url}/api/tools/list`, {});
+        expect(status).toBe(401);
+        for (const name of ['MCP_AUTH_TOKEN', 'xdp-mcp-secrets', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(JSON.stringify(body)).toContain(name);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exit;
+      }
+    }, 60_000);
 
     it('starts when AUTH_MODE=none says so explicitly', async () => {
       const server = await startTestServer({ env: { NODE_ENV: 'production', AUTH_MODE: 'none' } });

@@ -1,31 +1,37 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { type AppConfig, ConfigValidationError, loadAppConfig, processEnv } from '#config';
-import { StdioRunner } from '#mcp-transports';
-import { exitGracefullyOnSignals, LifecycleService } from '#observability';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './src/app.module.js';
-import { startHttpServer } from './src/bootstrap.js';
+import { parseCommandLine, usage } from './src/cli.js';
+import { checkNodeVersion } from './src/runtime.check.js';
+import { VERSION } from './src/version.js';
 
+/**
+ * Entry point. Only Node built-ins are loaded until the command line and the Node.js version are
+ * checked: `--help`/`--version` start nothing, and too old a Node.js gets a sentence, not a loader stack.
+ */
 async function main(): Promise<void> {
-  const config = loadAppConfig(processEnv(), process.argv);
-  if (config.server.transport === 'stdio') await serveStdio(config);
-  else exitGracefullyOnSignals((await startHttpServer(config)).app);
+  const command = parseCommandLine(process.argv.slice(2));
+  if (command.action === 'help') return void process.stdout.write(usage(VERSION));
+  if (command.action === 'version') return void process.stdout.write(`${VERSION}\n`);
+  if (command.action === 'invalid') return fail(command.message, 2);
+  const runtime = checkNodeVersion(process.version);
+  if (!runtime.ok) return fail(runtime.error);
+  const { processEnv } = await import('#config');
+  const { serve } = await import('./src/serve.js');
+  await serve(processEnv(), process.argv, runtime.warning);
 }
 
-/** `--stdio` / MCP_TRANSPORT=stdio: the same application without an HTTP listener; stdout carries only JSON-RPC. */
-async function serveStdio(config: AppConfig): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
-  exitGracefullyOnSignals(app);
-  app.get(LifecycleService).markReady();
-  await app.get(StdioRunner).serve();
-  await app.close();
-}
-
-main().catch((error: unknown) => {
-  // The logger may not exist yet (configuration is validated before the app is built).
-  const message = error instanceof ConfigValidationError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+function fail(message: string, code = 1): void {
   process.stderr.write(`xdp-mcp-server failed to start: ${message}\n`);
-  process.exit(1);
-});
+  process.exit(code);
+}
+
+/** One line for the failures an operator fixes without a stack trace. */
+function describeFailure(error: unknown): string {
+  const { code, port, address, name, message, stack } = (error ?? {}) as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (code === 'EADDRINUSE') return `port ${port} on ${address} is already in use (EADDRINUSE): stop the process using it or set PORT to a free port`;
+  if (code === 'EACCES' && port !== undefined) return `no permission to listen on port ${port} on ${address} (EACCES): use a port above 1023 or set PORT`;
+  // The configuration error already lists every bad variable, one per line.
+  if (name === 'ConfigValidationError') return message;
+  return error instanceof Error ? (stack ?? message) : String(error);
+}
+
+main().catch((error: unknown) => fail(describeFailure(error)));

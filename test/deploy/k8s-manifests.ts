@@ -71,3 +71,44 @@ export function schemaProblems(objects: K8sObject[]): string[] {
   });
   return JSON.parse(output) as string[];
 }
+
+interface EnvSource {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+
+/**
+ * The environment the kubelet gives a container: `envFrom` sources in order (a later source wins
+ * key by key), then `env` entries. A missing optional source is skipped; a missing required one
+ * would keep the pod from starting, so it throws.
+ */
+export function podEnvironment(
+  container: { envFrom?: any[]; env?: any[] },
+  configMaps: Record<string, Record<string, string>>,
+  secrets: Record<string, Record<string, string>>,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const lookup = (store: Record<string, Record<string, string>>, kind: string, name: string, optional = false) => {
+    if (store[name] === undefined && !optional) throw new Error(`${kind} ${name} does not exist: the pod would not start`);
+    return store[name];
+  };
+  for (const source of container.envFrom ?? []) {
+    const data = source.configMapRef
+      ? lookup(configMaps, 'ConfigMap', source.configMapRef.name, source.configMapRef.optional)
+      : lookup(secrets, 'Secret', source.secretRef.name, source.secretRef.optional);
+    Object.assign(environment, data ?? {});
+  }
+  for (const entry of container.env ?? []) {
+    if (entry.value !== undefined) {
+      environment[entry.name] = entry.value;
+      continue;
+    }
+    const ref: EnvSource = entry.valueFrom.secretKeyRef ?? entry.valueFrom.configMapKeyRef;
+    const store = entry.valueFrom.secretKeyRef ? secrets : configMaps;
+    const value = store[ref.name]?.[ref.key];
+    if (value !== undefined) environment[entry.name] = value;
+    else if (!ref.optional) throw new Error(`${entry.name}: ${ref.name}/${ref.key} does not exist: the pod would not start`);
+  }
+  return environment;
+}

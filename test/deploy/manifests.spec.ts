@@ -20,6 +20,8 @@ import {
 const NAMESPACE = 'mcp-server';
 const APP = 'xdp-mcp-server';
 const SECRET = 'xdp-mcp-secrets';
+/** Created by the operator (guide step 4), never by k8s/. */
+const OPERATOR_CONFIG = 'xdp-mcp-config';
 /** Metric families scraped from elsewhere: Prometheus itself, kube-state-metrics, cAdvisor. */
 const EXTERNAL_METRIC = /^(up|kube_[a-z_]+|container_[a-z_]+)$/;
 
@@ -27,6 +29,23 @@ if (!kubectlAvailable) {
   process.stderr.write('\n[deploy] kubectl not found on PATH: kustomize rendering tests are SKIPPED (plain manifests are still checked)\n\n');
 }
 const describeWithKubectl = kubectlAvailable ? describe : describe.skip;
+
+/** Production-mode RSS recorded in docs/performance.md ("Sizing"), in MiB. */
+const MEASURED = (() => {
+  const text = readFileSync(join(REPO_ROOT, 'docs/performance.md'), 'utf8');
+  const figure = (label: string) => {
+    const match = new RegExp(`\\| ${label}[^|]*\\| ([\\d.]+) MiB`).exec(text);
+    if (!match) throw new Error(`docs/performance.md records no "${label}" figure`);
+    return Number(match[1]);
+  };
+  return { idleMiB: figure('Production RSS, idle'), peakMiB: figure('Production RSS, peak under load') };
+})();
+
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
 
 const plainObjects = (): K8sObject[] => plainManifestFiles().flatMap(readManifest);
 const monitoringObjects = (): K8sObject[] => ['servicemonitor', 'prometheusrule', 'grafana-dashboard'].flatMap((name) => readManifest(`k8s/monitoring/${name}.yaml`));
@@ -136,7 +155,7 @@ describeWithKubectl('kustomize', () => {
     expect(hosts.size).toBe(3);
     const prod = renderKustomization('k8s/overlays/prod');
     expect(findObject(prod, 'Deployment', APP).spec.template.spec.containers[0].image).not.toMatch(/:latest$|^[^:]+$/);
-    expect(findObject(renderKustomization('k8s/overlays/dev'), 'ConfigMap', 'xdp-mcp-config').data.LOG_LEVEL).toBe('debug');
+    expect(findObject(renderKustomization('k8s/overlays/dev'), 'ConfigMap', 'xdp-mcp-defaults').data.LOG_LEVEL).toBe('debug');
   });
 
   it('runs dev on a fixed single replica and the other environments under the autoscaler', () => {
@@ -162,7 +181,7 @@ describe.each(variants)('policy: %s', (_name, load) => {
     deployment = findObject(objects, 'Deployment', APP);
     pod = deployment.spec.template.spec;
     container = pod.containers.find((candidate: { name: string }) => candidate.name === APP);
-    configMap = findObject(objects, 'ConfigMap', 'xdp-mcp-config');
+    configMap = findObject(objects, 'ConfigMap', 'xdp-mcp-defaults');
   });
 
   it('labels the pods app.kubernetes.io/name and every selector matches them', () => {
@@ -198,9 +217,20 @@ describe.each(variants)('policy: %s', (_name, load) => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
   });
 
-  it('takes settings from the ConfigMap and credentials from the Secret', () => {
-    expect(container.envFrom).toEqual([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: SECRET } }]);
-    expect(container.env).toBeUndefined();
+  it("takes the shipped defaults, then the operator's ConfigMap (optional, never shipped), then the Secret", () => {
+    expect(container.envFrom).toEqual([
+      { configMapRef: { name: configMap.metadata.name } },
+      { configMapRef: { name: OPERATOR_CONFIG, optional: true } },
+      { secretRef: { name: SECRET } },
+    ]);
+    // Shipping the operator's ConfigMap would let `kubectl apply -f k8s/` prune keys they added (step 4 of the guide).
+    expect(objects.filter((object) => object.metadata.name === OPERATOR_CONFIG)).toEqual([]);
+  });
+
+  it('reads MCP_AUTH_TOKEN from the Secret as optional, so a Secret with only the XDP keys still starts (locked)', () => {
+    expect(container.env).toEqual([
+      { name: 'MCP_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: SECRET, key: 'MCP_AUTH_TOKEN', optional: true } } },
+    ]);
   });
 
   it('puts only settings the server reads in the ConfigMap, and no credentials', () => {
@@ -208,7 +238,9 @@ describe.each(variants)('policy: %s', (_name, load) => {
     const keys = Object.keys(configMap.data);
     expect(keys.filter((key) => !known.has(key))).toEqual([]);
     expect(keys.filter((key) => /SECRET|TOKEN|PASSWORD|JWT|ACCESS_KEY/.test(key))).toEqual([]);
-    expect(configMap.data).toEqual(expect.objectContaining({ NODE_ENV: 'production', XDP_BASE_URL: expect.stringMatching(/^https:\/\//) }));
+    expect(configMap.data).toEqual(expect.objectContaining({ NODE_ENV: 'production' }));
+    // A placeholder upstream would override nothing useful and mask a missing operator setting.
+    expect(configMap.data.XDP_BASE_URL).toBeUndefined();
   });
 
   it('runs hardened: non-root, read-only root filesystem with /tmp on an emptyDir, no capabilities, RuntimeDefault seccomp', () => {
@@ -248,11 +280,24 @@ describe.each(variants)('policy: %s', (_name, load) => {
     expect(ingressPorts).toEqual([{ protocol: 'TCP', port: 8080 }]);
   });
 
-  it('autoscales on CPU 70 % and memory 80 % within 10 replicas', () => {
+  it('sizes memory from the measured RSS: the request holds a pod at rest, the limit 1.5x the load peak', () => {
+    const request = mebibytes(container.resources.requests.memory);
+    const limit = mebibytes(container.resources.limits.memory);
+    expect(request).toBeGreaterThanOrEqual(MEASURED.idleMiB);
+    expect(limit).toBeGreaterThanOrEqual(1.5 * MEASURED.peakMiB);
+  });
+
+  it('autoscales CPU-led within 2-10 replicas, with memory only as a valve above the measured load peak', () => {
     for (const hpa of objects.filter((object) => object.kind === 'HorizontalPodAutoscaler')) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
-      const targets = Object.fromEntries(hpa.spec.metrics.map((metric: any) => [metric.resource.name, metric.resource.target.averageUtilization]));
-      expect(targets).toEqual({ cpu: 70, memory: 80 });
+      const [first, ...rest] = hpa.spec.metrics;
+      expect(first.resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
+      for (const metric of rest) {
+        expect(metric.resource.name).toBe('memory');
+        const threshold = (metric.resource.target.averageUtilization / 100) * mebibytes(container.resources.requests.memory);
+        expect(threshold).toBeGreaterThanOrEqual(1.25 * MEASURED.peakMiB);
+        expect(threshold).toBeLessThan(mebibytes(container.resources.limits.memory));
+      }
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(10);
     }

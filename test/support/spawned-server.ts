@@ -67,9 +67,9 @@ export interface ProcessOutcome {
  * Runs `node <script>` to completion in a clean environment (only PATH plus `env`, so neither the
  * test's environment nor a `.env` file leaks in) and returns its exit code and output.
  */
-export function runToExit(script: string, env: Record<string, string>, timeoutMs = 15_000): Promise<ProcessOutcome> {
+export function runToExit(script: string, env: Record<string, string>, timeoutMs = 15_000, args: readonly string[] = []): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -80,5 +80,33 @@ export function runToExit(script: string, env: Record<string, string>, timeoutMs
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/**
+ * Resolves once the server's output contains `text`. Log lines reach the pipe asynchronously, so
+ * a line logged before /ready answered may still be in flight when the test reads the output.
+ */
+export function outputContaining(server: SpawnedServer, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!server.output().includes(text)) return;
+      cleanup();
+      resolve(server.output());
+    };
+    const onExit = () => {
+      cleanup();
+      reject(new Error(`server exited before printing ${JSON.stringify(text)}:\n${server.output()}`));
+    };
+    const cleanup = () => {
+      server.child.stdout!.off('data', check);
+      server.child.stderr!.off('data', check);
+      server.child.off('exit', onExit);
+    };
+    server.child.stdout!.on('data', check);
+    server.child.stderr!.on('data', check);
+    server.child.once('exit', onExit);
+    // The data listeners run after spawnServer's own, so output() already includes the chunk.
+    check();
   });
 }

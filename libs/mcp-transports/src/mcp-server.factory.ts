@@ -10,7 +10,6 @@ import {
   type Implementation,
   type ListToolsRequest,
   type ListToolsResult,
-  McpError,
   ListToolsRequestSchema,
   type RequestId,
   type ServerNotification,
@@ -21,7 +20,7 @@ import * as z from 'zod/v4';
 import type { ProgressUpdate, PublishedTool, ToolContext } from '#tool-contract';
 import { ToolRegistryService } from '#tool-registry';
 import type { McpSession } from './mcp-session.js';
-import { toProtocolError } from './tool-error.mapping.js';
+import { ProtocolError, toProtocolError } from './tool-error.mapping.js';
 
 /** Injection token for the `serverInfo` every Server announces in its initialize result. */
 export const MCP_SERVER_INFO = Symbol('MCP_SERVER_INFO');
@@ -90,7 +89,7 @@ export class McpServerFactory {
    * The full list's result is cached until the registry changes; a scope-filtered list is built per call.
    */
   private listTools(request: ListToolsRequest, session: McpSession): ListToolsResult {
-    if (request.params?.cursor !== undefined) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
+    if (request.params?.cursor !== undefined) throw new ProtocolError(ErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
     const tools = this.registry.list(session);
     if (tools !== this.registry.list()) return { tools: tools.map((tool) => ({ ...tool }) as ListToolsResult['tools'][number]) };
     if (tools !== this.listedFrom) {

@@ -1,6 +1,6 @@
 export { AuditLog, type ToolCallAudit } from './audit/audit-log.service.js';
 export { AuthError } from './auth/auth.error.js';
-export { AuthService } from './auth/auth.service.js';
+export { AUTH_NOT_CONFIGURED_MESSAGE, AuthService, type AuthStatus } from './auth/auth.service.js';
 export type { AuthRequest } from './auth/bearer-token.js';
 export { Public } from './auth/public.decorator.js';
 export { CatalogAuthorizer } from './authorization/catalog-authorizer.js';

@@ -1,118 +1,112 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { principalOf, ToolError, type RequestWithPrincipal } from '#tool-contract';
 import { ToolRegistryService, type ToolCallResult } from '#tool-registry';
 import { XDP_NOT_CONFIGURED } from '#xdp';
 import type { Request, Response } from 'express';
+import { ApiErrors } from './api-error.examples.js';
 import { ApiErrorDto, STATUS_BY_KIND } from './api-error.js';
 import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
 import { TrinoCatalogQueryDto, TrinoColumnsQueryDto, TrinoDataplaneQueryDto, TrinoQueryDto, TrinoTablesQueryDto } from './dto/trino.dto.js';
 import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
 
-const ERRORS = [
-  { status: 400, description: 'Invalid request: `error.fields` lists each failing field', type: ApiErrorDto },
-  { status: 403, description: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)", type: ApiErrorDto },
-  { status: 404, description: 'Unknown tool', type: ApiErrorDto },
-  { status: 502, description: 'Upstream (XDP or Trino) failed', type: ApiErrorDto },
-  { status: 503, description: 'Capability not configured, or server busy', type: ApiErrorDto },
-  { status: 504, description: 'Upstream timed out', type: ApiErrorDto },
-];
-
-const ApiErrors = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
-  for (const error of ERRORS) ApiResponse(error)(target, key, descriptor);
-};
-
 /**
  * REST entrance. Every endpoint runs a registry tool, so REST, /ws, /mcp and stdio share
  * validation and results; a tool failure answers with its mapped HTTP status and the error shape.
  */
-@ApiTags('tools')
+// Each operation carries exactly one tag; the bearer requirement applies to /api only (probes and metrics are open).
+@ApiBearerAuth('bearer')
 @ApiExtraModels(ApiErrorDto)
-@ApiResponse({ status: 401, description: 'Missing or invalid bearer token (`WWW-Authenticate` says why)', type: ApiErrorDto })
-@ApiResponse({ status: 429, description: 'Rate limit exceeded; `Retry-After` gives the seconds to wait', type: ApiErrorDto })
 @Controller('api')
 export class ApiController {
   constructor(private readonly registry: ToolRegistryService) {}
 
+  @ApiTags('tools')
   @Post('tools/list')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'List every tool the caller may call, with its input schema (same list as MCP tools/list)' })
   @ApiOkResponse({ type: ToolListDto })
+  @ApiErrors('list')
   listTools(@Req() request: Request & RequestWithPrincipal): ToolListDto {
     return { tools: [...this.registry.list({ principal: principalOf(request), transport: 'rest' })] as ToolListDto['tools'] };
   }
 
+  @ApiTags('tools')
   @Post('tools/execute')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Run a tool; the body of a success is the MCP CallToolResult' })
   @ApiBody({ type: ExecuteToolDto })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('execute')
   executeTool(@Body() body: ExecuteToolDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run(body.tool, body.params ?? {}, request, response);
+    if (body.params !== undefined && body.arguments !== undefined) {
+      const message = 'Send the tool arguments once: in `params` or in its alias `arguments`, not both';
+      throw new BadRequestException({ code: 'invalid_request', message, fields: [{ field: 'arguments', message }] });
+    }
+    return this.run(body.tool, body.params ?? body.arguments ?? {}, request, response);
   }
 
-  @Get('xdp/datastores')
   @ApiTags('xdp')
+  @Get('xdp/datastores')
   @ApiOperation({ summary: 'List XDP data stores (runs xdp_list_datastores)' })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('xdp', 'xdp_list_datastores')
   listDatastores(@Query() query: ListDatastoresQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('xdp_list_datastores', { ...query }, request, response, XDP_NOT_CONFIGURED);
   }
 
-  @Get('xdp/dataplanes')
   @ApiTags('xdp')
+  @Get('xdp/dataplanes')
   @ApiOperation({ summary: 'List XDP dataplanes (runs xdp_list_dataplanes)' })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('xdp', 'xdp_list_dataplanes')
   listDataplanes(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('xdp_list_dataplanes', {}, request, response, XDP_NOT_CONFIGURED);
   }
 
+  @ApiTags('trino')
   @Post('trino/query')
   @HttpCode(HttpStatus.OK)
-  @ApiTags('trino')
   @ApiOperation({ summary: 'Run a read-only SQL query (runs trino_execute_query)' })
   @ApiBody({ type: TrinoQueryDto })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('trino-body', 'trino_execute_query')
   trinoQuery(@Body() body: TrinoQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_execute_query', { ...body }, request, response);
   }
 
-  @Get('trino/catalogs')
   @ApiTags('trino')
+  @Get('trino/catalogs')
   @ApiOperation({ summary: 'List catalogs (runs trino_list_catalogs)' })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('trino-query', 'trino_list_catalogs')
   trinoCatalogs(@Query() query: TrinoDataplaneQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_list_catalogs', { ...query }, request, response);
   }
 
-  @Get('trino/schemas')
   @ApiTags('trino')
+  @Get('trino/schemas')
   @ApiOperation({ summary: 'List the schemas of a catalog (runs trino_list_schemas)' })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('trino-query', 'trino_list_schemas')
   trinoSchemas(@Query() query: TrinoCatalogQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_list_schemas', { ...query }, request, response);
   }
 
-  @Get('trino/tables')
   @ApiTags('trino')
+  @Get('trino/tables')
   @ApiOperation({ summary: 'List the tables of a catalog or schema (runs trino_list_tables)' })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('trino-query', 'trino_list_tables')
   trinoTables(@Query() query: TrinoTablesQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_list_tables', { ...query }, request, response);
   }
 
-  @Get('trino/columns')
   @ApiTags('trino')
+  @Get('trino/columns')
   @ApiOperation({ summary: "List a table's columns with their types (runs trino_describe_table)" })
   @ApiOkResponse({ type: ToolResultDto })
-  @ApiErrors()
+  @ApiErrors('trino-query', 'trino_describe_table')
   trinoColumns(@Query() query: TrinoColumnsQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     return this.run('trino_describe_table', { ...query }, request, response);
   }

@@ -24,6 +24,7 @@ describe('auth configuration', () => {
       mode: 'auto',
       tokens: [],
       jwt: undefined,
+      locked: false,
       toolScopes: [],
       catalogScopes: [],
       authorizationServers: [],
@@ -110,12 +111,14 @@ describe('auth configuration', () => {
     expect(problems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
   });
 
-  it('refuses production without auth unless AUTH_MODE=none, and does not apply the rule to stdio', () => {
-    const refusal = problems({ NODE_ENV: 'production' });
-    for (const name of ['MCP_AUTH_TOKEN', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(refusal).toContain(name);
-    expect(problems({ NODE_ENV: 'production', AUTH_MODE: 'none' })).toBe('');
-    expect(problems({ NODE_ENV: 'production', MCP_TRANSPORT: 'stdio' })).toBe('');
-    expect(problems({ NODE_ENV: 'development' })).toBe('');
+  it('locks production over HTTP without credentials instead of refusing to start; AUTH_MODE=none, stdio and credentials unlock it', () => {
+    expect(problems({ NODE_ENV: 'production' })).toBe('');
+    expect(loadAppConfig({ NODE_ENV: 'production' }).auth.locked).toBe(true);
+    expect(loadAppConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' }).auth.locked).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'production', MCP_TRANSPORT: 'stdio' }).auth.locked).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'a-long-enough-token-123' }).auth.locked).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET }).auth.locked).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'development' }).auth.locked).toBe(false);
   });
 
   it('refuses AUTH_MODE=none together with credentials', () => {

@@ -74,6 +74,11 @@ export interface AuthConfig {
   tokens: StaticToken[];
   /** Present when JWT validation is configured. */
   jwt?: JwtConfig;
+  /**
+   * Production over HTTP with no credential configured and no AUTH_MODE=none: the server starts
+   * (probes pass, no crash loop) but refuses every client request until a credential is set.
+   */
+  locked: boolean;
   /** Per-tool scope requirements; empty = every authenticated caller may call every tool. */
   toolScopes: ToolScopeRule[];
   /** Per-catalog scope requirements; empty = no per-caller catalog bound. Non-empty = a catalog without a rule is closed. */
@@ -110,6 +115,7 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
     mode,
     tokens,
     jwt,
+    locked: false,
     toolScopes,
     catalogScopes,
     authorizationServers: readUrlList(env, 'AUTH_AUTHORIZATION_SERVERS'),
@@ -128,7 +134,10 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
     maxInFlightPerSession: env.int('MAX_IN_FLIGHT_PER_SESSION', 64, { min: 0, max: 100_000 }),
     auditLog: env.bool('AUDIT_LOG', true),
   };
-  checkConsistency(env, config, server);
+  checkConsistency(env, config);
+  // stdio serves a single local parent process and opens no network port, so it is never locked.
+  const configured = config.tokens.length > 0 || config.jwt !== undefined;
+  config.locked = server.nodeEnv === 'production' && server.transport === 'http' && mode === 'auto' && !configured;
   return config;
 }
 
@@ -255,7 +264,7 @@ function readUrlList(env: EnvReader, name: string): string[] {
   });
 }
 
-function checkConsistency(env: EnvReader, config: AuthConfig, server: Pick<ServerConfig, 'nodeEnv' | 'transport'>): void {
+function checkConsistency(env: EnvReader, config: AuthConfig): void {
   const configured = config.tokens.length > 0 || config.jwt !== undefined;
   if (config.mode === 'none' && configured) {
     env.problem('AUTH_MODE=none contradicts MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE / AUTH_JWT_SECRET / AUTH_JWKS_URL: remove one or the other');
@@ -269,12 +278,5 @@ function checkConsistency(env: EnvReader, config: AuthConfig, server: Pick<Serve
   }
   if (config.catalogScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_CATALOG_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
-  }
-  // stdio serves a single local parent process and opens no network port.
-  if (server.nodeEnv === 'production' && server.transport === 'http' && config.mode !== 'none' && !configured) {
-    env.problem(
-      'NODE_ENV=production requires authentication: set MCP_AUTH_TOKEN (or MCP_AUTH_TOKENS_FILE), AUTH_JWT_SECRET or AUTH_JWKS_URL, ' +
-        'or set AUTH_MODE=none to run without authentication deliberately',
-    );
   }
 }

@@ -43,6 +43,8 @@ export class LoggingModule {
                 autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
                 serializers: {
                   req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+                  // The status is what a 4xx/5xx line needs; the ~1 KB of response headers (CSP, CORS...) is noise.
+                  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
                 },
               },
             };

@@ -10,6 +10,22 @@ import { JwtRejection, JwtVerifier } from './jwt.verifier.js';
 import { StaticTokenVerifier } from './static-token.verifier.js';
 
 const REALM = 'xdp-mcp-server';
+/**
+ * Why a locked server (production, no credential configured) refuses a request, and how to open it.
+ * The Secret name is the one the shipped Deployment reads MCP_AUTH_TOKEN from.
+ */
+export const AUTH_NOT_CONFIGURED_MESSAGE =
+  'Client authentication is not configured, so this production server refuses every request. ' +
+  'Set MCP_AUTH_TOKEN (a key of the Secret `xdp-mcp-secrets`; at least 16 characters), or JWT validation ' +
+  '(AUTH_JWT_SECRET, or AUTH_JWKS_URL with AUTH_JWT_AUDIENCE), then restart; AUTH_MODE=none runs without authentication deliberately';
+
+/** What /ready and the startup log report about client authentication. */
+export interface AuthStatus {
+  /** `locked`: production without any credential — every client request is refused. */
+  state: 'required' | 'locked' | 'disabled' | 'open';
+  message: string;
+}
+
 /** During an identity-provider outage every request fails alike: one warning per interval is enough. */
 const KEY_SET_WARNING_INTERVAL_MS = 60_000;
 
@@ -38,22 +54,32 @@ export class AuthService implements OnModuleInit {
     this.jwt = auth.jwt ? new JwtVerifier(auth.jwt, config.trino.impersonation && config.trino.url !== undefined) : undefined;
   }
 
+  /** True when callers must present a credential (or, locked, are refused outright). */
   get enabled(): boolean {
-    return this.config.auth.mode !== 'none' && (this.staticTokens.configured || this.jwt !== undefined);
+    return this.config.auth.locked || (this.config.auth.mode !== 'none' && (this.staticTokens.configured || this.jwt !== undefined));
+  }
+
+  get status(): AuthStatus {
+    if (this.config.auth.locked) return { state: 'locked', message: AUTH_NOT_CONFIGURED_MESSAGE };
+    if (this.enabled) {
+      const methods = [this.staticTokens.configured && 'static tokens', this.jwt && 'JWT'].filter(Boolean).join(' and ');
+      return { state: 'required', message: `Authentication required on /api, /mcp and /ws (${methods})` };
+    }
+    if (this.config.auth.mode === 'none') {
+      return { state: 'disabled', message: 'AUTH_MODE=none: authentication is DISABLED — every caller can run every tool' };
+    }
+    return {
+      state: 'open',
+      message:
+        '!!! AUTHENTICATION IS NOT CONFIGURED: anyone who can reach this server can run every tool. ' +
+        'Set MCP_AUTH_TOKEN, AUTH_JWT_SECRET or AUTH_JWKS_URL (in production the server refuses every request without one) !!!',
+    };
   }
 
   onModuleInit(): void {
-    if (this.enabled) {
-      const methods = [this.staticTokens.configured && 'static tokens', this.jwt && 'JWT'].filter(Boolean).join(' and ');
-      this.logger.log(`Authentication required on /api, /mcp and /ws (${methods})`);
-    } else if (this.config.auth.mode === 'none') {
-      this.logger.warn('AUTH_MODE=none: authentication is DISABLED — every caller can run every tool');
-    } else {
-      this.logger.warn(
-        '!!! AUTHENTICATION IS NOT CONFIGURED: anyone who can reach this server can run every tool. ' +
-          'Set MCP_AUTH_TOKEN, AUTH_JWT_SECRET or AUTH_JWKS_URL (production refuses to start without one) !!!',
-      );
-    }
+    const { state, message } = this.status;
+    if (state === 'required') this.logger.log(message);
+    else this.logger.warn(message);
   }
 
   /**
@@ -62,6 +88,7 @@ export class AuthService implements OnModuleInit {
    * guessing stops).
    */
   async authenticate(request: AuthRequest): Promise<Principal> {
+    if (this.config.auth.locked) throw this.unauthorized(request.headers, AUTH_NOT_CONFIGURED_MESSAGE);
     if (!this.enabled) return ANONYMOUS;
     const blockedFor = this.failures.blockedFor(request.clientIp);
     if (blockedFor !== undefined) {

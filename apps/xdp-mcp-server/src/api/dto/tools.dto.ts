@@ -10,12 +10,21 @@ export class ExecuteToolDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    example: { query: 'SELECT region, count(*) AS orders FROM sales.orders GROUP BY region' },
+    example: { query: 'SELECT channel, count(*) AS orders FROM sales.orders GROUP BY channel ORDER BY orders DESC' },
     description: "The tool's arguments, validated against its published inputSchema",
   })
   @IsOptional()
   @IsObject()
   params?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Alias of `params`, named as in MCP tools/call; send one or the other',
+  })
+  @IsOptional()
+  @IsObject()
+  arguments?: Record<string, unknown>;
 }
 
 export class ToolAnnotationsDto {

@@ -8,7 +8,7 @@ export class TrinoQueryDto {
   @Length(1, 128)
   dataplane?: string;
 
-  @ApiProperty({ example: 'SELECT region, count(*) AS orders FROM sales.orders GROUP BY region' })
+  @ApiProperty({ example: 'SELECT channel, count(*) AS orders FROM sales.orders GROUP BY channel ORDER BY orders DESC' })
   @IsString()
   @Length(1, 100_000)
   query!: string;

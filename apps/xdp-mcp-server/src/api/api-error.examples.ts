@@ -1,0 +1,90 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { XDP_NOT_CONFIGURED } from '#xdp';
+import { ApiErrorDto } from './api-error.js';
+
+/**
+ * One true example per error status, written as the server answers it: refusals before a tool
+ * runs are `{ error }`; a tool that ran and failed keeps its CallToolResult beside `error`.
+ * A test checks the reproducible ones against the running server.
+ */
+type ErrorBody = { error: { status: number; code: string; message: string; fields?: { field: string; message: string }[] } } & Record<string, unknown>;
+
+const refusal = (status: number, code: string, message: string, fields?: { field: string; message: string }[]): ErrorBody => ({
+  error: { status, code, message, ...(fields ? { fields } : {}) },
+});
+const toolFailure = (status: number, code: string, message: string): ErrorBody => ({
+  content: [{ type: 'text', text: message }],
+  isError: true,
+  error: { status, code, message },
+});
+
+export const UNAUTHORIZED_EXAMPLE = refusal(401, 'unauthorized', 'Authentication required: send Authorization: Bearer <token>');
+export const RATE_LIMITED_EXAMPLE = refusal(429, 'rate_limited', 'Rate limit exceeded: at most 3000 requests per 60 s; retry in 12 s');
+
+const INVALID_QUERY_PARAMETER = refusal(400, 'invalid_request', 'size must not be greater than 100', [{ field: 'size', message: 'size must not be greater than 100' }]);
+const INVALID_BODY = refusal(400, 'invalid_request', 'maxRows must not be less than 1', [{ field: 'maxRows', message: 'maxRows must not be less than 1' }]);
+const INVALID_TOOL_ARGUMENTS = refusal(400, 'invalid_arguments', 'Invalid arguments for tool "trino_execute_query": query is required', [{ field: 'query', message: 'is required' }]);
+const INVALID_DATAPLANE = refusal(400, 'invalid_request', 'dataplane must be longer than or equal to 1 characters', [
+  { field: 'dataplane', message: 'dataplane must be longer than or equal to 1 characters' },
+]);
+const UNKNOWN_TOOL = refusal(
+  404,
+  'not_found',
+  'Unknown tool "trino_query". Available tools: trino_execute_query, trino_list_catalogs, trino_list_schemas, trino_list_tables, trino_describe_table, trino_explain',
+);
+const UNKNOWN_DATAPLANE = toolFailure(404, 'not_found', 'Unknown dataplane "nope": available dataplanes: "local" (embedded DuckDB sample data)');
+const forbidden = (tool: string) => toolFailure(403, 'forbidden', `Tool "${tool}" requires scope "sql:read", which the caller's token does not grant`);
+const XDP_UPSTREAM = toolFailure(502, 'upstream', 'XDP is unreachable at https://xdp.example.com/xdp-cp-service/api for GET /datastore: connection refused (ECONNREFUSED)');
+const TRINO_UPSTREAM = toolFailure(502, 'upstream', 'Trino answered HTTP 503 on POST /v1/statement: Server is starting');
+const XDP_UNAVAILABLE = refusal(503, 'unavailable', XDP_NOT_CONFIGURED);
+const BUSY = toolFailure(503, 'busy', 'The server is busy: 256 tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly');
+const QUERY_TIMEOUT = toolFailure(504, 'timeout', 'Query exceeded the 60000 ms time limit and was cancelled');
+
+/** The operations' families: each can fail in its own ways. */
+export type ErrorFamily = 'list' | 'execute' | 'xdp' | 'trino-body' | 'trino-query';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `error.fields` lists each failing field',
+  401: 'Missing or invalid bearer token (`WWW-Authenticate` says why)',
+  403: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)",
+  404: 'Unknown tool or dataplane',
+  429: 'Rate limit exceeded; `Retry-After` gives the seconds to wait',
+  502: 'Upstream (XDP or Trino) failed',
+  503: 'Capability not configured, or server busy',
+  504: 'Upstream timed out',
+};
+
+/** The error answers of one operation, by status; `tool` is the tool the operation runs. */
+export function errorExamples(family: ErrorFamily, tool?: string): Record<number, ErrorBody> {
+  const common = { 401: UNAUTHORIZED_EXAMPLE, 429: RATE_LIMITED_EXAMPLE };
+  switch (family) {
+    case 'list':
+      return common;
+    case 'execute':
+      return { ...common, 400: INVALID_TOOL_ARGUMENTS, 403: forbidden('trino_execute_query'), 404: UNKNOWN_TOOL, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+    case 'xdp': {
+      const examples: Record<number, ErrorBody> = { ...common, 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
+      // Only the data store listing takes parameters that can be invalid.
+      if (tool === 'xdp_list_datastores') examples[400] = INVALID_QUERY_PARAMETER;
+      return examples;
+    }
+    case 'trino-body':
+      return { ...common, 400: INVALID_BODY, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+    case 'trino-query':
+      return { ...common, 400: INVALID_DATAPLANE, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+  }
+}
+
+/** Documents each error status the operation can answer, with its example. */
+export function ApiErrors(family: ErrorFamily, tool?: string): MethodDecorator {
+  return applyDecorators(
+    ...Object.entries(errorExamples(family, tool)).map(([status, example]) =>
+      ApiResponse({
+        status: Number(status),
+        description: DESCRIPTIONS[Number(status)],
+        content: { 'application/json': { schema: { $ref: getSchemaPath(ApiErrorDto) }, example } },
+      }),
+    ),
+  );
+}
