@@ -12,12 +12,12 @@ import { StaticTokenVerifier } from './static-token.verifier.js';
 const REALM = 'xdp-mcp-server';
 /**
  * Why a locked server (production, no credential configured) refuses a request, and how to open it.
- * The Secret name is the one the shipped Deployment reads MCP_AUTH_TOKEN from.
+ * The Secret name is the one the shipped Deployment reads MCP_AUTH_TOKEN from. /ready shows at most
+ * 200 characters of a detail, so the whole message stays within that.
  */
 export const AUTH_NOT_CONFIGURED_MESSAGE =
-  'Client authentication is not configured, so this production server refuses every request. ' +
-  'Set MCP_AUTH_TOKEN (a key of the Secret `xdp-mcp-secrets`; at least 16 characters), or JWT validation ' +
-  '(AUTH_JWT_SECRET, or AUTH_JWKS_URL with AUTH_JWT_AUDIENCE), then restart; AUTH_MODE=none runs without authentication deliberately';
+  'Client authentication is not configured; every request is refused. Set MCP_AUTH_TOKEN (Secret `xdp-mcp-secrets`), ' +
+  'AUTH_JWT_SECRET or AUTH_JWKS_URL and restart, or AUTH_MODE=none to run open.';
 
 /** What /ready and the startup log report about client authentication. */
 export interface AuthStatus {
