@@ -46,6 +46,18 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], lease_end, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
+/** A TCP connect may take longer than one command; still short enough not to hold up startup. */
+function connectTimeoutOf(settings: SharedLimitStoreConfig): number {
+  return Math.max(settings.timeoutMs, 1000);
+}
+
+class StoreTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms (REDIS_TIMEOUT_MS)`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
 /** At most one "store unavailable" warning per this interval, however many requests hit it. */
 const WARN_INTERVAL_MS = 30_000;
 
@@ -89,26 +101,48 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
     return this.failing;
   }
 
-  onModuleInit(): void {
+  /** Waits for the first connection at most the connect timeout, so a down Redis does not hold up startup. */
+  async onModuleInit(): Promise<void> {
     const settings = this.settings;
     if (settings === undefined) return;
-    this.client = createClient({
+    const { client, connected } = this.connect(settings);
+    this.client = client;
+    this.logger.log(`Rate limits and connection caps are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, connectTimeoutOf(settings))))]);
+    clearTimeout(timer);
+  }
+
+  private connect(settings: SharedLimitStoreConfig): { client: RedisClientType; connected: Promise<void> } {
+    const client = createClient({
       url: settings.url,
       username: settings.username,
       password: settings.password,
       // Fail a command at once while disconnected instead of queueing it behind a dead socket.
       disableOfflineQueue: true,
-      commandOptions: { timeout: settings.timeoutMs },
       socket: {
-        connectTimeout: Math.max(settings.timeoutMs, 1000),
+        connectTimeout: connectTimeoutOf(settings),
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
       },
     }) as RedisClientType;
     // node-redis emits 'error' on every failed (re)connect; unhandled it would crash the process.
-    this.client.on('error', (error: unknown) => this.failed('connection', error));
-    // Not awaited: the server starts (and limits fail open or closed) while Redis is still unreachable.
-    this.client.connect().catch((error: unknown) => this.failed('connection', error));
-    this.logger.log(`Rate limits and connection caps are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`);
+    client.on('error', (error: unknown) => this.failed('connection', error));
+    // The client keeps reconnecting on its own; meanwhile limits fail open or closed.
+    const connected = client.connect().then(
+      () => undefined,
+      (error: unknown) => this.failed('connection', error),
+    );
+    return { client, connected };
+  }
+
+  /**
+   * A Redis that accepts commands but does not answer (hung, or a dead peer the kernel has not
+   * noticed) would pile up unanswered commands: drop that connection and open a new one.
+   */
+  private reconnect(stale: RedisClientType): void {
+    if (this.client !== stale || this.settings === undefined) return;
+    if (stale.isOpen) stale.destroy();
+    this.client = this.connect(this.settings).client;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -148,17 +182,26 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
     return `${this.settings?.keyPrefix ?? ''}${kind}:${key}`;
   }
 
+  /** Runs one command, bounded by REDIS_TIMEOUT_MS; undefined (counted and warned about) when it fails or is late. */
   private async run<T>(limiter: LimitKind, command: (client: RedisClientType) => Promise<T>): Promise<T | undefined> {
     const client = this.client;
-    if (client === undefined) return undefined;
+    if (client === undefined || this.settings === undefined) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new StoreTimeoutError(this.settings?.timeoutMs ?? 0)), this.settings?.timeoutMs);
+    });
     try {
-      const result = await command(client);
+      // The losing command settles later against the destroyed client; race keeps it handled.
+      const result = await Promise.race([command(client), late]);
       this.recovered();
       return result;
     } catch (error) {
       this.errors.inc({ limiter });
       this.failed(limiter, error);
+      if (error instanceof StoreTimeoutError) this.reconnect(client);
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
