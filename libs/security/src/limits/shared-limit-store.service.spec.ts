@@ -3,6 +3,7 @@ import { register } from 'prom-client';
 import { createClient } from 'redis';
 import { loadAppConfig } from '#config';
 import { ensureRedisInstalled, type RedisProcess, startRedis } from '../../../../test/support/redis-server.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.service.js';
 import { ConnectionLimiter } from './connection-limiter.service.js';
 import { RateLimiter } from './rate-limiter.service.js';
 import { SharedLimitStore } from './shared-limit-store.service.js';
@@ -12,6 +13,7 @@ interface Replica {
   store: SharedLimitStore;
   rate: RateLimiter;
   connections: ConnectionLimiter;
+  authFailures: AuthFailureLimiter;
 }
 
 const LIMIT = 3;
@@ -28,11 +30,18 @@ async function replica(env: Record<string, string> = {}): Promise<Replica> {
     RATE_LIMIT_REQUESTS: String(LIMIT),
     RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_MS / 1000),
     WS_MAX_CONNECTIONS_PER_CLIENT: '2',
+    AUTH_FAILURE_LIMIT: '3',
+    AUTH_FAILURE_WINDOW_SECONDS: '60',
     ...env,
   });
   const store = new SharedLimitStore(config);
   await store.onModuleInit();
-  const made = { store, rate: new RateLimiter(config, store), connections: new ConnectionLimiter(config, store) };
+  const made = {
+    store,
+    rate: new RateLimiter(config, store),
+    connections: new ConnectionLimiter(config, store),
+    authFailures: new AuthFailureLimiter(config, store),
+  };
   replicas.push(made);
   await answering(store);
   return made;
@@ -115,6 +124,18 @@ describe('Limits shared through a real Redis', () => {
     expect(await b.connections.acquire(key)).toMatchObject({ admitted: false, status: 429 });
   });
 
+  it('adds up failed authentications from one address across replicas', async () => {
+    const [a, b] = [await replica(), await replica()];
+    a.authFailures.recordFailure('10.9.0.1');
+    b.authFailures.recordFailure('10.9.0.1');
+    expect(await a.authFailures.blockedFor('10.9.0.1')).toBeUndefined();
+    b.authFailures.recordFailure('10.9.0.1');
+    // The third failure was sent by B in the background; B's next command goes out after it.
+    expect(await b.authFailures.blockedFor('10.9.0.1')).toBeGreaterThanOrEqual(59);
+    expect(await a.authFailures.blockedFor('10.9.0.1')).toBeGreaterThanOrEqual(59);
+    expect(await a.authFailures.blockedFor('10.9.0.2')).toBeUndefined();
+  });
+
   it('answers within REDIS_TIMEOUT_MS when Redis hangs, and fails open by default', async () => {
     const a = await replica();
     const key = freshKey();
@@ -126,6 +147,9 @@ describe('Limits shared through a real Redis', () => {
       expect(a.store.unavailable).toBe(true);
       expect(a.rate.consume(key).allowed).toBe(true);
       expect((await a.connections.acquire(key)).admitted).toBe(true);
+      // The auth-failure brake falls back to this replica's own count.
+      for (let i = 0; i < 3; i++) a.authFailures.recordFailure('10.9.1.1');
+      expect(await a.authFailures.blockedFor('10.9.1.1')).toBeGreaterThan(0);
     } finally {
       redis.resume();
     }

@@ -4,7 +4,16 @@ import { createClient, type RedisClientType } from 'redis';
 import { AppConfig, type SharedLimitStoreConfig, type StoreErrorPolicy } from '#config';
 
 /** Which limit a store call served; the label of the error metric. */
-export type LimitKind = 'rate' | 'connections';
+export type LimitKind = 'rate' | 'connections' | 'auth_failures';
+
+/** Key namespace of each limit, after REDIS_KEY_PREFIX. */
+const NAMESPACES: Record<LimitKind, string> = { rate: 'rate', connections: 'conn', auth_failures: 'authfail' };
+
+/** A fixed window's count and remaining time, without counting anything ({0, 0} when there is none). */
+const PEEK_SCRIPT = `
+local hits = redis.call('GET', KEYS[1])
+if not hits then return {0, 0} end
+return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
 
 /** A fixed window as Redis holds it: hits so far and milliseconds until it ends. */
 export interface SharedWindow {
@@ -46,6 +55,11 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], lease_end, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
+function toWindow(reply: unknown): SharedWindow | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  return { hits: Number(reply[0]), resetInMs: Number(reply[1]) };
+}
+
 /** A TCP connect may take longer than one command; still short enough not to hold up startup. */
 function connectTimeoutOf(settings: SharedLimitStoreConfig): number {
   return Math.max(settings.timeoutMs, 1000);
@@ -65,7 +79,7 @@ const storeErrors = (): Counter<'limiter'> =>
   (register.getSingleMetric('xdp_mcp_rate_limit_store_errors_total') as Counter<'limiter'> | undefined) ??
   new Counter({
     name: 'xdp_mcp_rate_limit_store_errors_total',
-    help: 'Calls to the shared limit store (Redis) that failed or timed out; the limit then failed open or closed (RATE_LIMIT_ON_STORE_ERROR)',
+    help: 'Calls to the shared limit store (Redis) that failed or timed out; the limit then failed open or closed (RATE_LIMIT_ON_STORE_ERROR), the auth-failure brake fell back to its local count',
     labelNames: ['limiter'],
   });
 
@@ -107,7 +121,7 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
     if (settings === undefined) return;
     const { client, connected } = this.connect(settings);
     this.client = client;
-    this.logger.log(`Rate limits and connection caps are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`);
+    this.logger.log(`Rate limits, connection caps and auth-failure counts are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, connectTimeoutOf(settings))))]);
     clearTimeout(timer);
@@ -152,34 +166,37 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Adds `count` hits to the fixed window `key` (started on its first hit, `windowMs` long). */
-  async hit(key: string, windowMs: number, count: number): Promise<SharedWindow | undefined> {
-    const reply = await this.run('rate', (client) =>
-      client.eval(HIT_SCRIPT, { keys: [this.key('rate', key)], arguments: [String(count), String(windowMs)] }),
+  async hit(key: string, windowMs: number, count: number, limiter: 'rate' | 'auth_failures' = 'rate'): Promise<SharedWindow | undefined> {
+    const reply = await this.run(limiter, (client) =>
+      client.eval(HIT_SCRIPT, { keys: [this.key(limiter, key)], arguments: [String(count), String(windowMs)] }),
     );
-    if (!Array.isArray(reply)) return undefined;
-    return { hits: Number(reply[0]), resetInMs: Number(reply[1]) };
+    return toWindow(reply);
+  }
+
+  async peek(key: string, limiter: 'rate' | 'auth_failures'): Promise<SharedWindow | undefined> {
+    return toWindow(await this.run(limiter, (client) => client.eval(PEEK_SCRIPT, { keys: [this.key(limiter, key)] })));
   }
 
   /** Takes a slot for `member` when fewer than `max` live slots exist for `key`; undefined on a store error. */
   async acquireSlot(key: string, member: string, max: number, leaseMs: number): Promise<boolean | undefined> {
     const reply = await this.run('connections', (client) =>
-      client.eval(ACQUIRE_SCRIPT, { keys: [this.key('conn', key)], arguments: [String(max), String(leaseMs), member] }),
+      client.eval(ACQUIRE_SCRIPT, { keys: [this.key('connections', key)], arguments: [String(max), String(leaseMs), member] }),
     );
     return reply === undefined ? undefined : Number(reply) === 1;
   }
 
   async renewSlots(key: string, members: readonly string[], leaseMs: number): Promise<void> {
     await this.run('connections', (client) =>
-      client.eval(RENEW_SCRIPT, { keys: [this.key('conn', key)], arguments: [String(leaseMs), ...members] }),
+      client.eval(RENEW_SCRIPT, { keys: [this.key('connections', key)], arguments: [String(leaseMs), ...members] }),
     );
   }
 
   async releaseSlot(key: string, member: string): Promise<void> {
-    await this.run('connections', (client) => client.zRem(this.key('conn', key), member));
+    await this.run('connections', (client) => client.zRem(this.key('connections', key), member));
   }
 
-  private key(kind: string, key: string): string {
-    return `${this.settings?.keyPrefix ?? ''}${kind}:${key}`;
+  private key(limiter: LimitKind, key: string): string {
+    return `${this.settings?.keyPrefix ?? ''}${NAMESPACES[limiter]}:${key}`;
   }
 
   /** Runs one command, bounded by REDIS_TIMEOUT_MS; undefined (counted and warned about) when it fails or is late. */
