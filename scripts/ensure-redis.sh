@@ -4,7 +4,9 @@
 # Idempotent: does nothing when redis-server already runs. Needs root (or passwordless sudo) and apt.
 set -euo pipefail
 
-if command -v redis-server >/dev/null 2>&1 && redis-server --version >/dev/null 2>&1; then
+installed() { command -v redis-server >/dev/null 2>&1 && redis-server --version >/dev/null 2>&1; }
+
+if installed; then
   exit 0
 fi
 
@@ -18,7 +20,16 @@ else
   exit 1
 fi
 
+# Jest runs test files in parallel and more than one may call this script (or ensure-chromium.sh)
+# at once: one install at a time here, and apt waits for another apt instead of failing on its lock.
+exec 9>"${TMPDIR:-/tmp}/xdp-mcp-ensure-redis.lock"
+flock 9
+if installed; then
+  exit 0
+fi
+
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+APT=("${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=300)
+"${APT[@]}" update -qq
+"${APT[@]}" install -y -qq --no-install-recommends redis-server >/dev/null
 redis-server --version
