@@ -3,7 +3,7 @@ export { AppConfigModule, processEnv, type AppConfigModuleOptions } from './conf
 export { ConfigValidationError } from './config.error.js';
 export { EnvReader, type Env } from './env-reader.js';
 export { knownSettings } from './known-settings.js';
-export type { LimitsConfig } from './sections/limits.config.js';
+export type { LimitsConfig, SharedLimitStoreConfig, StoreErrorPolicy } from './sections/limits.config.js';
 export type { LogLevel, NodeEnv, ServerConfig } from './sections/server.config.js';
 export { SAFE_USER_NAME, type AuthConfig, type CatalogScopeRule, type JwtConfig, type RateLimitConfig, type StaticToken, type ToolScopeRule } from './sections/auth.config.js';
 export type { TrinoConfig } from './sections/trino.config.js';

@@ -87,12 +87,15 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     if (!this.lifecycle.acceptingWork) return done(false, 503, 'The server is shutting down');
     if (this.limits.full) return done(false, 503, `Too many connections (MAX_CONNECTIONS=${this.config.limits.maxConnections}); retry later`);
     this.admission.admit(request).then(
-      (admission) => {
+      async (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
-        const release = this.connectionsPerClient.tryAcquire(clientKey(admission.principal, this.admission.clientIpOf(request)));
-        if (!release) return done(false, 429, `Too many open connections for this client (WS_MAX_CONNECTIONS_PER_CLIENT=${this.connectionsPerClient.max})`);
+        // Across replicas when REDIS_URL is set, so this may wait on Redis (bounded by REDIS_TIMEOUT_MS).
+        const slot = await this.connectionsPerClient.acquire(clientKey(admission.principal, this.admission.clientIpOf(request)));
+        if (!slot.admitted) return done(false, slot.status, slot.message);
+        // The client may have gone while the slot was being taken: its 'close' has already fired.
+        if (request.socket.destroyed) return slot.release();
         // The TCP socket outlives every path the upgrade can take (refused handshake, closed session).
-        request.socket.once('close', release);
+        request.socket.once('close', slot.release);
         this.admitted.set(request, admission.principal);
         done(true);
       },

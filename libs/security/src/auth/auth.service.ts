@@ -90,7 +90,7 @@ export class AuthService implements OnModuleInit {
   async authenticate(request: AuthRequest): Promise<Principal> {
     if (this.config.auth.locked) throw this.unauthorized(request.headers, AUTH_NOT_CONFIGURED_MESSAGE);
     if (!this.enabled) return ANONYMOUS;
-    const blockedFor = this.failures.blockedFor(request.clientIp);
+    const blockedFor = await this.failures.blockedFor(request.clientIp);
     if (blockedFor !== undefined) {
       throw new AuthError(429, `Too many failed authentication attempts from this address; retry in ${blockedFor} s`, undefined, blockedFor);
     }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import { AppConfig } from '#config';
+import { SharedLimitStore } from './shared-limit-store.service.js';
 
 /** Optional clock for the limiter (tests); Date.now otherwise. */
 export const AUTH_FAILURE_CLOCK = Symbol('AUTH_FAILURE_CLOCK');
@@ -16,6 +17,11 @@ interface Window {
  * further attempt from that IP until its window ends — a valid token included, or guessing could go
  * on. Keyed by IP, never by token or subject, so an attacker cannot lock out a token holder
  * elsewhere.
+ *
+ * With a shared store (REDIS_URL) the count is kept in Redis too, so guesses spread over replicas
+ * add up. This replica's own count is always kept as well: when Redis does not answer, the brake
+ * falls back to it rather than to no brake at all (whatever RATE_LIMIT_ON_STORE_ERROR says, since
+ * refusing every login would lock out everyone during an outage).
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -26,6 +32,7 @@ export class AuthFailureLimiter {
 
   constructor(
     config: AppConfig,
+    private readonly store: SharedLimitStore,
     @Optional() @Inject(AUTH_FAILURE_CLOCK) private readonly now: () => number = Date.now,
   ) {
     this.limit = config.auth.authFailureLimit.failures;
@@ -33,8 +40,12 @@ export class AuthFailureLimiter {
   }
 
   /** Seconds until `ip` may try again, or undefined when it may try now. */
-  blockedFor(ip: string | undefined): number | undefined {
+  async blockedFor(ip: string | undefined): Promise<number | undefined> {
     if (this.limit === 0 || ip === undefined) return undefined;
+    if (this.store.enabled) {
+      const shared = await this.store.peek(normalizeIp(ip), 'auth_failures');
+      if (shared !== undefined) return shared.hits >= this.limit && shared.resetInMs > 0 ? Math.max(1, Math.ceil(shared.resetInMs / 1000)) : undefined;
+    }
     const now = this.now();
     const window = this.windows.get(normalizeIp(ip));
     if (window === undefined || window.resetAt <= now || window.failures < this.limit) return undefined;
@@ -49,6 +60,8 @@ export class AuthFailureLimiter {
     const window = this.windows.get(key);
     if (window === undefined || window.resetAt <= now) this.windows.set(key, { failures: 1, resetAt: now + this.windowMs });
     else window.failures++;
+    // In the background: the failed request is answered 401 without waiting for Redis.
+    if (this.store.enabled) void this.store.hit(key, this.windowMs, 1, 'auth_failures');
   }
 
   /** Forgets ended windows once per window length, so the map holds only recent offenders. */

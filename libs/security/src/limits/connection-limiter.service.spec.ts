@@ -1,24 +1,36 @@
 import { loadAppConfig } from '#config';
-import { ConnectionLimiter } from './connection-limiter.service.js';
+import { type ConnectionAdmission, ConnectionLimiter } from './connection-limiter.service.js';
 import { InFlightLimit } from './in-flight-limit.js';
+import { SharedLimitStore } from './shared-limit-store.service.js';
+
+/** In-memory limiter (no REDIS_URL). */
+function limiterWith(maxPerClient: string): ConnectionLimiter {
+  const config = loadAppConfig({ WS_MAX_CONNECTIONS_PER_CLIENT: maxPerClient });
+  return new ConnectionLimiter(config, new SharedLimitStore(config));
+}
+
+function releaseOf(admission: ConnectionAdmission): () => void {
+  if (!admission.admitted) throw new Error(`refused: ${admission.message}`);
+  return admission.release;
+}
 
 describe('ConnectionLimiter', () => {
-  it('caps open connections per key and frees a slot once per release', () => {
-    const limiter = new ConnectionLimiter(loadAppConfig({ WS_MAX_CONNECTIONS_PER_CLIENT: '2' }));
-    const first = limiter.tryAcquire('a');
-    expect(limiter.tryAcquire('a')).toBeDefined();
-    expect(limiter.tryAcquire('a')).toBeUndefined();
-    expect(limiter.tryAcquire('b')).toBeDefined();
-    first!();
-    first!();
+  it('caps open connections per key and frees a slot once per release', async () => {
+    const limiter = limiterWith('2');
+    const first = releaseOf(await limiter.acquire('a'));
+    expect((await limiter.acquire('a')).admitted).toBe(true);
+    expect(await limiter.acquire('a')).toEqual({ admitted: false, status: 429, message: expect.stringContaining('WS_MAX_CONNECTIONS_PER_CLIENT=2') });
+    expect((await limiter.acquire('b')).admitted).toBe(true);
+    first();
+    first();
     // Released twice, freed once: exactly one slot opens.
-    expect(limiter.tryAcquire('a')).toBeDefined();
-    expect(limiter.tryAcquire('a')).toBeUndefined();
+    expect((await limiter.acquire('a')).admitted).toBe(true);
+    expect((await limiter.acquire('a')).admitted).toBe(false);
   });
 
-  it('is unlimited at 0', () => {
-    const limiter = new ConnectionLimiter(loadAppConfig({ WS_MAX_CONNECTIONS_PER_CLIENT: '0' }));
-    for (let i = 0; i < 1000; i++) expect(limiter.tryAcquire('a')).toBeDefined();
+  it('is unlimited at 0', async () => {
+    const limiter = limiterWith('0');
+    for (let i = 0; i < 1000; i++) expect((await limiter.acquire('a')).admitted).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { loadAppConfig } from '#config';
 import { RateLimiter } from './rate-limiter.service.js';
+import { SharedLimitStore } from './shared-limit-store.service.js';
 
 describe('RateLimiter', () => {
   beforeEach(() => {
@@ -10,8 +11,11 @@ describe('RateLimiter', () => {
     jest.useRealTimers();
   });
 
-  const limiter = (requests: number, windowSeconds = 10) =>
-    new RateLimiter(loadAppConfig({ RATE_LIMIT_REQUESTS: String(requests), RATE_LIMIT_WINDOW_SECONDS: String(windowSeconds) }));
+  const limiter = (requests: number, windowSeconds = 10) => {
+    // Without REDIS_URL the store is disabled: the windows stay in memory.
+    const config = loadAppConfig({ RATE_LIMIT_REQUESTS: String(requests), RATE_LIMIT_WINDOW_SECONDS: String(windowSeconds) });
+    return new RateLimiter(config, new SharedLimitStore(config));
+  };
 
   it('allows the budget per key, then refuses with the seconds left in the window', () => {
     const rate = limiter(2);
