@@ -60,6 +60,8 @@ class HostileTrino {
     if (request.url === '/v1/info') return json(200, { starting: false, nodeVersion: { version: `475 ${echo}\n\u001b[31m${'x'.repeat(2000)}` } });
     if (sql.includes('non_200')) return void response.writeHead(500, { 'content-type': 'text/plain' }).end(`proxy failure: ${echo}`);
     if (sql.includes('bad_request')) return void response.writeHead(400, { 'content-type': 'text/html' }).end(`<html>${echo}</html>`);
+    // A successful answer whose query id carries the credentials: the id is not shown as received.
+    if (sql.includes('ok_result')) return json(200, { id: `q ${echo}`, columns: [{ name: 'n', type: 'integer' }], data: [[1]], stats: { state: 'FINISHED' } });
     return json(200, {
       id: `q_${b64(PLANTED.trinoPassword)}`,
       infoUri: `http://${host}/ui/query.html`,
@@ -150,6 +152,10 @@ describe.each([
       expect(body.isError).toBe(true);
       expect(body.error.message).toMatch(/^Trino /);
     }
+    const ok = await rest('trino_execute_query', { query: "SELECT 'ok_result'", dataplane: 'trino' });
+    expect(ok.body.isError).toBeFalsy();
+    expect(ok.body.structuredContent).toMatchObject({ rows: [[1]], queryId: 'unknown' });
+    bodies.push(JSON.stringify(ok.body));
     // XDP: a failure envelope echoing the key, a 5xx query error with hostile errorName/queryId, the planted config.
     xdp.enqueue({ kind: 'failure-envelope', message: `denied for ${PLANTED.xdpSecretKey}`, detailedMessage: encodeURIComponent(PLANTED.xdpSecretKey) }, { endpoint: '/dataplane' });
     bodies.push(JSON.stringify(await rest('xdp_list_dataplanes', {})));

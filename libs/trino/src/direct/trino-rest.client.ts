@@ -27,6 +27,8 @@ const USER_AGENT = 'xdp-mcp-server';
 /** `/v1/info` is a few hundred bytes; anything far larger is not Trino. */
 const INFO_MAX_BYTES = 64 * 1024;
 const MIN_PAGE_LIMIT_BYTES = 8 * 1024 * 1024;
+/** Trino's query ids look like `20240101_120000_00001_abcde`; anything else from a coordinator is not shown to callers. */
+const TRINO_QUERY_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
  * The largest Trino page (POST reply or GET nextUri) read for a result budget of `maxBytes`.
@@ -92,7 +94,7 @@ export class TrinoRestClient {
         const { truncatedBy } = collector;
         if (truncatedBy !== undefined || nextUri === undefined) {
           return {
-            queryId: page.id,
+            queryId: shownQueryId(page.id),
             columns: columns ?? [],
             rows: collector.rows,
             truncated: truncatedBy !== undefined,
@@ -318,6 +320,10 @@ export function retryAfterMs(header: string | null, capMs: number, now = Date.no
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(ms, 0), capMs);
+}
+
+function shownQueryId(id: unknown): string {
+  return typeof id === 'string' && TRINO_QUERY_ID.test(id) ? id : 'unknown';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
