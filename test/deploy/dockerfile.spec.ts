@@ -44,9 +44,15 @@ describe('Dockerfile', () => {
     expect(last(runtime, 'EXPOSE').split(' ')).toContain('8080');
   });
 
-  it("names a CMD entry file that the build produced", () => {
+  // Checked against the build configuration, not dist/, so the unit run needs no build; the deployment
+  // rehearsal e2e starts that very file.
+  it('names the CMD entry file that nest build makes of the app entry point', () => {
     const [, entry] = execForm(last(runtime, 'CMD'));
-    expect(existsSync(join(REPO_ROOT, entry))).toBe(true);
+    const nestCli = JSON.parse(readFileSync(join(REPO_ROOT, 'nest-cli.json'), 'utf8')) as { sourceRoot: string; projects: Record<string, { entryFile: string }> };
+    const { outDir } = (JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string } }).compilerOptions;
+    const source = `${nestCli.sourceRoot}/${nestCli.projects['xdp-mcp-server'].entryFile}.ts`;
+    expect(existsSync(join(REPO_ROOT, source))).toBe(true);
+    expect(entry).toBe(join(outDir.replace(/^\.\//, ''), source.replace(/\.ts$/, '.js')));
   });
 
   it('checks health with Node fetch against /health', () => {
