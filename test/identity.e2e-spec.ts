@@ -2,8 +2,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DuckDbEngine, SqlGuard } from '#trino';
 import { FakeTrinoServer, type RecordedRequest } from './fakes/fake-trino.server.js';
-import { FakeXdpServer, type FakeQueryRequest } from './fakes/fake-xdp.server.js';
+import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { duckDbQueryAnswer } from './support/duckdb-answers.js';
 import { AUDIENCE, hsToken, ISSUER, JWT_SECRET } from './support/security-fixtures.js';
 
 const JWT_ENV = { AUTH_JWT_SECRET: JWT_SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE };
@@ -26,16 +27,7 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
   const parser = new SqlGuard({ readOnly: false, allowedCatalogs: [] });
   const secrets: string[] = [SERVICE.password, NAMED_TOKEN, UNNAMED_TOKEN, JWT_SECRET];
 
-  // The fake XDP runs the SQL for real against the sample data.
-  const answer = async ({ query }: FakeQueryRequest) => {
-    try {
-      const { show } = await parser.check(query);
-      const result = await duckdb.execute({ sql: query, show, maxRows: 10_000, maxBytes: 16_777_216, timeoutMs: 10_000 }, { signal: new AbortController().signal });
-      return { columns: result.columns, rows: result.rows };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  };
+  const answer = duckDbQueryAnswer(duckdb, parser);
 
   async function token(subject: string, scope: string): Promise<string> {
     const jwt = await hsToken({ subject, scope });

@@ -1,6 +1,7 @@
 import { DuckDbEngine, SqlGuard } from '#trino';
-import { FakeXdpServer, type FakeQueryRequest } from './fakes/fake-xdp.server.js';
+import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { duckDbQueryAnswer } from './support/duckdb-answers.js';
 
 async function until(condition: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -16,16 +17,7 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   let xdp: FakeXdpServer;
   let server: TestServer;
 
-  // The fake XDP runs the SQL for real against the sample data (SHOW statements answered from DuckDB's catalog).
-  const answer = async ({ query }: FakeQueryRequest) => {
-    try {
-      const { show } = await parser.check(query);
-      const result = await duckdb.execute({ sql: query, show, maxRows: 10_000, maxBytes: 16_777_216, timeoutMs: 10_000 }, { signal: new AbortController().signal });
-      return { columns: result.columns, rows: result.rows };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
-  };
+  const answer = duckDbQueryAnswer(duckdb, parser);
 
   beforeAll(async () => {
     // The fake answers within the app's 2 s query timeout only with its parse worker already started.

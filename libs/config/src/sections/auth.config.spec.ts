@@ -1,21 +1,12 @@
+import { configProblems } from '../config-problems.testing.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError } from '../config.error.js';
 import { loadAppConfig } from '../app-config.js';
 import { knownSettings } from '../known-settings.js';
 
 const SECRET = 'a-jwt-secret-of-at-least-32-bytes!!';
 
-function problems(env: Record<string, string>): string {
-  try {
-    loadAppConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
 
 describe('auth configuration', () => {
   it('defaults: no auth, no origins, rate and connection limits on, audit on', () => {
@@ -52,7 +43,7 @@ describe('auth configuration', () => {
     const config = loadAppConfig({ MCP_AUTH_TOKEN: 'etl.bot=named-token-0001, bare-token-0002, YmFzZTY0dG9rZW4==' });
     expect(config.auth.tokens).toEqual([{ name: 'etl.bot', token: 'named-token-0001' }, { token: 'bare-token-0002' }, { token: 'YmFzZTY0dG9rZW4==' }]);
     expect(config.secretValues).toEqual(expect.arrayContaining(['named-token-0001', 'etl.bot=named-token-0001']));
-    expect(problems({ MCP_AUTH_TOKEN: 'bad"name=named-token-0001' })).toContain('token name "bad"name" is not a valid user name');
+    expect(configProblems({ MCP_AUTH_TOKEN: 'bad"name=named-token-0001' })).toContain('token name "bad"name" is not a valid user name');
   });
 
   it('reads catalog scopes like tool scopes and requires JWT for them', () => {
@@ -62,23 +53,23 @@ describe('auth configuration', () => {
       { catalog: 'hr*', scope: 'sql:hr' },
       { catalog: '*', scope: 'sql:all' },
     ]);
-    expect(problems({ ...jwt, AUTH_CATALOG_SCOPES: 'a.b=x' })).toContain('AUTH_CATALOG_SCOPES entries must look like catalog=scope');
-    expect(problems({ AUTH_CATALOG_SCOPES: 'sales=x' })).toContain('AUTH_CATALOG_SCOPES needs JWT authentication');
-    expect(problems({ TRINO_AUTH: 'passthrough' })).toContain('TRINO_AUTH=passthrough needs JWT authentication');
-    expect(problems({ ...jwt, TRINO_AUTH: 'passthrough' })).toBe('');
+    expect(configProblems({ ...jwt, AUTH_CATALOG_SCOPES: 'a.b=x' })).toContain('AUTH_CATALOG_SCOPES entries must look like catalog=scope');
+    expect(configProblems({ AUTH_CATALOG_SCOPES: 'sales=x' })).toContain('AUTH_CATALOG_SCOPES needs JWT authentication');
+    expect(configProblems({ TRINO_AUTH: 'passthrough' })).toContain('TRINO_AUTH=passthrough needs JWT authentication');
+    expect(configProblems({ ...jwt, TRINO_AUTH: 'passthrough' })).toBe('');
   });
 
   it('names an unreadable or empty tokens file', () => {
-    expect(problems({ MCP_AUTH_TOKENS_FILE: '/nonexistent/tokens' })).toContain('MCP_AUTH_TOKENS_FILE cannot be read (ENOENT');
+    expect(configProblems({ MCP_AUTH_TOKENS_FILE: '/nonexistent/tokens' })).toContain('MCP_AUTH_TOKENS_FILE cannot be read (ENOENT');
     const file = join(mkdtempSync(join(tmpdir(), 'tokens-')), 'empty');
     writeFileSync(file, '# nothing\n');
-    expect(problems({ MCP_AUTH_TOKENS_FILE: file })).toContain('MCP_AUTH_TOKENS_FILE contains no tokens');
+    expect(configProblems({ MCP_AUTH_TOKENS_FILE: file })).toContain('MCP_AUTH_TOKENS_FILE contains no tokens');
   });
 
   it('requires 16-character tokens in production and refuses trivially short ones anywhere', () => {
-    expect(problems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'short-token' })).toContain('at least 16 characters long in production');
-    expect(problems({ MCP_AUTH_TOKEN: 'abc' })).toContain('at least 4 characters');
-    expect(problems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'a-long-enough-token-123' })).toBe('');
+    expect(configProblems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'short-token' })).toContain('at least 16 characters long in production');
+    expect(configProblems({ MCP_AUTH_TOKEN: 'abc' })).toContain('at least 4 characters');
+    expect(configProblems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'a-long-enough-token-123' })).toBe('');
   });
 
   it('reads HS256 JWT settings and records the secret', () => {
@@ -88,11 +79,11 @@ describe('auth configuration', () => {
   });
 
   it('refuses a short HMAC secret, both key sources at once, JWKS without audience, and claims checks without keys', () => {
-    expect(problems({ AUTH_JWT_SECRET: 'too-short' })).toContain('AUTH_JWT_SECRET must be at least 32 bytes');
-    expect(problems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_JWT_AUDIENCE: 'x' })).toContain('Set only one of AUTH_JWT_SECRET');
-    expect(problems({ AUTH_JWKS_URL: 'https://idp/jwks' })).toContain('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
-    expect(problems({ AUTH_JWKS_URL: 'not a url', AUTH_JWT_AUDIENCE: 'x' })).toContain('AUTH_JWKS_URL must be an absolute http(s) URL');
-    expect(problems({ AUTH_JWT_AUDIENCE: 'x' })).toContain('need AUTH_JWT_SECRET or AUTH_JWKS_URL');
+    expect(configProblems({ AUTH_JWT_SECRET: 'too-short' })).toContain('AUTH_JWT_SECRET must be at least 32 bytes');
+    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_JWT_AUDIENCE: 'x' })).toContain('Set only one of AUTH_JWT_SECRET');
+    expect(configProblems({ AUTH_JWKS_URL: 'https://idp/jwks' })).toContain('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
+    expect(configProblems({ AUTH_JWKS_URL: 'not a url', AUTH_JWT_AUDIENCE: 'x' })).toContain('AUTH_JWKS_URL must be an absolute http(s) URL');
+    expect(configProblems({ AUTH_JWT_AUDIENCE: 'x' })).toContain('need AUTH_JWT_SECRET or AUTH_JWKS_URL');
   });
 
   it('parses AUTH_TOOL_SCOPES, including prefixes, and needs JWT for them', () => {
@@ -101,18 +92,18 @@ describe('auth configuration', () => {
       { tool: 'trino_execute_query', scope: 'sql:read' },
       { tool: 'xdp_*', scope: 'xdp:read' },
     ]);
-    expect(problems({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'no-equals-sign' })).toContain('AUTH_TOOL_SCOPES entries must look like');
-    expect(problems({ MCP_AUTH_TOKEN: 'some-token', AUTH_TOOL_SCOPES: 'a=b' })).toContain('AUTH_TOOL_SCOPES needs JWT authentication');
+    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'no-equals-sign' })).toContain('AUTH_TOOL_SCOPES entries must look like');
+    expect(configProblems({ MCP_AUTH_TOKEN: 'some-token', AUTH_TOOL_SCOPES: 'a=b' })).toContain('AUTH_TOOL_SCOPES needs JWT authentication');
   });
 
   it('normalises CORS origins and refuses wildcards and non-origins', () => {
     expect(loadAppConfig({ CORS_ORIGINS: 'https://App.Example.com/, http://localhost:5173' }).auth.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
-    expect(problems({ CORS_ORIGINS: '*' })).toContain('CORS_ORIGINS must list origins explicitly');
-    expect(problems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
+    expect(configProblems({ CORS_ORIGINS: '*' })).toContain('CORS_ORIGINS must list origins explicitly');
+    expect(configProblems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
   });
 
   it('locks production over HTTP without credentials instead of refusing to start; AUTH_MODE=none, stdio and credentials unlock it', () => {
-    expect(problems({ NODE_ENV: 'production' })).toBe('');
+    expect(configProblems({ NODE_ENV: 'production' })).toBe('');
     expect(loadAppConfig({ NODE_ENV: 'production' }).auth.locked).toBe(true);
     expect(loadAppConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' }).auth.locked).toBe(false);
     expect(loadAppConfig({ NODE_ENV: 'production', MCP_TRANSPORT: 'stdio' }).auth.locked).toBe(false);
@@ -122,11 +113,11 @@ describe('auth configuration', () => {
   });
 
   it('refuses AUTH_MODE=none together with credentials', () => {
-    expect(problems({ AUTH_MODE: 'none', MCP_AUTH_TOKEN: 'some-token' })).toContain('AUTH_MODE=none contradicts');
+    expect(configProblems({ AUTH_MODE: 'none', MCP_AUTH_TOKEN: 'some-token' })).toContain('AUTH_MODE=none contradicts');
   });
 
   it('validates the limit settings by name', () => {
-    const refusal = problems({ RATE_LIMIT_REQUESTS: '-1', RATE_LIMIT_WINDOW_SECONDS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: 'many', AUDIT_LOG: 'maybe' });
+    const refusal = configProblems({ RATE_LIMIT_REQUESTS: '-1', RATE_LIMIT_WINDOW_SECONDS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: 'many', AUDIT_LOG: 'maybe' });
     for (const name of ['RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT', 'AUDIT_LOG']) expect(refusal).toContain(name);
   });
 

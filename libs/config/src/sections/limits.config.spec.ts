@@ -1,15 +1,6 @@
-import { ConfigValidationError } from '../config.error.js';
+import { configProblems } from '../config-problems.testing.js';
 import { loadAppConfig } from '../app-config.js';
 
-function problems(env: Record<string, string>): string {
-  try {
-    loadAppConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems.join('\n');
-    throw error;
-  }
-  return '';
-}
 
 describe('shared limit store configuration', () => {
   it('keeps the limits in memory without REDIS_URL, failing open by default', () => {
@@ -39,11 +30,11 @@ describe('shared limit store configuration', () => {
   });
 
   it('names every invalid setting without echoing a credential', () => {
-    expect(problems({ REDIS_URL: 'redis://user:hunter2-secret@redis:6379' })).toMatch(/REDIS_URL must not contain credentials/);
-    expect(problems({ REDIS_URL: 'redis://user:hunter2-secret@redis:6379' })).not.toContain('hunter2');
-    expect(problems({ REDIS_URL: 'http://redis:6379' })).toMatch(/REDIS_URL must look like redis:\/\/host:port/);
-    expect(problems({ REDIS_PASSWORD: 'orphan-password' })).toMatch(/REDIS_PASSWORD are set but REDIS_URL is not/);
-    expect(problems({ RATE_LIMIT_ON_STORE_ERROR: 'maybe' })).toMatch(/RATE_LIMIT_ON_STORE_ERROR must be one of open, closed/);
-    expect(problems({ REDIS_URL: 'redis://redis:6379', REDIS_TIMEOUT_MS: '0' })).toMatch(/REDIS_TIMEOUT_MS must be an integer between 10 and 10000/);
+    expect(configProblems({ REDIS_URL: 'redis://user:hunter2-secret@redis:6379' })).toMatch(/REDIS_URL must not contain credentials/);
+    expect(configProblems({ REDIS_URL: 'redis://user:hunter2-secret@redis:6379' })).not.toContain('hunter2');
+    expect(configProblems({ REDIS_URL: 'http://redis:6379' })).toMatch(/REDIS_URL must look like redis:\/\/host:port/);
+    expect(configProblems({ REDIS_PASSWORD: 'orphan-password' })).toMatch(/REDIS_PASSWORD are set but REDIS_URL is not/);
+    expect(configProblems({ RATE_LIMIT_ON_STORE_ERROR: 'maybe' })).toMatch(/RATE_LIMIT_ON_STORE_ERROR must be one of open, closed/);
+    expect(configProblems({ REDIS_URL: 'redis://redis:6379', REDIS_TIMEOUT_MS: '0' })).toMatch(/REDIS_TIMEOUT_MS must be an integer between 10 and 10000/);
   });
 });
