@@ -12,3 +12,4 @@ export { MetricsModule } from './metrics/metrics.module.js';
 export { MetricsService, type MessageDirection, type ToolCallOutcome } from './metrics/metrics.service.js';
 export { activeTraceIds, errorType, extractTraceContext, injectTraceHeaders, inSpan, markFailed, startSpan, tracingEnabled, withActiveSpan, type SpanSpec } from './tracing/tracer.js';
 export { TracingModule } from './tracing/tracing.module.js';
+export { tracedUpstreamRequest, type UpstreamRequest, urlWithoutSecrets } from './tracing/http-client.span.js';
