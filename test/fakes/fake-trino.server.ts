@@ -141,9 +141,9 @@ export class FakeTrinoServer {
     return [...this.queries.values()].filter((query) => query.state === 'QUEUED' || query.state === 'RUNNING').length;
   }
 
-  /** Trace ids of the W3C `traceparent` headers received, in order (requests without one left out). */
-  traceIds(): string[] {
-    return this.requests.flatMap((request) => traceIdOf(request.headers.traceparent));
+  /** Trace ids of the W3C `traceparent` headers on statement requests (POST, GET and DELETE of /v1/statement…), in order. */
+  statementTraceIds(): string[] {
+    return this.requests.filter((request) => request.path.startsWith('/v1/statement')).flatMap((request) => traceIdOf(request.headers.traceparent));
   }
 
   statementRequests(): RecordedRequest[] {

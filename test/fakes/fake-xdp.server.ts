@@ -207,9 +207,9 @@ export class FakeXdpServer {
     this.log.length = 0;
   }
 
-  /** Trace ids of the W3C `traceparent` headers received, in order (requests without one left out). */
-  traceIds(): string[] {
-    return this.log.flatMap((request) => traceIdOf(request.headers.traceparent));
+  /** Trace ids of the W3C `traceparent` headers received (optionally on one endpoint), in order; requests without one left out. */
+  traceIds(endpoint?: FakeXdpEndpoint): string[] {
+    return this.requests(endpoint).flatMap((request) => traceIdOf(request.headers.traceparent));
   }
 
   /** Logged requests, optionally only those to one endpoint. */

@@ -13,14 +13,15 @@ const METHOD_NAME = /^[a-z][a-zA-Z/_]{0,63}$/;
 /**
  * One SERVER span per MCP request (any transport), from the message's arrival to the response
  * the Server sends for its id. The parent is the caller's W3C context from `params._meta`
- * (traceparent/tracestate) or, on /mcp, the HTTP headers. Installed before `server.connect`,
- * which reads and replaces `onmessage`: the Server's handler runs inside the span's context, so
- * the tool, guard, engine and upstream spans become its children. A no-op without tracing.
+ * (traceparent/tracestate) or, on /mcp, the HTTP headers. Installed right after `server.connect`
+ * (before any message can arrive: they come in later event-loop turns) around the handlers the
+ * Server set: its handler runs inside the span's context, so the tool, guard, engine and upstream
+ * spans become its children. A no-op without tracing.
  */
 export function traceMcpMessages(transport: Transport, session: McpSession): void {
   if (!tracingEnabled()) return;
   const open = new Map<RequestId, Span>();
-  let deliver: Handler | undefined;
+  const deliver = transport.onmessage;
   let clientVersion: string | undefined;
   const traced: Handler = (message, extra) => {
     const request = message as { id?: RequestId; method?: unknown; params?: { _meta?: Record<string, unknown>; name?: unknown; protocolVersion?: unknown } };
@@ -41,14 +42,7 @@ export function traceMcpMessages(transport: Transport, session: McpSession): voi
     open.set(request.id, span);
     context.with(trace.setSpan(parent, span), () => deliver?.(message, extra));
   };
-  Object.defineProperty(transport, 'onmessage', {
-    configurable: true,
-    // The Server reads the previous handler before installing its own: it must see none.
-    get: () => (deliver ? traced : undefined),
-    set: (handler: Handler | undefined) => {
-      deliver = handler;
-    },
-  });
+  transport.onmessage = traced;
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
     const answer = message as { id?: RequestId; result?: { isError?: unknown }; error?: { code?: unknown } };
@@ -59,24 +53,16 @@ export function traceMcpMessages(transport: Transport, session: McpSession): voi
     }
     return send(message, options);
   };
-  let closed: Transport['onclose'];
-  Object.defineProperty(transport, 'onclose', {
-    configurable: true,
-    get: () =>
-      closed &&
-      (() => {
-        // Calls still running when the peer left get no answer: their spans end here, marked.
-        for (const span of open.values()) {
-          markFailed(span, 'connection_closed');
-          span.end();
-        }
-        open.clear();
-        closed?.();
-      }),
-    set: (handler: Transport['onclose']) => {
-      closed = handler;
-    },
-  });
+  const closed = transport.onclose;
+  transport.onclose = () => {
+    // Calls still running when the peer left get no answer: their spans end here, marked.
+    for (const span of open.values()) {
+      markFailed(span, 'connection_closed');
+      span.end();
+    }
+    open.clear();
+    closed?.();
+  };
 }
 
 function requestAttributes(session: McpSession, request: { id?: RequestId; method?: unknown; params?: { name?: unknown } }, protocolVersion: string | undefined): Record<string, string> {

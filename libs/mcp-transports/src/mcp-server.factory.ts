@@ -87,9 +87,9 @@ export class McpServerFactory {
     if (tracingEnabled()) {
       // Every transport connects its Server here: one place gives each of them request spans.
       const connect = server.connect.bind(server);
-      server.connect = (transport) => {
+      server.connect = async (transport) => {
+        await connect(transport);
         traceMcpMessages(transport, session);
-        return connect(transport);
       };
     }
     return server;
