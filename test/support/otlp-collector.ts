@@ -106,7 +106,11 @@ function fromJson(body: { resourceSpans?: { resource?: { attributes?: JsonKeyVal
 /** Field number → values of a protobuf message: numbers for varints, buffers for everything else. */
 type Fields = Map<number, (number | Buffer)[]>;
 
-/** A minimal protobuf wire-format decoder: enough for the OTLP ExportTraceServiceRequest. */
+/**
+ * A minimal protobuf wire-format decoder: enough for the OTLP ExportTraceServiceRequest. The
+ * exporter's @opentelemetry/otlp-transformer only serializes (its generated types were replaced by
+ * a hand-written writer), so the test decodes the wire format itself.
+ */
 function decode(buffer: Buffer): Fields {
   const fields: Fields = new Map();
   let position = 0;
