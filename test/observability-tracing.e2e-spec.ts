@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeTrinoServer } from './fakes/fake-trino.server.js';
 import { FakeXdpServer } from './fakes/fake-xdp.server.js';
 import { type CollectedSpan, OtlpCollector } from './support/otlp-collector.js';
@@ -151,6 +155,43 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     const env = xdp.env();
     for (const secret of [TRINO_PASSWORD, Buffer.from(`xdp-mcp-server:${TRINO_PASSWORD}`).toString('base64'), env.XDP_ACCESS_KEY, env.XDP_SECRET_KEY, 'collector-Secret-Header-value', 'secret-literal-value', trino.url, xdp.url]) {
       expect(exported).not.toContain(secret);
+    }
+  });
+});
+
+describe('OpenTelemetry traces over stdio (built app, e2e)', () => {
+  const MAIN = join(process.cwd(), 'dist', 'apps', 'xdp-mcp-server', 'main.js');
+
+  it('continues params._meta.traceparent on stdio and flushes the spans when the session ends', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nest build\` (npm test builds first)`);
+    const collector = await OtlpCollector.start();
+    try {
+      // A long batch delay: the spans can only arrive through the flush at shutdown.
+      const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '600000' };
+      const child = spawn(process.execPath, [MAIN, '--stdio'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const { traceId, traceparent } = newTraceparent();
+      const lines = [
+        { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tracing', version: '0' } } },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'trino_execute_query', arguments: { query: 'SELECT 1 AS n' }, _meta: { traceparent } } },
+      ];
+      for (const line of lines) child.stdin.write(`${JSON.stringify(line)}\n`);
+      while (stdout.split('\n').filter(Boolean).length < 2) await once(child.stdout, 'data');
+      child.stdin.end();
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout.split('\n')[1]!).result.isError).toBeUndefined();
+      const spans = collector.inTrace(traceId);
+      const [root] = spans.filter((span) => span.kind === SERVER);
+      expect(root.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'network.transport': 'pipe', 'xdp.transport': 'stdio', 'mcp.protocol.version': '2025-06-18' });
+      const [tool] = byName(spans, 'execute_tool trino_execute_query');
+      expect(tool.parentSpanId).toBe(root.spanId);
+      expect(byName(spans, 'sql.guard')[0]?.parentSpanId).toBe(tool.spanId);
+      expect(byName(spans, 'query duckdb')[0]?.attributes).toMatchObject({ 'db.system': 'duckdb', 'xdp.dataplane': 'local', 'db.response.returned_rows': 1 });
+    } finally {
+      await collector.close();
     }
   });
 });
