@@ -52,12 +52,6 @@ export function startSpan(name: string, spec: SpanSpec): Span {
   return trace.getTracer(TRACER_NAME).startSpan(name, { kind: spec.kind, attributes: spec.attributes }, spec.parent ?? context.active());
 }
 
-/** Runs `work` with `span` as the active span. */
-export function withActiveSpan<T>(span: Span, work: () => T): T {
-  if (!enabled) return work();
-  return context.with(trace.setSpan(context.active(), span), work);
-}
-
 export function markFailed(span: Span, type: string): void {
   span.setAttribute('error.type', type);
   span.setStatus({ code: SpanStatusCode.ERROR });
