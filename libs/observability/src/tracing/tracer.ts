@@ -58,7 +58,7 @@ export function markFailed(span: Span, type: string): void {
 }
 
 /** A classified error's `kind` (tool errors: `timeout`, `upstream_error`, …), else the error's class name. */
-export function errorType(error: unknown): string {
+function errorType(error: unknown): string {
   const kind = (error as { kind?: unknown } | null)?.kind;
   if (typeof kind === 'string') return kind;
   if (error instanceof Error) return error.name === 'Error' ? error.constructor.name : error.name;
