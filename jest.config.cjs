@@ -3,7 +3,9 @@
 // Node < 24.9, so tests run in CommonJS mode: SWC compiles our TypeScript and the ESM-only
 // packages to CommonJS (decorator metadata kept). Production runs the native ESM build.
 const libs = ['config', 'tool-contract', 'tool-registry', 'mcp-transports', 'observability', 'security', 'xdp', 'trino'];
-const esmOnlyPackages = ['@nestjs', 'jose', 'dt-sql-parser'];
+// The OTLP exporter's transport loads node:http with a dynamic import(), which Jest's CommonJS
+// mode cannot run uncompiled.
+const esmOnlyPackages = ['@nestjs', 'jose', 'dt-sql-parser', '@opentelemetry/otlp-exporter-base'];
 
 module.exports = {
   rootDir: '.',

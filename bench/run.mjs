@@ -4,7 +4,7 @@
 // ratio compares figures taken moments apart. Writes bench/results/bench-<time>.json and
 // regenerates the results block of docs/performance.md.
 //
-//   BENCH_RUNS (3)  BENCH_SECONDS (3)  BENCH_ONLY=ws,xdp,mcp,idle,startup,trino (all)
+//   BENCH_RUNS (3)  BENCH_SECONDS (3)  BENCH_ONLY=ws,xdp,mcp,idle,startup,trino,tracing (all)
 // With BENCH_ONLY, the other groups' figures are carried over from the latest results file, so
 // the report stays complete (each scenario keeps the time it was measured at).
 import { spawnSync } from 'node:child_process';
@@ -19,12 +19,13 @@ import { writePerformanceReport } from './lib/report.mjs';
 import { medianOfRuns, round } from './lib/stats.mjs';
 import { closeAll, openIdleSessions, runWsLoad } from './lib/ws-load.mjs';
 import { runTrinoQuery } from './lib/trino-query.mjs';
+import { startOtlpSink } from './lib/otlp-sink.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const GROUPS = ['ws', 'xdp', 'mcp', 'idle', 'startup', 'trino'];
+const GROUPS = ['ws', 'xdp', 'mcp', 'idle', 'startup', 'trino', 'tracing'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? GROUPS.join(',')).split(','));
 
 const SERVER_ENTRY = join(root, 'dist/apps/xdp-mcp-server/main.js');
@@ -74,6 +75,7 @@ async function main() {
   if (ONLY.has('idle')) await idleMemoryScenarios(record);
   if (ONLY.has('startup')) await startupScenario(record);
   if (ONLY.has('trino')) await trinoScenario(record);
+  if (ONLY.has('tracing')) await tracingScenarios(record);
 
   results.scenarios.push(...carriedOver(results.scenarios));
   results.finishedAt = new Date().toISOString();
@@ -142,6 +144,33 @@ async function mcpScenarios(record) {
       }));
     }
   });
+}
+
+/**
+ * The cost of tracing: tools/call over /mcp with every span exported (OTLP/HTTP protobuf, always
+ * sampled, to a sink in this process) against the same server with tracing off.
+ */
+async function tracingScenarios(record) {
+  const headers = { 'mcp-protocol-version': '2025-06-18' };
+  const sink = await startOtlpSink();
+  try {
+    const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '200' };
+    await withServers([
+      () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...tracingEnv } }),
+      () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+    ], async ([traced, untraced]) => {
+      for (const concurrency of [1, 16]) {
+        await repeated(record, { id: `tracing:mcp:bench_echo:c${concurrency}`, group: 'tracing', tool: 'bench_echo', concurrency, baselineName: 'same server, tracing off' }, () => ({
+          target: () => runHttpLoad({ url: `${traced.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers }),
+          baseline: () => runHttpLoad({ url: `${untraced.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers }),
+        }));
+      }
+    });
+    log(`tracing: the sink received ${sink.stats.requests} export requests, ${sink.stats.bytes} bytes`);
+    if (sink.stats.requests === 0) throw new Error('tracing bench: no span reached the OTLP sink');
+  } finally {
+    await sink.close();
+  }
 }
 
 /** RSS added per idle, initialized WebSocket session, on a fresh process each time. */

@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
 import { FakeXdpServer } from './fakes/fake-xdp.server.js';
+import { OtlpCollector } from './support/otlp-collector.js';
 
 /** Secrets the hostile upstreams know (they received them) and echo back in every field they can. */
 const PLANTED = {
@@ -97,6 +98,8 @@ describe.each([
   let trino: HostileTrino;
   let xdp: FakeXdpServer;
   let server: TestServer;
+  // Spans are exported too: they must carry no more than responses and logs do.
+  let collector: OtlpCollector;
   const bodies: string[] = [];
   const auth = { authorization: `Bearer ${PLANTED.mcpToken}` };
 
@@ -115,6 +118,7 @@ describe.each([
   }
 
   beforeAll(async () => {
+    collector = await OtlpCollector.start();
     trino = await HostileTrino.start();
     xdp = await FakeXdpServer.start({ accessKey: PLANTED.xdpAccessKey, secretKey: PLANTED.xdpSecretKey });
     const secret = PLANTED.xdpSecretKey;
@@ -134,7 +138,18 @@ describe.each([
       { endpoint: '/datastore' },
     );
     server = await startTestServer({
-      env: { ...trinoEnv, TRINO_URL: trino.url, ...xdp.env(), MCP_AUTH_TOKEN: PLANTED.mcpToken, XDP_BREAKER_THRESHOLD: '3', XDP_MAX_ATTEMPTS: '1', LOG_LEVEL: 'debug' },
+      env: {
+        ...trinoEnv,
+        TRINO_URL: trino.url,
+        ...xdp.env(),
+        MCP_AUTH_TOKEN: PLANTED.mcpToken,
+        XDP_BREAKER_THRESHOLD: '3',
+        XDP_MAX_ATTEMPTS: '1',
+        LOG_LEVEL: 'debug',
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+      },
       imports: [],
     });
   });
@@ -143,9 +158,10 @@ describe.each([
     await server?.close();
     await xdp?.close();
     await trino?.close();
+    await collector?.close();
   });
 
-  it('answers REST, /mcp and /ready without any planted secret or internal upstream address, and logs none', async () => {
+  it('answers REST, /mcp and /ready without any planted secret or internal upstream address, and logs and exports none', async () => {
     // Trino: error message + errorName echoing the credentials, a non-200 text body, an HTML 400.
     for (const marker of ['message', 'non_200', 'bad_request']) {
       const { body } = await rest('trino_execute_query', { query: `SELECT '${marker}'`, dataplane: 'trino' });
@@ -189,9 +205,14 @@ describe.each([
     const logs = server.logs();
     // The capture is real: the hostile echoes were logged, scrubbed.
     expect(logs).toContain('XDP connection check failed: XDP failed with HTTP 500 for GET /datastore. XDP said: bad key [REDACTED] ([XDP])');
+    // The last REST call's tool span has been exported: the calls before it were too.
+    await until(async () => collector.spans.some((span) => span.name === 'execute_tool xdp_list_dataplanes' && span.attributes['xdp.tool.outcome'] === 'success'), Boolean, 'the export of the last call');
+    const exported = Buffer.concat(collector.rawBodies).toString('utf8');
+    expect(exported).toContain('[Trino]/v1/statement');
     for (const value of [...planted, ...hosts]) {
       expect({ value, inResponses: bodies.filter((body) => body.includes(value)) }).toEqual({ value, inResponses: [] });
       expect({ value, inLogs: logs.includes(value) }).toEqual({ value, inLogs: false });
+      expect({ value, inSpans: exported.includes(value) }).toEqual({ value, inSpans: false });
     }
   });
 });

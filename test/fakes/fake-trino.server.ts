@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { stringify } from 'lossless-json';
 import { DuckDbEngine, SqlGuard, type CellValue, type ResultColumn } from '#trino';
+import { traceIdOf } from './traceparent.js';
 
 /**
  * A Trino coordinator on 127.0.0.1 that speaks the client protocol:
@@ -138,6 +139,11 @@ export class FakeTrinoServer {
   /** Queries that are neither finished, failed nor cancelled. */
   get running(): number {
     return [...this.queries.values()].filter((query) => query.state === 'QUEUED' || query.state === 'RUNNING').length;
+  }
+
+  /** Trace ids of the W3C `traceparent` headers on statement requests (POST, GET and DELETE of /v1/statement…), in order. */
+  statementTraceIds(): string[] {
+    return this.requests.filter((request) => request.path.startsWith('/v1/statement')).flatMap((request) => traceIdOf(request.headers.traceparent));
   }
 
   statementRequests(): RecordedRequest[] {
@@ -355,3 +361,4 @@ function wireJson(value: unknown): string {
     return stringify(value) as string;
   }
 }
+

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { traceIdOf } from './traceparent.js';
 
 /**
  * A real HTTP server on 127.0.0.1 that behaves like the XDP control-plane API as described in
@@ -204,6 +205,11 @@ export class FakeXdpServer {
     this.queue.length = 0;
     this.standing = { kind: 'normal' };
     this.log.length = 0;
+  }
+
+  /** Trace ids of the W3C `traceparent` headers received (optionally on one endpoint), in order; requests without one left out. */
+  traceIds(endpoint?: FakeXdpEndpoint): string[] {
+    return this.requests(endpoint).flatMap((request) => traceIdOf(request.headers.traceparent));
   }
 
   /** Logged requests, optionally only those to one endpoint. */

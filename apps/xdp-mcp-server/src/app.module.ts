@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common'
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig, AppConfigModule } from '#config';
 import { McpTransportsModule } from '#mcp-transports';
-import { HealthModule, LoggingModule, MetricsModule } from '#observability';
+import { HealthModule, LoggingModule, MetricsModule, TracingModule } from '#observability';
 import { SecurityModule } from '#security';
 import { ToolRegistryModule } from '#tool-registry';
 import { TrinoModule } from '#trino';
@@ -30,6 +30,7 @@ export class AppModule {
         AppConfigModule.forConfig(options.config),
         LoggingModule.forRoot({ destination: options.logDestination }),
         MetricsModule,
+        TracingModule.forRoot({ serviceVersion: VERSION }),
         HealthModule,
         SecurityModule,
         ToolRegistryModule,

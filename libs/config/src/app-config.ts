@@ -2,6 +2,7 @@ import { ConfigValidationError } from './config.error.js';
 import { EnvReader, type Env } from './env-reader.js';
 import { readAuthConfig, type AuthConfig } from './sections/auth.config.js';
 import { readLimitsConfig, type LimitsConfig } from './sections/limits.config.js';
+import { readTelemetryConfig, type TelemetryConfig } from './sections/telemetry.config.js';
 import { readServerConfig, type ServerConfig } from './sections/server.config.js';
 import { readTrinoConfig, type TrinoConfig } from './sections/trino.config.js';
 import { readXdpConfig, type XdpConfig } from './sections/xdp.config.js';
@@ -19,6 +20,7 @@ export abstract class AppConfig {
   abstract readonly auth: AuthConfig;
   abstract readonly xdp: XdpConfig;
   abstract readonly trino: TrinoConfig;
+  abstract readonly telemetry: TelemetryConfig;
   /** Every secret value read from the environment, for the redaction layer. */
   abstract readonly secretValues: readonly string[];
   /** Configured upstream URLs (XDP, Trino): internal addresses, hidden from callers and logs alike. */
@@ -37,6 +39,7 @@ export function loadAppConfig(env: Env, argv: readonly string[] = []): AppConfig
     auth: readAuthConfig(reader, server),
     xdp,
     trino,
+    telemetry: readTelemetryConfig(reader),
     secretValues: reader.secrets,
     internalEndpoints: [
       ...(xdp.baseUrl ? [{ label: 'XDP', url: xdp.baseUrl }] : []),

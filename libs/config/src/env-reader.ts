@@ -41,6 +41,11 @@ export class EnvReader {
     return value;
   }
 
+  /** A secret derived from a variable (e.g. one header of a list), remembered for the scrubber too. */
+  remember(value: string): void {
+    this.secrets.push(value);
+  }
+
   int(name: string, fallback: number, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER }: IntOptions = {}): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;

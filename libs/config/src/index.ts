@@ -8,3 +8,4 @@ export type { LogLevel, NodeEnv, ServerConfig } from './sections/server.config.j
 export { SAFE_USER_NAME, type AuthConfig, type CatalogScopeRule, type JwtConfig, type RateLimitConfig, type StaticToken, type ToolScopeRule } from './sections/auth.config.js';
 export type { TrinoConfig } from './sections/trino.config.js';
 export type { XdpConfig } from './sections/xdp.config.js';
+export type { OtlpProtocol, TelemetryConfig, TraceSampler } from './sections/telemetry.config.js';

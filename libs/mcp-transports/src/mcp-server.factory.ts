@@ -18,7 +18,9 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import * as z from 'zod/v4';
 import type { ProgressUpdate, PublishedTool, ToolContext } from '#tool-contract';
+import { tracingEnabled } from '#observability';
 import { ToolRegistryService } from '#tool-registry';
+import { traceMcpMessages } from './mcp-message.tracing.js';
 import type { McpSession } from './mcp-session.js';
 import { ProtocolError, toProtocolError } from './tool-error.mapping.js';
 
@@ -81,6 +83,14 @@ export class McpServerFactory {
       });
     }
     server.onerror = (error) => this.logger.debug(`${session.transport}: ${error.message}`);
+    if (tracingEnabled()) {
+      // Every transport connects its Server here: one place gives each of them request spans.
+      const connect = server.connect.bind(server);
+      server.connect = async (transport) => {
+        await connect(transport);
+        traceMcpMessages(transport, session);
+      };
+    }
     return server;
   }
 

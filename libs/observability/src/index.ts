@@ -10,3 +10,6 @@ export { OutboundScrubber } from './logging/outbound-scrubber.js';
 export { boundedText, createSecretScrubber, CREDENTIAL_FIELD, REDACTED, STRONG_CREDENTIAL_FIELD, type Scrub, type ScrubberSources } from './logging/secret-scrubber.js';
 export { MetricsModule } from './metrics/metrics.module.js';
 export { MetricsService, type MessageDirection, type ToolCallOutcome } from './metrics/metrics.service.js';
+export { activeTraceIds, extractTraceContext, injectTraceHeaders, inSpan, markFailed, startSpan, tracingEnabled, type SpanSpec } from './tracing/tracer.js';
+export { TracingModule } from './tracing/tracing.module.js';
+export { tracedUpstreamRequest, type UpstreamRequest, urlWithoutSecrets } from './tracing/http-client.span.js';

@@ -1,4 +1,5 @@
 export { AuditLog, type ToolCallAudit } from './audit/audit-log.service.js';
+export { sqlFingerprint } from './audit/sql-fingerprint.js';
 export { AuthError } from './auth/auth.error.js';
 export { AUTH_NOT_CONFIGURED_MESSAGE, AuthService, type AuthStatus } from './auth/auth.service.js';
 export type { AuthRequest } from './auth/bearer-token.js';

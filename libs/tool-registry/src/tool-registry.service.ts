@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { InFlightCalls, MetricsService, OutboundScrubber, type ToolCallOutcome as MetricOutcome } from '#observability';
+import { InFlightCalls, inSpan, markFailed, MetricsService, OutboundScrubber, type ToolCallOutcome as MetricOutcome } from '#observability';
 import { AuditLog, ToolAuthorizer } from '#security';
 import {
   isToolError,
@@ -86,7 +86,24 @@ export class ToolRegistryService implements OnApplicationBootstrap {
    * Validates and runs one call. Throws ToolError `not_found` or `invalid_arguments` (protocol
    * errors); any failure inside the handler becomes an `isError` result instead.
    */
-  async call(name: string, args: unknown, callerContext: ToolContext): Promise<ToolCallOutcome> {
+  call(name: string, args: unknown, context: ToolContext): Promise<ToolCallOutcome> {
+    // Tool names are caller input until found: an unknown one is not put in the span name.
+    const known = this.tools.has(name);
+    const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': known ? name : '(unknown)', 'xdp.transport': context.transport };
+    return inSpan(`execute_tool${known ? ` ${name}` : ''}`, { attributes }, async (span) => {
+      try {
+        const outcome = await this.run(name, args, context);
+        span.setAttribute('xdp.tool.outcome', outcome.failure ? outcome.failure.kind : 'success');
+        if (outcome.failure) markFailed(span, outcome.failure.kind);
+        return outcome;
+      } catch (error) {
+        if (isToolError(error)) span.setAttribute('xdp.tool.outcome', error.kind);
+        throw error;
+      }
+    });
+  }
+
+  private async run(name: string, args: unknown, callerContext: ToolContext): Promise<ToolCallOutcome> {
     const started = performance.now();
     // The handler fills in what only it learns (upstream user, dataplane, query id); the audit line reports it.
     const context: ToolContext = { ...callerContext, audit: {} };

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { activeTraceIds } from '../tracing/tracer.js';
 import { OutboundScrubber } from './outbound-scrubber.js';
 
 export interface LoggingOptions {
@@ -32,6 +33,8 @@ export class LoggingModule {
             return {
               pinoHttp: {
                 level: config.server.logLevel,
+                // trace_id/span_id of the active span, so a log line can be found from its trace and back.
+                mixin: () => activeTraceIds() ?? {},
                 stream: destination,
                 hooks: { streamWrite: scrub },
                 redact: {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { injectTraceHeaders, tracedUpstreamRequest } from '#observability';
 import { isToolError, ToolError } from '#tool-contract';
 import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn, UpstreamIdentity } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
@@ -161,7 +162,7 @@ export class TrinoRestClient {
       let text: string;
       let retryAfter: string | null;
       try {
-        const response = await this.send(uri, { headers, signal: deadline.signal });
+        const response = await this.send(uri, { headers, signal: deadline.signal }, attempt - 1);
         status = response.status;
         retryAfter = response.headers.get('retry-after');
         text = await this.readBody(response, 'GET nextUri', pageLimit);
@@ -179,10 +180,11 @@ export class TrinoRestClient {
   }
 
   /** Redirects are never followed: the credentials in the headers must not reach another host. */
-  private async send(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  private async send(url: string, init: RequestInit & { signal: AbortSignal; headers: Record<string, string> }, resendCount = 0): Promise<Response> {
     this.checkOrigin(url, 'The URL of a request');
     try {
-      return await fetch(url, { ...init, redirect: 'manual' });
+      const upstream = { peer: 'trino', method: init.method ?? 'GET', url, resendCount };
+      return await tracedUpstreamRequest(upstream, (traceHeaders) => fetch(url, { ...init, headers: { ...init.headers, ...traceHeaders }, redirect: 'manual' }), (response) => response.status);
     } catch (error) {
       if (init.signal.aborted) throw error;
       throw new ToolError('unavailable', `Trino is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
@@ -256,7 +258,9 @@ export class TrinoRestClient {
   /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
   private cancel(nextUri: string, headers: Record<string, string>): void {
     if (!this.sameOrigin(nextUri)) return;
-    fetch(nextUri, { method: 'DELETE', headers, redirect: 'manual', signal: AbortSignal.timeout(5000) })
+    const traced = { ...headers };
+    injectTraceHeaders(traced);
+    fetch(nextUri, { method: 'DELETE', headers: traced, redirect: 'manual', signal: AbortSignal.timeout(5000) })
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => this.logger.debug(`Cancelling a Trino query failed: ${describeFetchError(error)}`));
   }

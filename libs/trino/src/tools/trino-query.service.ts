@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '#config';
-import { MetricsService } from '#observability';
-import { CatalogAuthorizer } from '#security';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan, MetricsService } from '#observability';
+import { CatalogAuthorizer, sqlFingerprint } from '#security';
 import { isToolError, type ToolContext, ToolError, type ToolOutput } from '#tool-contract';
 import type { QueryProgress, QueryRequest, QueryResult, UpstreamIdentity } from '../engine/query-engine.js';
 import { SqlGuard } from '../guard/sql-guard.js';
@@ -151,12 +152,18 @@ export class TrinoQueryService {
     };
   }
 
-  private async checkStatement(sql: string, sessionCatalog: string | undefined) {
-    try {
-      return await this.guard.check(sql, { catalog: sessionCatalog });
-    } catch (error) {
-      throw error instanceof StatementRejectedError ? this.reject(error) : error;
-    }
+  /** Traced as `sql.guard`: the statement appears only as the audit log's fingerprint, never as text. */
+  private checkStatement(sql: string, sessionCatalog: string | undefined) {
+    return inSpan('sql.guard', { attributes: { 'xdp.sql.fingerprint': sqlFingerprint(sql) } }, async (span) => {
+      try {
+        const checked = await this.guard.check(sql, { catalog: sessionCatalog });
+        span.setAttribute('xdp.sql.statement_kind', checked.kind);
+        return checked;
+      } catch (error) {
+        if (error instanceof StatementRejectedError) span.setAttribute('xdp.sql.rejected_reason', error.reason);
+        throw error instanceof StatementRejectedError ? this.reject(error) : error;
+      }
+    });
   }
 
   private reject(error: StatementRejectedError): StatementRejectedError {
@@ -164,18 +171,22 @@ export class TrinoQueryService {
     return error;
   }
 
-  private async execute(target: QueryTarget, request: QueryRequest, context: ToolContext): Promise<QueryResult> {
-    const started = performance.now();
+  private execute(target: QueryTarget, request: QueryRequest, context: ToolContext): Promise<QueryResult> {
     const kind = target.engine.kind;
-    try {
-      const result = await target.engine.execute(request, { signal: context.signal, onProgress: progressReporter(context) });
-      this.metrics.recordTrinoQuery(kind, 'success', (performance.now() - started) / 1000, result.rows.length);
-      if (context.audit) context.audit.queryId = result.queryId;
-      return result;
-    } catch (error) {
-      this.metrics.recordTrinoQuery(kind, isToolError(error) ? error.kind : 'internal', (performance.now() - started) / 1000, 0);
-      throw withoutToken(error, request.identity?.bearerToken?.());
-    }
+    return inSpan(`query ${kind}`, { kind: SpanKind.CLIENT, attributes: engineAttributes(target, request) }, async (span) => {
+      const started = performance.now();
+      try {
+        const result = await target.engine.execute(request, { signal: context.signal, onProgress: progressReporter(context) });
+        this.metrics.recordTrinoQuery(kind, 'success', (performance.now() - started) / 1000, result.rows.length);
+        span.setAttributes({ 'db.response.returned_rows': result.rows.length, 'xdp.query.id': result.queryId, 'xdp.result.truncated': result.truncated });
+        if (context.audit) context.audit.queryId = result.queryId;
+        return result;
+      } catch (error) {
+        const outcome = isToolError(error) ? error.kind : 'internal';
+        this.metrics.recordTrinoQuery(kind, outcome, (performance.now() - started) / 1000, 0);
+        throw withoutToken(error, request.identity?.bearerToken?.());
+      }
+    });
   }
 
   /** Catalog listings show only what the allow-list and the caller's catalog scopes admit. */
@@ -189,6 +200,20 @@ export class TrinoQueryService {
   private output(target: QueryTarget, result: QueryResult, maxRows: number): ToolOutput<QueryResultContent> {
     return renderBoundedAnswer(toContent(target.dataplane, result), this.config.trino.resultMaxBytes, maxRows);
   }
+}
+
+/** One engine execution: which engine and dataplane, and the session namespace (`catalog.schema`) it ran in. */
+function engineAttributes(target: QueryTarget, request: QueryRequest): Record<string, string> {
+  const system = target.engine.kind === 'duckdb' ? 'duckdb' : 'trino';
+  const namespace = [request.catalog ?? target.defaultCatalog, request.schema].filter((part) => part !== undefined).join('.');
+  return {
+    'db.system.name': system,
+    // The pre-1.30 name too: Jaeger and many dashboards still group database spans by it.
+    'db.system': system,
+    'xdp.engine': target.engine.kind,
+    'xdp.dataplane': target.dataplane,
+    ...(namespace === '' ? {} : { 'db.namespace': namespace }),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { AppConfig, type XdpConfig } from '#config';
-import { MetricsService } from '#observability';
+import { MetricsService, tracedUpstreamRequest } from '#observability';
 import { ToolError } from '#tool-contract';
 import { reportsQueryFailure, verdictForStatus } from '../resilience/breaker-policy.js';
 import { type BreakerSnapshot, CircuitBreaker } from '../resilience/circuit-breaker.js';
@@ -210,7 +210,7 @@ export class XdpClient implements OnModuleDestroy {
         this.metrics.recordUpstreamRequest('xdp', request.path, 'circuit_open', 0);
         throw errorForOpenCircuit(endpoint, this.breaker.snapshot());
       }
-      const outcome = await this.attempt(request, deadline - performance.now(), options.signal);
+      const outcome = await this.attempt(request, deadline - performance.now(), options.signal, attempt);
       const retryIn = this.settle(request, outcome, attempt, timeoutMs);
       if ('answer' in retryIn) return retryIn.answer;
       const remaining = deadline - performance.now();
@@ -308,7 +308,7 @@ export class XdpClient implements OnModuleDestroy {
   }
 
   /** One HTTP exchange, aborted by the deadline or the caller; metrics recorded per attempt. */
-  private async attempt(request: XdpRequest, remainingMs: number, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  private async attempt(request: XdpRequest, remainingMs: number, signal: AbortSignal | undefined, attempt: number): Promise<AttemptOutcome> {
     if (remainingMs <= 0) return { type: 'timeout' };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(TIMED_OUT), remainingMs);
@@ -317,13 +317,12 @@ export class XdpClient implements OnModuleDestroy {
     const started = performance.now();
     let outcome: AttemptOutcome;
     try {
-      const response = await this.http.axiosRef.request<string>({
-        method: request.method,
-        url: request.path,
-        params: request.params,
-        data: request.body,
-        signal: controller.signal,
-      });
+      const upstream = { peer: 'xdp', method: request.method, url: `${this.settings.baseUrl}${request.path}`, resendCount: attempt - 1 };
+      const response = await tracedUpstreamRequest(
+        upstream,
+        (traceHeaders) => this.http.axiosRef.request<string>({ method: request.method, url: request.path, params: request.params, data: request.body, headers: traceHeaders, signal: controller.signal }),
+        (answer) => answer.status,
+      );
       outcome = { type: 'response', response };
     } catch (error) {
       if (controller.signal.aborted) outcome = { type: controller.signal.reason === TIMED_OUT ? 'timeout' : 'cancelled' };
