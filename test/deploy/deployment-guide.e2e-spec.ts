@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { AUTH_NOT_CONFIGURED_MESSAGE } from '#security';
 import { outputContaining, spawnServer, type SpawnedServer } from '../support/spawned-server.js';
-import { findObject, kubectlAvailable, podEnvironment, renderKustomization } from './k8s-manifests.js';
+import { findObject, plainManifestFiles, podEnvironment, readManifest } from './k8s-manifests.js';
 
 /**
  * The deployment guide followed literally: its Secret holds only the two XDP keys, its ConfigMap
@@ -15,7 +15,6 @@ import { findObject, kubectlAvailable, podEnvironment, renderKustomization } fro
  */
 
 const MAIN = 'dist/apps/xdp-mcp-server/main.js';
-const describeWithKubectl = kubectlAvailable ? describe : describe.skip;
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -37,7 +36,7 @@ function expectNamesTheFix(message: unknown): void {
   for (const name of ['MCP_AUTH_TOKEN', 'xdp-mcp-secrets', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL']) expect(String(message)).toContain(name);
 }
 
-describeWithKubectl('deployment guide, followed literally (kubectl apply -f k8s/ + its ConfigMap and Secret)', () => {
+describe('deployment guide, followed literally (kubectl apply -f k8s/ + its ConfigMap and Secret)', () => {
   let environment: Record<string, string>;
   let xdpBaseUrl: string;
   let server: SpawnedServer;
@@ -45,7 +44,8 @@ describeWithKubectl('deployment guide, followed literally (kubectl apply -f k8s/
   beforeAll(async () => {
     expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
     xdpBaseUrl = `http://127.0.0.1:${await closedPort()}`;
-    const objects = renderKustomization('.');
+    // Exactly the files `kubectl apply -f k8s/` reads.
+    const objects = plainManifestFiles().flatMap(readManifest);
     const container = findObject(objects, 'Deployment', 'xdp-mcp-server').spec.template.spec.containers[0];
     const shipped = Object.fromEntries(objects.filter((object) => object.kind === 'ConfigMap').map((object) => [object.metadata.name, object.data]));
     environment = podEnvironment(container, { ...shipped, 'xdp-mcp-config': operatorConfigMap(xdpBaseUrl) }, { 'xdp-mcp-secrets': GUIDE_SECRET });

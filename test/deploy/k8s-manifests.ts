@@ -41,7 +41,7 @@ export function renderKustomization(relativeDir: string): K8sObject[] {
   return parseYaml(yaml);
 }
 
-/** The files `kubectl apply -f k8s/` reads: k8s/*.yaml|yml|json, in kubectl's (lexical) order, no recursion. */
+/** The files `kubectl apply -f k8s/` reads (scripts/render-k8s.sh writes them): k8s/*.yaml|yml|json, in kubectl's (lexical) order, no recursion. */
 export function plainManifestFiles(): string[] {
   return readdirSync(join(REPO_ROOT, 'k8s'))
     .filter((name) => /\.(ya?ml|json)$/.test(name))

@@ -1,4 +1,6 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { knownSettings } from '#config';
 import { getJson, startTestServer, type TestServer } from '../support/app-harness.js';
@@ -68,15 +70,23 @@ function expectSubset(selector: Record<string, string> | undefined, labels: Reco
 }
 
 describe('plain manifests: kubectl apply -f k8s/', () => {
-  it('are links to the kustomize base, so both ways apply the same files', () => {
-    const files = plainManifestFiles();
-    expect(files.length).toBeGreaterThan(0);
-    const base = parseYaml(readFileSync(join(REPO_ROOT, 'k8s/base/kustomization.yaml'), 'utf8'))[0] as unknown as { resources: string[] };
-    const targets = files.map((file) => {
-      expect(lstatSync(join(REPO_ROOT, file)).isSymbolicLink()).toBe(true);
-      return readlinkSync(join(REPO_ROOT, file));
-    });
-    expect(targets.sort()).toEqual(base.resources.map((resource) => `base/${resource}`).sort());
+  it('are scripts/render-k8s.sh\'s rendering of the top-level kustomization, up to date with k8s/base', () => {
+    expect(plainManifestFiles()).toEqual(['k8s/xdp-mcp-server.yaml']);
+    if (!kubectlAvailable) return;
+    const fresh = join(mkdtempSync(join(tmpdir(), 'render-k8s-')), 'xdp-mcp-server.yaml');
+    execFileSync(join(REPO_ROOT, 'scripts/render-k8s.sh'), [fresh], { cwd: REPO_ROOT });
+    // Byte for byte: run scripts/render-k8s.sh and commit k8s/xdp-mcp-server.yaml when this fails.
+    expect(readFileSync(join(REPO_ROOT, 'k8s/xdp-mcp-server.yaml'), 'utf8')).toBe(readFileSync(fresh, 'utf8'));
+  });
+
+  it('are plain files, with no symbolic link left as a second way in', () => {
+    const links = (dir: string): string[] =>
+      readdirSync(join(REPO_ROOT, dir)).flatMap((name) => {
+        const path = `${dir}/${name}`;
+        const stat = lstatSync(join(REPO_ROOT, path));
+        return stat.isSymbolicLink() ? [path] : stat.isDirectory() ? links(path) : [];
+      });
+    expect(links('k8s')).toEqual([]);
   });
 
   it('contain no kustomization file that `apply -f` would try to create', () => {
@@ -84,8 +94,10 @@ describe('plain manifests: kubectl apply -f k8s/', () => {
   });
 
   it('create the Namespace before anything that lives in it', () => {
-    const [first] = plainManifestFiles();
-    expect(readManifest(first).map((object) => object.kind)).toEqual(['Namespace']);
+    const [first, ...rest] = plainObjects();
+    expect(first).toMatchObject({ kind: 'Namespace', metadata: { name: NAMESPACE } });
+    expect(first.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(rest.map((object) => object.kind)).not.toContain('Namespace');
     const namespaced = plainObjects().filter((object) => object.kind !== 'Namespace');
     expect(namespaced.filter((object) => object.metadata.namespace !== NAMESPACE).map(objectId)).toEqual([]);
   });
@@ -137,6 +149,43 @@ describeWithKubectl('kustomize', () => {
     const objects = renderKustomization(dir);
     expect(objects.length).toBeGreaterThan(0);
     expect(schemaProblems(objects)).toEqual([]);
+  });
+
+  it('keeps the base namespace-free, labelled by its labels transformer', () => {
+    const base = parseYaml(readFileSync(join(REPO_ROOT, 'k8s/base/kustomization.yaml'), 'utf8'))[0] as unknown as { resources: string[] };
+    const sources = base.resources.flatMap((file) => readManifest(`k8s/base/${file}`));
+    expect(sources.filter((object) => object.kind === 'Namespace' || object.metadata.namespace !== undefined).map(objectId)).toEqual([]);
+    expect(sources.filter((object) => object.metadata.labels?.['app.kubernetes.io/name'] !== undefined).map(objectId)).toEqual([]);
+    for (const object of renderKustomization('k8s/base')) {
+      expect({ id: objectId(object), namespace: object.metadata.namespace }).toEqual({ id: objectId(object), namespace: undefined });
+      expect(object.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': APP, 'app.kubernetes.io/part-of': APP });
+    }
+    // The labels stay off selectors: kustomize would also have added them to the kube-dns selector.
+    const dns = findObject(renderKustomization('k8s/base'), 'NetworkPolicy').spec.egress[0].to[0].podSelector.matchLabels;
+    expect(dns).toEqual({ 'k8s-app': 'kube-dns' });
+  });
+
+  it('puts each environment in a namespace of its own, which it creates', () => {
+    const namespaces = ['k8s/overlays/dev', 'k8s/overlays/staging', 'k8s/overlays/prod'].map((dir) => {
+      const objects = renderKustomization(dir);
+      const created = objects.filter((object) => object.kind === 'Namespace');
+      expect(created).toHaveLength(1);
+      const name = created[0].metadata.name;
+      expect(created[0].metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      const elsewhere = objects.filter((object) => object.kind !== 'Namespace' && object.metadata.namespace !== name);
+      expect({ dir, elsewhere: elsewhere.map(objectId) }).toEqual({ dir, elsewhere: [] });
+      return name;
+    });
+    expect(new Set(namespaces).size).toBe(3);
+  });
+
+  it('lets the ServiceMonitor find the Service in whichever namespace the overlay chose', () => {
+    for (const dir of ['k8s/overlays/staging', 'k8s/overlays/prod']) {
+      const objects = renderKustomization(dir);
+      const monitor = findObject(objects, 'ServiceMonitor');
+      expect(monitor.spec.namespaceSelector).toBeUndefined();
+      expect(monitor.metadata.namespace).toBe(findObject(objects, 'Service', APP).metadata.namespace);
+    }
   });
 
   it('renders the top-level kustomization (apply -k .) exactly as the plain manifests (apply -f k8s/)', () => {
