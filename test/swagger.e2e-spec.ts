@@ -142,7 +142,10 @@ describe('Swagger / OpenAPI document (e2e)', () => {
     await expectExampleIsTrue('/api/tools/execute', 400, '/api/tools/execute', post({ tool: 'trino_execute_query', params: {} }));
     await expectExampleIsTrue('/api/tools/execute', 404, '/api/tools/execute', post({ tool: 'trino_query', params: {} }));
     await expectExampleIsTrue('/api/tools/list', 401, '/api/tools/list', { method: 'POST' }, server);
-    await expectExampleIsTrue('/api/xdp/datastores', 400, '/api/xdp/datastores?size=500');
+    // The XDP tools' own schemas judge their arguments, so those refusals need the XDP-configured server.
+    const withToken = { headers: { authorization: `Bearer ${TOKEN}` } };
+    await expectExampleIsTrue('/api/xdp/datastores', 400, '/api/xdp/datastores?size=500', withToken, server);
+    await expectExampleIsTrue('/api/xdp/dataplanes', 400, '/api/xdp/dataplanes?page=1', withToken, server);
     await expectExampleIsTrue('/api/xdp/datastores', 503, '/api/xdp/datastores');
     await expectExampleIsTrue('/api/xdp/dataplanes', 503, '/api/xdp/dataplanes');
     await expectExampleIsTrue('/api/trino/query', 400, '/api/trino/query', post({ query: 'SELECT 1', maxRows: 0 }));

@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ToolRegistryService } from '#tool-registry';
+import { TOOL_OPERATION_EXTENSION, type ToolOperationSpec } from './api/tool-operation.decorator.js';
 
 export const SWAGGER_PATH = 'api/docs';
 
@@ -25,6 +27,7 @@ export function setupSwagger(app: INestApplication, version: string): void {
       { autoTagControllers: false },
     );
     tagUntaggedOperations(document);
+    applyToolSchemas(document, app.get(ToolRegistryService));
     return document;
   };
   SwaggerModule.setup(SWAGGER_PATH, app, buildDocument, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
@@ -35,6 +38,45 @@ function tagUntaggedOperations(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item as Record<string, { tags?: string[] } | undefined>)) {
       if (operation && typeof operation === 'object' && 'responses' in operation && !operation.tags?.length) operation.tags = [path.split('/')[1] || 'default'];
+    }
+  }
+}
+
+type OperationObject = Record<string, unknown> & {
+  parameters?: { in: string }[];
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+};
+
+/**
+ * Each tool operation's request and 200 answer are documented with the registered tool's own
+ * inputSchema/outputSchema, so Swagger shows exactly what the registry validates. A tool that is
+ * not registered (XDP not configured) keeps an operation without arguments: it answers 503.
+ */
+function applyToolSchemas(document: OpenAPIObject, registry: ToolRegistryService): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, OperationObject | undefined>)) {
+      const spec = operation?.[TOOL_OPERATION_EXTENSION] as ToolOperationSpec | undefined;
+      if (!operation || !spec) continue;
+      delete operation[TOOL_OPERATION_EXTENSION];
+      const tool = registry.describe(spec.tool);
+      if (!tool) continue;
+      const { inputSchema, outputSchema } = tool;
+      if (spec.in === 'body') {
+        operation.requestBody = { required: true, content: { 'application/json': { schema: inputSchema, example: spec.example } } };
+      } else {
+        const required = new Set(inputSchema.required ?? []);
+        const parameters = Object.entries(inputSchema.properties).map(([name, { description, ...schema }]) => ({
+          name,
+          in: 'query',
+          required: required.has(name),
+          ...(description === undefined ? {} : { description }),
+          schema,
+          ...(spec.example[name] === undefined ? {} : { example: spec.example[name] }),
+        }));
+        operation.parameters = [...(operation.parameters ?? []).filter((parameter) => parameter.in !== 'query'), ...parameters];
+      }
+      const success = operation.responses?.['200']?.content?.['application/json'];
+      if (success && outputSchema) success.schema = { allOf: [success.schema, { type: 'object', properties: { structuredContent: outputSchema } }] };
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   ToolProvider,
   type ToolSource,
 } from '#tool-contract';
+import { coerceQueryArguments } from './query-arguments.js';
 import { type ArgumentsValidator, compileArgumentsValidator, createAjv, formatProblems } from './schema-validator.js';
 import type { ToolCallOutcome, ToolCallResult } from './tool-call.types.js';
 
@@ -80,6 +81,20 @@ export class ToolRegistryService implements OnApplicationBootstrap {
 
   has(name: string): boolean {
     return this.tools.has(name);
+  }
+
+  /** The published definition (input and output schema) whose compiled validator judges calls to `name`. */
+  describe(name: string): PublishedTool | undefined {
+    return this.tools.get(name)?.published;
+  }
+
+  /**
+   * Arguments sent as a query string, typed per the tool's inputSchema so that `call` validates
+   * them exactly as it validates JSON arguments. Unknown tools' arguments pass through for `call` to refuse.
+   */
+  queryArguments(name: string, query: Record<string, unknown>): Record<string, unknown> {
+    const tool = this.tools.get(name);
+    return tool ? coerceQueryArguments(tool.published.inputSchema, query) : { ...query };
   }
 
   /**

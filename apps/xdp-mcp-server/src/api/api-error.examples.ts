@@ -22,12 +22,16 @@ const toolFailure = (status: number, code: string, message: string): ErrorBody =
 export const UNAUTHORIZED_EXAMPLE = refusal(401, 'unauthorized', 'Authentication required: send Authorization: Bearer <token>');
 export const RATE_LIMITED_EXAMPLE = refusal(429, 'rate_limited', 'Rate limit exceeded: at most 3000 requests per 60 s; retry in 12 s');
 
-const INVALID_QUERY_PARAMETER = refusal(400, 'invalid_request', 'size must not be greater than 100', [{ field: 'size', message: 'size must not be greater than 100' }]);
-const INVALID_BODY = refusal(400, 'invalid_request', 'maxRows must not be less than 1', [{ field: 'maxRows', message: 'maxRows must not be less than 1' }]);
-const INVALID_TOOL_ARGUMENTS = refusal(400, 'invalid_arguments', 'Invalid arguments for tool "trino_execute_query": query is required', [{ field: 'query', message: 'is required' }]);
-const INVALID_DATAPLANE = refusal(400, 'invalid_request', 'dataplane must be longer than or equal to 1 characters', [
-  { field: 'dataplane', message: 'dataplane must be longer than or equal to 1 characters' },
-]);
+/** A refusal by the tool's own schema, worded as the registry words it on every entrance. */
+const invalidArguments = (tool: string, field: string, message: string): ErrorBody =>
+  refusal(400, 'invalid_arguments', `Invalid arguments for tool "${tool}": ${field} ${message}`, [{ field, message }]);
+const INVALID_TOOL_ARGUMENTS = invalidArguments('trino_execute_query', 'query', 'is required');
+const INVALID_BODY = invalidArguments('trino_execute_query', 'maxRows', 'must be >= 1');
+const INVALID_DATAPLANE = (tool: string) => invalidArguments(tool, 'dataplane', 'must NOT have fewer than 1 characters');
+const INVALID_XDP_PARAMETER: Record<string, ErrorBody> = {
+  xdp_list_datastores: invalidArguments('xdp_list_datastores', 'size', 'must be <= 100'),
+  xdp_list_dataplanes: invalidArguments('xdp_list_dataplanes', 'page', 'is not an accepted argument'),
+};
 const UNKNOWN_TOOL = refusal(
   404,
   'not_found',
@@ -45,7 +49,7 @@ const QUERY_TIMEOUT = toolFailure(504, 'timeout', 'Query exceeded the 60000 ms t
 export type ErrorFamily = 'list' | 'execute' | 'xdp' | 'trino-body' | 'trino-query';
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request: `error.fields` lists each failing field',
+  400: "Arguments break the tool's inputSchema (`invalid_arguments`), or the request itself is malformed (`invalid_request`); `error.fields` lists each failing field",
   401: 'Missing or invalid bearer token (`WWW-Authenticate` says why)',
   403: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)",
   404: 'Unknown tool or dataplane',
@@ -63,16 +67,12 @@ export function errorExamples(family: ErrorFamily, tool?: string): Record<number
       return common;
     case 'execute':
       return { ...common, 400: INVALID_TOOL_ARGUMENTS, 403: forbidden('trino_execute_query'), 404: UNKNOWN_TOOL, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
-    case 'xdp': {
-      const examples: Record<number, ErrorBody> = { ...common, 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
-      // Only the data store listing takes parameters that can be invalid.
-      if (tool === 'xdp_list_datastores') examples[400] = INVALID_QUERY_PARAMETER;
-      return examples;
-    }
+    case 'xdp':
+      return { ...common, 400: INVALID_XDP_PARAMETER[tool!], 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
     case 'trino-body':
       return { ...common, 400: INVALID_BODY, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
     case 'trino-query':
-      return { ...common, 400: INVALID_DATAPLANE, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return { ...common, 400: INVALID_DATAPLANE(tool!), 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
   }
 }
 

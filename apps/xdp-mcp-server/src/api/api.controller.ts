@@ -7,13 +7,16 @@ import type { Request, Response } from 'express';
 import { ApiErrors } from './api-error.examples.js';
 import { ApiErrorDto, STATUS_BY_KIND } from './api-error.js';
 import { ExecuteToolDto, ToolListDto, ToolResultDto } from './dto/tools.dto.js';
-import { TrinoCatalogQueryDto, TrinoColumnsQueryDto, TrinoDataplaneQueryDto, TrinoQueryDto, TrinoTablesQueryDto } from './dto/trino.dto.js';
-import { ListDatastoresQueryDto } from './dto/xdp.dto.js';
+import { ToolOperation } from './tool-operation.decorator.js';
 
 /**
  * REST entrance. Every endpoint runs a registry tool, so REST, /ws, /mcp and stdio share
  * validation and results; a tool failure answers with its mapped HTTP status and the error shape.
+ * Tool arguments are not declared again here: the registry validates them with the tool's own
+ * schema (query strings typed per that schema first), and Swagger documents that same schema.
  */
+type QueryString = Record<string, unknown>;
+
 // Each operation carries exactly one tag; the bearer requirement applies to /api only (probes and metrics are open).
 @ApiBearerAuth('bearer')
 @ApiExtraModels(ApiErrorDto)
@@ -51,8 +54,9 @@ export class ApiController {
   @ApiOperation({ summary: 'List XDP data stores (runs xdp_list_datastores)' })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('xdp', 'xdp_list_datastores')
-  listDatastores(@Query() query: ListDatastoresQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('xdp_list_datastores', { ...query }, request, response, XDP_NOT_CONFIGURED);
+  @ToolOperation({ tool: 'xdp_list_datastores', in: 'query', example: { page: 0, size: 20, sortBy: 'updatedAt:asc' } })
+  listDatastores(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('xdp_list_datastores', query, request, response, XDP_NOT_CONFIGURED);
   }
 
   @ApiTags('xdp')
@@ -60,19 +64,24 @@ export class ApiController {
   @ApiOperation({ summary: 'List XDP dataplanes (runs xdp_list_dataplanes)' })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('xdp', 'xdp_list_dataplanes')
-  listDataplanes(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('xdp_list_dataplanes', {}, request, response, XDP_NOT_CONFIGURED);
+  @ToolOperation({ tool: 'xdp_list_dataplanes', in: 'query', example: {} })
+  listDataplanes(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('xdp_list_dataplanes', query, request, response, XDP_NOT_CONFIGURED);
   }
 
   @ApiTags('trino')
   @Post('trino/query')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Run a read-only SQL query (runs trino_execute_query)' })
-  @ApiBody({ type: TrinoQueryDto })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('trino-body', 'trino_execute_query')
-  trinoQuery(@Body() body: TrinoQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_execute_query', { ...body }, request, response);
+  @ToolOperation({
+    tool: 'trino_execute_query',
+    in: 'body',
+    example: { query: 'SELECT channel, count(*) AS orders FROM sales.orders GROUP BY channel ORDER BY orders DESC', maxRows: 100 },
+  })
+  trinoQuery(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.run('trino_execute_query', body, request, response);
   }
 
   @ApiTags('trino')
@@ -80,8 +89,9 @@ export class ApiController {
   @ApiOperation({ summary: 'List catalogs (runs trino_list_catalogs)' })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('trino-query', 'trino_list_catalogs')
-  trinoCatalogs(@Query() query: TrinoDataplaneQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_catalogs', { ...query }, request, response);
+  @ToolOperation({ tool: 'trino_list_catalogs', in: 'query', example: {} })
+  trinoCatalogs(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('trino_list_catalogs', query, request, response);
   }
 
   @ApiTags('trino')
@@ -89,8 +99,9 @@ export class ApiController {
   @ApiOperation({ summary: 'List the schemas of a catalog (runs trino_list_schemas)' })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('trino-query', 'trino_list_schemas')
-  trinoSchemas(@Query() query: TrinoCatalogQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_schemas', { ...query }, request, response);
+  @ToolOperation({ tool: 'trino_list_schemas', in: 'query', example: { catalog: 'memory' } })
+  trinoSchemas(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('trino_list_schemas', query, request, response);
   }
 
   @ApiTags('trino')
@@ -98,8 +109,9 @@ export class ApiController {
   @ApiOperation({ summary: 'List the tables of a catalog or schema (runs trino_list_tables)' })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('trino-query', 'trino_list_tables')
-  trinoTables(@Query() query: TrinoTablesQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_list_tables', { ...query }, request, response);
+  @ToolOperation({ tool: 'trino_list_tables', in: 'query', example: { catalog: 'memory', schema: 'sales' } })
+  trinoTables(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('trino_list_tables', query, request, response);
   }
 
   @ApiTags('trino')
@@ -107,14 +119,19 @@ export class ApiController {
   @ApiOperation({ summary: "List a table's columns with their types (runs trino_describe_table)" })
   @ApiOkResponse({ type: ToolResultDto })
   @ApiErrors('trino-query', 'trino_describe_table')
-  trinoColumns(@Query() query: TrinoColumnsQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    return this.run('trino_describe_table', { ...query }, request, response);
+  @ToolOperation({ tool: 'trino_describe_table', in: 'query', example: { catalog: 'memory', schema: 'sales', table: 'orders' } })
+  trinoColumns(@Query() query: QueryString, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    return this.runFromQuery('trino_describe_table', query, request, response);
+  }
+
+  private runFromQuery(tool: string, query: QueryString, request: Request, response: Response, unavailableMessage?: string): Promise<ToolCallResult> {
+    return this.run(tool, this.registry.queryArguments(tool, query), request, response, unavailableMessage);
   }
 
   /** Runs a tool for a REST caller; the call is aborted if the client goes away first. */
   private async run(
     tool: string,
-    args: Record<string, unknown>,
+    args: unknown,
     request: Request & RequestWithPrincipal,
     response: Response,
     unavailableMessage?: string,
