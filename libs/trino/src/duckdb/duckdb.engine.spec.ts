@@ -115,6 +115,17 @@ describe('DuckDbEngine (in-memory sample data)', () => {
   });
 });
 
+describe('DuckDbEngine shutdown', () => {
+  it('waits for a health probe in flight before closing the database, and answers later probes as down', async () => {
+    const engine = new DuckDbEngine({});
+    await engine.start();
+    const probe = engine.checkHealth();
+    await engine.close();
+    await expect(probe).resolves.toMatchObject({ status: 'up' });
+    await expect(engine.checkHealth()).resolves.toMatchObject({ status: 'down', message: 'DuckDB is shutting down' });
+  });
+});
+
 describe('DuckDbEngine (DUCKDB_PATH)', () => {
   it("opens the user's file read-only and answers from it", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'duckdb-path-'));

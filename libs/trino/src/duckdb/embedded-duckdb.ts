@@ -52,6 +52,9 @@ export class EmbeddedDuckDb {
   private database?: Promise<OpenDatabase>;
   private readonly admission: DuckDbAdmission;
   private readonly running = new Set<RunningQuery>();
+  /** Health probes in flight: close() waits for them too. */
+  private readonly probes = new Set<Promise<EngineHealth>>();
+  private closing = false;
 
   constructor(
     private readonly options: EngineSettings,
@@ -95,6 +98,18 @@ export class EmbeddedDuckDb {
   }
 
   async checkHealth(): Promise<EngineHealth> {
+    if (this.closing) return { status: 'down', checkedAt: new Date().toISOString(), message: 'DuckDB is shutting down' };
+    // Tracked like a query: closing the database under a probe's open connection would crash the process.
+    const probe = this.probe();
+    this.probes.add(probe);
+    try {
+      return await probe;
+    } finally {
+      this.probes.delete(probe);
+    }
+  }
+
+  private async probe(): Promise<EngineHealth> {
     const started = performance.now();
     try {
       const connection = await (await this.ready()).instance.connect();
@@ -115,12 +130,13 @@ export class EmbeddedDuckDb {
    * its native threads busy after close and hold the process open.
    */
   async close(): Promise<void> {
+    this.closing = true;
     this.admission.close(shuttingDown());
     const database = await this.database?.catch(() => undefined);
     for (const query of this.running) query.stop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.running].map((query) => query.settled)),
+      Promise.allSettled([...[...this.running].map((query) => query.settled), ...this.probes]),
       new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
     ]);
     clearTimeout(timer);
