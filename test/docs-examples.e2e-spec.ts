@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -75,7 +76,7 @@ const SKIPPED: Record<string, string[]> = {
   'text diagram or file listing, not code': [
     'README.md: apps/xdp-mcp-server/     the application: main.ts (entry), bootstrap, AppModule, REST ApiController',
     'docs/architecture.md:  Bolt.diy / Claude / Inspector ──POST /mcp──┐',
-    'docs/deployment.md: ┌──────────────────┐  HTTP /mcp  ┌──────────────────────┐  HTTPS /xdp-cp-service/api  ┌─────────────┐',
+    'docs/deployment.md: ┌──────────────────┐  HTTP /mcp  ┌──────────────────────┐  HTTPS  ┌──────────────────┐',
     'docs/observability.md: tools/call                              SERVER  (MCP request; or POST /api/trino/query for REST)',
   ],
 };
@@ -96,13 +97,17 @@ function serverFor(file: string): TestServer {
 }
 
 /** Runs a documented curl line against the test server: the documented host becomes the server's, and the answer must be 2xx. */
-function runCurl(file: string, command: string): void {
+async function runCurl(file: string, command: string): Promise<void> {
   const server = serverFor(file);
   const rewritten = command
     .replace(/(https?:\/\/)?[\w.-]+:8080/g, server.url)
     .replace(/^curl /, `curl --fail-with-body --max-time 20 -w '%{stderr}%{http_code}' `);
-  const result = spawnSync('bash', ['-o', 'pipefail', '-c', rewritten], { encoding: 'utf8', env: { PATH: process.env.PATH, MCP_AUTH_TOKEN: TOKEN } });
-  expect({ command, status: result.stderr.slice(-3), exit: result.status }).toEqual({ command, status: expect.stringMatching(/^2\d\d$/), exit: 0 });
+  // Asynchronously: the server answering it runs in this process.
+  const result = await promisify(execFile)('bash', ['-o', 'pipefail', '-c', rewritten], { encoding: 'utf8', env: { PATH: process.env.PATH, MCP_AUTH_TOKEN: TOKEN } }).then(
+    ({ stderr }) => ({ stderr, exit: 0 }),
+    (error: { stderr: string; code: number }) => ({ stderr: error.stderr, exit: error.code }),
+  );
+  expect({ command, status: result.stderr.slice(-3), exit: result.exit }).toEqual({ command, status: expect.stringMatching(/^2\d\d$/), exit: 0 });
 }
 
 function expectValidObjects(source: string, objects: K8sObject[]): void {
@@ -156,8 +161,7 @@ function typeCheck(block: FencedBlock): void {
     skipLibCheck: true,
     noEmit: true,
     types: ['node'],
-    baseUrl: REPO_ROOT,
-    paths: { '@xdp/mcp-websocket-client': ['libs/mcp-client/src/index.ts'] },
+    paths: { '@xdp/mcp-websocket-client': [join(REPO_ROOT, 'libs/mcp-client/src/index.ts')] },
   };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
