@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readdirSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import * as ts from 'typescript';
 import { kubectlAvailable, parseYaml, plainManifestFiles, readManifest, renderKustomization, REPO_ROOT, schemaProblems, type K8sObject } from './deploy/k8s-manifests.js';
 import { type FencedBlock, fencedBlocks, type ShellCommand, shellCommands } from './support/markdown-blocks.js';
-import { postJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { startTestServer, type TestServer } from './support/app-harness.js';
 
 /**
  * Every fenced code block of the README, the docs and the client README gets the strongest check
@@ -88,6 +90,45 @@ interface Servers {
   open: TestServer;
   /** The guide's deployment: production with a client token. */
   configured: TestServer;
+  /** XDP configured, pointing at `xdpSamples`. */
+  withXdp: TestServer;
+  /** Answers XDP's endpoints with the sample bodies of docs/xdp-rest-api.md. */
+  xdpSamples: Server;
+}
+
+/**
+ * docs/xdp-rest-api.md shows one sample answer per XDP endpoint; the app must read each as the doc
+ * says (the sample's values reach the REST answer). Which endpoint a sample belongs to is told by its shape.
+ */
+const XDP_SAMPLES: { endpoint: string; marker: string; check: () => Promise<{ status: number; body: any }> }[] = [
+  { endpoint: '/xdp-cp-service/api/datastore', marker: '"dataStores"', check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/datastores`) },
+  { endpoint: '/xdp-cp-service/api/dataplane', marker: '"dataplanes"', check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/dataplanes`) },
+  {
+    endpoint: '/xdp-cp-service/api/query/execute',
+    marker: '"queryId"',
+    check: () => requestOnce('POST', `${servers.withXdp.url}/api/trino/query`, { dataplane: 'analytics-dp', query: 'SELECT region, revenue FROM sales.revenue' }),
+  },
+];
+
+const xdpSampleBodies = new Map<string, string>();
+
+function startXdpSamples(): Promise<Server> {
+  const server = createServer((request, response) => {
+    const body = xdpSampleBodies.get((request.url ?? '').split('?')[0]);
+    request.resume();
+    response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{}');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** The app answers 200 and the sample's names and values (the data store, the dataplane, a result row) reach the caller. */
+async function checkXdpSample(text: string): Promise<void> {
+  const sample = XDP_SAMPLES.find(({ marker }) => text.includes(marker));
+  if (!sample) return;
+  const { status, body } = await sample.check();
+  const answer = JSON.stringify(body);
+  expect({ endpoint: sample.endpoint, status }).toEqual({ endpoint: sample.endpoint, status: 200 });
+  for (const value of text.match(/"(sales-lake|analytics-dp|EMEA|98231\.50)"/g) ?? []) expect({ endpoint: sample.endpoint, value, found: answer.includes(value.slice(1, -1)) }).toEqual({ endpoint: sample.endpoint, value, found: true });
 }
 
 const servers = {} as Servers;
@@ -133,11 +174,31 @@ function kubectlCheck(file: string, command: ShellCommand): Check | undefined {
   };
 }
 
+/**
+ * A request on a fresh connection. The kubectl checks block this process for seconds, long enough for
+ * the server to close an idle keep-alive socket that fetch would then reuse (ECONNRESET).
+ */
+function requestOnce(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+      });
+    });
+    request.on('error', reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 /** A client configuration in Claude Desktop format: each server's URL path and headers must open an MCP session on the app. */
 async function connectMcpServers(config: { mcpServers: Record<string, { url: string; headers?: Record<string, string> }> }): Promise<void> {
   for (const [name, entry] of Object.entries(config.mcpServers)) {
     const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([key, value]) => [key, value.replace(/<[^>]+>/, TOKEN)]));
-    const response = await postJson(
+    const response = await requestOnce(
+      'POST',
       servers.configured.url + new URL(entry.url).pathname,
       { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'docs', version: '0' } } },
       { accept: 'application/json, text/event-stream', ...headers },
@@ -185,6 +246,7 @@ function checksOf(block: FencedBlock): { checks: Check[]; unclassified: string[]
             run: async () => {
               const value = JSON.parse(block.text) as Record<string, unknown>;
               if ('mcpServers' in value) await connectMcpServers(value as never);
+              if (block.file === 'docs/xdp-rest-api.md') await checkXdpSample(block.text);
             },
           },
         ],
@@ -231,6 +293,13 @@ describe('documented examples (e2e)', () => {
   const skipped = new Set(Object.values(SKIPPED).flat());
 
   beforeAll(async () => {
+    for (const { endpoint, marker } of XDP_SAMPLES) {
+      const sample = blocks.find((block) => block.file === 'docs/xdp-rest-api.md' && block.lang === 'json' && block.text.includes(marker));
+      if (sample) xdpSampleBodies.set(endpoint, sample.text);
+    }
+    servers.xdpSamples = await startXdpSamples();
+    const xdpUrl = `http://127.0.0.1:${(servers.xdpSamples.address() as AddressInfo).port}`;
+    servers.withXdp = await startTestServer({ imports: [], env: { XDP_BASE_URL: xdpUrl, XDP_ACCESS_KEY: 'docs-access-key', XDP_SECRET_KEY: 'docs-secret-key-0123456789' } });
     servers.open = await startTestServer({ imports: [] });
     servers.configured = await startTestServer({ imports: [], env: { NODE_ENV: 'production', MCP_AUTH_TOKEN: TOKEN } });
   });
@@ -238,12 +307,18 @@ describe('documented examples (e2e)', () => {
   afterAll(async () => {
     await servers.open?.close();
     await servers.configured?.close();
+    await servers.withXdp?.close();
+    servers.xdpSamples?.close();
   });
 
   it('finds the blocks of every document, in every kind the docs use', () => {
     expect(blocks.length).toBeGreaterThan(30);
     const kinds = new Set(classified.flatMap(({ checks }) => checks.map((check) => check.kind)));
     expect([...kinds].sort()).toEqual(['curl', 'json', 'kubectl', 'typescript', 'yaml']);
+  });
+
+  it('has a sample answer in docs/xdp-rest-api.md for every XDP endpoint the app calls', () => {
+    expect([...xdpSampleBodies.keys()].sort()).toEqual(XDP_SAMPLES.map(({ endpoint }) => endpoint).sort());
   });
 
   it('checks or lists, with a reason, every command and block (a new one must be classified)', () => {
