@@ -68,7 +68,12 @@ export class TrinoTranslator {
   /** Starts the worker (loading and warming the transpiler); resolves when it is ready to translate. */
   async warmUp(): Promise<void> {
     if (this.closed) return;
-    await (this.slot ?? this.start()).started;
+    try {
+      await (this.slot ?? this.start()).started;
+    } catch (error) {
+      // Closing terminates a worker that may still be starting; that is not a failure to report.
+      if (!this.closed) throw error;
+    }
   }
 
   /** Terminates the worker; statements waiting or being translated are refused. */
