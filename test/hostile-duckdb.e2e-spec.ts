@@ -124,7 +124,7 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
 
   it('bounds 60 rows of 1 MB by bytes: a few rows within RESULT_MAX_BYTES, heap and RSS stay sane', async () => {
     const heapBefore = process.memoryUsage().heapUsed;
-    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT repeat('x', 1000000) AS wide FROM sales.orders LIMIT 60" }));
+    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 60" }));
     expect(response).toMatchObject({ status: 200, body: { structuredContent: { truncated: true, rowCount: 4 } } });
     measured.wide60 = { peakRssMb: peakMb, heapGrowthMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / MB) };
     await engine.whenIdle();
@@ -132,7 +132,7 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
 
   it('survives 4,000 rows of 1 MB: answered within the byte budget, DuckDB computing only maxRows + 1 of them', async () => {
     const started = performance.now();
-    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT repeat('x', 1000000) AS wide FROM sales.orders LIMIT 4000" }));
+    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 4000" }));
     expect(response.status).toBe(200);
     expect(response.body.structuredContent).toMatchObject({ truncated: true, rowCount: 4 });
     await engine.whenIdle();

@@ -50,6 +50,15 @@ describe('@xdp/mcp-websocket-client as a packed tarball (e2e)', () => {
     expect(README).toContain(`npm install /path/to/${TARBALL}`);
   });
 
+  // The only spec that packs the client: `npm pack` rebuilds dist/ (prepack), so two packing specs
+  // running at once would delete each other's build.
+  it('packs the built module and its types, not the sources or specs', async () => {
+    const { stdout } = await run('tar', ['-tzf', join(work, TARBALL)]);
+    const files = stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json']));
+    expect(files.filter((file) => file.includes('spec') || file.startsWith('src/'))).toEqual([]);
+  });
+
   it('installs as a file: dependency with its registry dependencies', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(manifest.dependencies['@xdp/mcp-websocket-client']).toMatch(new RegExp(`^file:.*${TARBALL.replace(/\./g, '\\.')}$`));

@@ -118,6 +118,8 @@ export class FakeTrinoServer {
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     // Its parse worker started before the first statement, so a cold start never counts against a test's query timeout.
     await fake.parser.warmUp();
+    // Likewise the coordinator's engine: its database and Trino-dialect translator are ready before the first statement.
+    await fake.duckdb.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 1024, timeoutMs: 60_000 }, { signal: new AbortController().signal });
     return fake;
   }
 

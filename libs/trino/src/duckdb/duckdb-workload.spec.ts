@@ -73,7 +73,7 @@ describe('DuckDbEngine under load', () => {
       await withEngine({}, async (engine) => {
         const result = await engine.execute(
           // maxRows 100 is the tools' default: DuckDB computes at most 101 of these rows, not a 2,048-row vector (2 GB).
-          { sql: `SELECT repeat('x', 1000000) AS wide FROM range(${count})`, maxRows: 100, maxBytes: 4 * MB, timeoutMs: 60_000 },
+          { sql: `SELECT rpad('x', 1000000, 'x') AS wide FROM range(${count})`, maxRows: 100, maxBytes: 4 * MB, timeoutMs: 60_000 },
           { signal: new AbortController().signal },
         );
         expect(result).toMatchObject({ truncated: true, truncatedBy: 'bytes' });
