@@ -37,6 +37,7 @@ describeBuilt('Load (e2e, built server, shortened)', () => {
     expect(result.errorSamples).toEqual([]);
     expect(result.errors).toBe(0);
     expect(result.calls).toBeGreaterThan(100);
+    process.stderr.write(`load soak: ${JSON.stringify({ calls: result.calls, rssGrowthAfterWarmupMb: Math.round(result.rssGrowthAfterWarmup / 2 ** 20), rssPeakMb: Math.round(result.rssPeak / 2 ** 20) })}\n`);
     expect(result.rssGrowthAfterWarmup).toBeLessThan(RSS_GROWTH_BOUND);
   });
 
