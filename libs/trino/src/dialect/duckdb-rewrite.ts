@@ -1,5 +1,5 @@
 import { jodaToStrftime } from './joda-pattern.js';
-import { type SqlToken, identifierValue, stringValue, tokenize } from './sql-tokens.js';
+import { identifierValue, nextSignificant, previousSignificant, type SqlToken, stringValue, tokenize } from './sql-tokens.js';
 import { TRINO_FUNCTIONS, type TrinoFunctionExpansion } from './trino-functions.js';
 import { PASSED_THROUGH_PREFIX } from './trino-prepass.js';
 
@@ -126,17 +126,6 @@ function hasAlias(tokens: SqlToken[], end: number): boolean {
   return next.kind === 'word' && !NOT_AN_ALIAS.has(next.text.toLowerCase());
 }
 
-function nextSignificant(tokens: SqlToken[], i: number): number {
-  let j = i + 1;
-  while (tokens[j]?.kind === 'space') j += 1;
-  return j;
-}
-
-function previousSignificant(tokens: SqlToken[], i: number): SqlToken | undefined {
-  let j = i - 1;
-  while (tokens[j]?.kind === 'space') j -= 1;
-  return tokens[j];
-}
 
 function matchingParen(tokens: SqlToken[], open: number): number {
   let depth = 0;

@@ -53,3 +53,17 @@ export function stringValue(token: SqlToken): string | undefined {
   if (token.kind !== 'string' || !token.text.startsWith("'")) return undefined;
   return token.text.slice(1, -1).replaceAll("''", "'");
 }
+
+/** Index of the first token after `i` that is not white space (past the end when there is none). */
+export function nextSignificant(tokens: readonly SqlToken[], i: number): number {
+  let j = i + 1;
+  while (tokens[j]?.kind === 'space') j += 1;
+  return j;
+}
+
+/** The nearest token before `i` that is not white space. */
+export function previousSignificant(tokens: readonly SqlToken[], i: number): SqlToken | undefined {
+  let j = i - 1;
+  while (tokens[j]?.kind === 'space') j -= 1;
+  return tokens[j];
+}

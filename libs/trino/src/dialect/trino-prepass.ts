@@ -1,5 +1,5 @@
 import { mysqlToJoda } from './mysql-pattern.js';
-import { type SqlToken, stringValue, tokenize } from './sql-tokens.js';
+import { nextSignificant, previousSignificant, type SqlToken, stringValue, tokenize } from './sql-tokens.js';
 
 /**
  * Rewrites on the Trino text before the transpiler sees it, for what it would translate wrongly:
@@ -21,7 +21,7 @@ export function prepareTrinoSql(sql: string): string {
   const tokens = tokenize(sql);
   const out = tokens.map((token) => token.text);
   tokens.forEach((token, i) => {
-    if (token.kind === 'word' && PASS_THROUGH.test(token.text) && tokens[significantAfter(tokens, i)]?.text === '(' && significantBefore(tokens, i)?.text !== '.') {
+    if (token.kind === 'word' && PASS_THROUGH.test(token.text) && tokens[nextSignificant(tokens, i)]?.text === '(' && previousSignificant(tokens, i)?.text !== '.') {
       out[i] = PASSED_THROUGH_PREFIX + token.text.toLowerCase();
     }
     const call = dateFormatCall(tokens, i);
@@ -35,8 +35,8 @@ export function prepareTrinoSql(sql: string): string {
 /** The call `date_format(` whose pattern argument is a single literal. */
 function dateFormatCall(tokens: SqlToken[], i: number): { pattern: number } | undefined {
   const token = tokens[i];
-  if (token.kind !== 'word' || token.text.toLowerCase() !== 'date_format' || significantBefore(tokens, i)?.text === '.') return undefined;
-  const open = significantAfter(tokens, i);
+  if (token.kind !== 'word' || token.text.toLowerCase() !== 'date_format' || previousSignificant(tokens, i)?.text === '.') return undefined;
+  const open = nextSignificant(tokens, i);
   if (tokens[open]?.text !== '(') return undefined;
   let depth = 0;
   let comma = -1;
@@ -46,22 +46,11 @@ function dateFormatCall(tokens: SqlToken[], i: number): { pattern: number } | un
     if (text === ')' || text === ']') depth -= 1;
     if (depth === 1 && text === ',') comma = comma === -1 ? j : -2;
     if (depth === 0) {
-      const pattern = significantAfter(tokens, comma);
-      const close = significantAfter(tokens, pattern);
+      const pattern = nextSignificant(tokens, comma);
+      const close = nextSignificant(tokens, pattern);
       return comma >= 0 && stringValue(tokens[pattern]) !== undefined && close === j ? { pattern } : undefined;
     }
   }
   return undefined;
 }
 
-function significantAfter(tokens: SqlToken[], i: number): number {
-  let j = i + 1;
-  while (tokens[j]?.kind === 'space') j += 1;
-  return j;
-}
-
-function significantBefore(tokens: SqlToken[], i: number): SqlToken | undefined {
-  let j = i - 1;
-  while (tokens[j]?.kind === 'space') j -= 1;
-  return tokens[j];
-}
