@@ -1,4 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { LifecycleModule, MetricsModule } from '#observability';
+import { SecurityModule } from '#security';
+import { ToolRegistryModule } from '#tool-registry';
 import { McpHttpController } from './http/mcp-http.controller.js';
 import { McpAdmission } from './mcp-admission.service.js';
 import { MCP_SERVER_INFO, McpServerFactory } from './mcp-server.factory.js';
@@ -16,6 +19,7 @@ export class McpTransportsModule {
   static forRoot(options: McpTransportsOptions): DynamicModule {
     return {
       module: McpTransportsModule,
+      imports: [ToolRegistryModule, SecurityModule, MetricsModule, LifecycleModule],
       controllers: [McpHttpController],
       providers: [
         { provide: MCP_SERVER_INFO, useValue: { name: 'xdp-mcp-server', version: options.serverVersion } },

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditLog } from './audit/audit-log.service.js';
@@ -18,7 +18,6 @@ import { OriginPolicy } from './origin/origin-policy.service.js';
  * Authentication, origin checks, per-tool authorization, rate and connection limits and the
  * audit trail, shared by every entrance (REST, /mcp, /ws, stdio).
  */
-@Global()
 @Module({
   imports: [
     RateLimiterModule,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DependencyHealthModule, MetricsModule } from '#observability';
 import { XdpModule } from '#xdp';
 import { DataplaneRouter } from './routing/dataplane.router.js';
 import { EngineHealthMonitor } from './routing/engine-health.monitor.js';
@@ -10,7 +11,7 @@ import { TrinoToolsProvider } from './tools/trino-tools.provider.js';
  * (the zero-configuration default), with engine health in /ready.
  */
 @Module({
-  imports: [XdpModule],
+  imports: [XdpModule, MetricsModule, DependencyHealthModule],
   providers: [DataplaneRouter, EngineHealthMonitor, TrinoQueryService, TrinoToolsProvider],
 })
 export class TrinoModule {}

@@ -1,6 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '#config';
+import { DependencyHealthModule, MetricsModule } from '#observability';
 import { XdpClient } from './client/xdp.client.js';
 import { xdpHttpOptions } from './client/xdp-http.options.js';
 import { XdpHealthMonitor } from './health/xdp-health.monitor.js';
@@ -11,7 +12,11 @@ import { XdpToolsProvider } from './tools/xdp-tools.provider.js';
  * background connection check shown in /ready.
  */
 @Module({
-  imports: [HttpModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => xdpHttpOptions(config.xdp) })],
+  imports: [
+    MetricsModule,
+    DependencyHealthModule,
+    HttpModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => xdpHttpOptions(config.xdp) }),
+  ],
   providers: [XdpClient, XdpToolsProvider, XdpHealthMonitor],
   exports: [XdpClient],
 })

@@ -1,15 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LifecycleModule } from '../lifecycle/lifecycle.module.js';
-import { DependencyHealthRegistry } from './dependency-health.registry.js';
+import { ScrubberModule } from '../logging/scrubber.module.js';
+import { DependencyHealthModule } from './dependency-health.module.js';
 import { HealthController } from './health.controller.js';
 
-/** `/health` (liveness) and `/ready` (readiness); exports the dependency registry and (via LifecycleModule) the lifecycle. */
-@Global()
+/** `/health` (liveness) and `/ready` (readiness, from the lifecycle and the dependency registry). */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), LifecycleModule],
+  imports: [TerminusModule.forRoot({ logger: false }), LifecycleModule, DependencyHealthModule, ScrubberModule],
   controllers: [HealthController],
-  providers: [DependencyHealthRegistry],
-  exports: [LifecycleModule, DependencyHealthRegistry],
 })
 export class HealthModule {}

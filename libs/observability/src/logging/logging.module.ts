@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { activeTraceIds } from '../tracing/tracer.js';
 import { OutboundScrubber } from './outbound-scrubber.js';
+import { ScrubberModule } from './scrubber.module.js';
 
 export interface LoggingOptions {
   /** Where log lines go; defaults to stdout, or stderr when MCP is served over stdio. */
@@ -14,16 +15,15 @@ const QUIET_ROUTES = /^\/(health|ready|metrics)\b/;
 
 /**
  * Structured JSON logs via pino, honouring LOG_LEVEL, with credentials redacted from every line.
- * Global: the same OutboundScrubber serves every module that sends text out.
+ * (nestjs-pino's LoggerModule makes its Logger available everywhere; nothing of ours is global.)
  */
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions = {}): DynamicModule {
     return {
       module: LoggingModule,
-      global: true,
-      providers: [OutboundScrubber],
       imports: [
+        ScrubberModule,
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => {
@@ -54,7 +54,7 @@ export class LoggingModule {
           },
         }),
       ],
-      exports: [LoggerModule, OutboundScrubber],
+      exports: [LoggerModule],
     };
   }
 }

@@ -1,10 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { MetricsService } from './metrics.service.js';
 
 /** Serves `/metrics` (default process metrics plus MetricsService's) and exports MetricsService. */
-@Global()
 @Module({
   imports: [
     PrometheusModule.register({
