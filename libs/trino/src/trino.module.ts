@@ -3,6 +3,7 @@ import { DependencyHealthModule, MetricsModule } from '#observability';
 import { XdpModule } from '#xdp';
 import { DataplaneRouter } from './routing/dataplane.router.js';
 import { EngineHealthMonitor } from './routing/engine-health.monitor.js';
+import { queryEngineProviders } from './routing/query-engines.providers.js';
 import { TrinoQueryService } from './tools/trino-query.service.js';
 import { TrinoToolsProvider } from './tools/trino-tools.provider.js';
 
@@ -12,6 +13,6 @@ import { TrinoToolsProvider } from './tools/trino-tools.provider.js';
  */
 @Module({
   imports: [XdpModule, MetricsModule, DependencyHealthModule],
-  providers: [DataplaneRouter, EngineHealthMonitor, TrinoQueryService, TrinoToolsProvider],
+  providers: [...queryEngineProviders, DataplaneRouter, EngineHealthMonitor, TrinoQueryService, TrinoToolsProvider],
 })
 export class TrinoModule {}

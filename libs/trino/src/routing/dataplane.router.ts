@@ -1,11 +1,11 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { ToolError } from '#tool-contract';
 import { XdpClient } from '#xdp';
-import { DirectTrinoEngine } from '../direct/trino-direct.engine.js';
-import { DuckDbEngine } from '../duckdb/duckdb.engine.js';
+import type { DirectTrinoEngine } from '../direct/trino-direct.engine.js';
+import type { DuckDbEngine } from '../duckdb/duckdb.engine.js';
 import type { QueryEngine } from '../engine/query-engine.js';
-import { XdpTrinoEngine } from '../xdp/xdp-trino.engine.js';
+import { DIRECT_TRINO_ENGINE, LOCAL_DUCKDB_ENGINE, XdpEngineFactory } from './query-engines.providers.js';
 
 /** Where a query runs: a named dataplane and its engine. */
 export interface QueryTarget {
@@ -26,9 +26,9 @@ interface XdpDataplanes {
 }
 
 /**
- * Maps a tool's `dataplane` argument to an engine. Fixed targets come from configuration
- * (`TRINO_URL` under TRINO_DATAPLANE, or the embedded DuckDB as `local` when neither XDP nor
- * Trino is configured); XDP dataplanes come from `GET /dataplane`, cached, addressable by id or name.
+ * Maps a tool's `dataplane` argument to an engine. Fixed targets are the engines configuration
+ * made (query-engines.providers.ts: `TRINO_URL` under TRINO_DATAPLANE, or the embedded DuckDB as
+ * `local` when neither XDP nor Trino is configured); XDP dataplanes come from `GET /dataplane`, cached, addressable by id or name.
  */
 @Injectable()
 export class DataplaneRouter implements OnModuleDestroy {
@@ -41,34 +41,21 @@ export class DataplaneRouter implements OnModuleDestroy {
   constructor(
     config: AppConfig,
     private readonly xdp: XdpClient,
+    private readonly xdpEngines: XdpEngineFactory,
+    @Inject(DIRECT_TRINO_ENGINE) direct: DirectTrinoEngine | null,
+    @Inject(LOCAL_DUCKDB_ENGINE) duckdb: DuckDbEngine | null,
   ) {
     const { trino } = config;
-    if (trino.url) {
-      const engine = new DirectTrinoEngine({
-        baseUrl: trino.url,
-        user: trino.user,
-        password: trino.password,
-        jwt: trino.jwt,
-        source: trino.source,
-        catalog: trino.catalog,
-        schema: trino.schema,
-      });
-      this.fixed.set(trino.dataplane, { dataplane: trino.dataplane, engine, label: 'direct Trino', defaultCatalog: trino.catalog });
+    if (direct) {
+      this.fixed.set(trino.dataplane, { dataplane: trino.dataplane, engine: direct, label: 'direct Trino', defaultCatalog: trino.catalog });
     }
-    if (!trino.url && !config.xdp.enabled) {
-      this.duckdb = new DuckDbEngine({
-        path: trino.duckdbPath,
-        catalog: trino.catalog,
-        schema: trino.schema,
-        threads: trino.duckdbThreads,
-        maxConcurrentQueries: trino.duckdbMaxConcurrentQueries,
-        maxQueuedQueries: trino.duckdbQueryQueueSize,
-      });
+    if (duckdb) {
+      this.duckdb = duckdb;
       this.fixed.set(LOCAL_DATAPLANE, {
         dataplane: LOCAL_DATAPLANE,
-        engine: this.duckdb,
+        engine: duckdb,
         label: trino.duckdbPath ? `DuckDB file ${trino.duckdbPath}` : 'embedded DuckDB sample data',
-        defaultCatalog: this.duckdb.defaultCatalog,
+        defaultCatalog: duckdb.defaultCatalog,
       });
     }
   }
@@ -130,7 +117,7 @@ export class DataplaneRouter implements OnModuleDestroy {
     const byKey = new Map<string, QueryTarget>();
     for (const dataplane of dataplanes) {
       const id = String(dataplane.id);
-      const target: QueryTarget = { dataplane: id, engine: new XdpTrinoEngine(this.xdp, id), label: dataplane.name };
+      const target: QueryTarget = { dataplane: id, engine: this.xdpEngines.forDataplane(id), label: dataplane.name };
       byKey.set(id, target);
       // Names are aliases; an id, a fixed target or an earlier dataplane keeps a clashing name.
       if (dataplane.name && !byKey.has(dataplane.name) && !this.fixed.has(dataplane.name)) byKey.set(dataplane.name, target);
