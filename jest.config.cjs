@@ -5,7 +5,7 @@
 const libs = ['config', 'tool-contract', 'tool-registry', 'mcp-transports', 'observability', 'security', 'xdp', 'trino'];
 // The OTLP exporter's transport loads node:http with a dynamic import(), which Jest's CommonJS
 // mode cannot run uncompiled.
-const esmOnlyPackages = ['@nestjs', 'jose', 'dt-sql-parser', '@opentelemetry/otlp-exporter-base'];
+const esmOnlyPackages = ['@nestjs', 'jose', 'dt-sql-parser', '@opentelemetry/otlp-exporter-base', 'cockatiel'];
 
 module.exports = {
   rootDir: '.',

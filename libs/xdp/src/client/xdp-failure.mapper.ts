@@ -1,5 +1,5 @@
 import { isAxiosError } from 'axios';
-import type { BreakerSnapshot } from '../resilience/circuit-breaker.js';
+import type { BreakerSnapshot } from '../resilience/upstream-policy.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
 import { safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import type { XdpQueryExecution, XdpTrinoError } from './xdp.models.js';

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
@@ -6,8 +5,8 @@ import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService, tracedUpstreamRequest } from '#observability';
 import { ToolError } from '#tool-contract';
 import { reportsQueryFailure, verdictForStatus } from '../resilience/breaker-policy.js';
-import { type BreakerSnapshot, CircuitBreaker } from '../resilience/circuit-breaker.js';
-import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs, RETRY_AFTER_CAP_MS } from '../resilience/retry-policy.js';
+import { isRetryableStatus, parseRetryAfterMs, RETRY_AFTER_CAP_MS } from '../resilience/retry-policy.js';
+import { AttemptFailure, type BreakerSnapshot, UpstreamPolicy, UpstreamUnhealthy } from '../resilience/upstream-policy.js';
 import { parseExactJson } from './exact-json.js';
 import { createMessageSanitizer, safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import {
@@ -20,7 +19,6 @@ import {
   errorForTimeout,
   errorForTransport,
   queryFailureOf,
-  type TransportFailure,
   upstreamSaid,
 } from './xdp-failure.mapper.js';
 import { type Check, checkDataplaneList, checkDataStorePage, checkEnvelope, checkQueryExecution } from './xdp-response.validator.js';
@@ -55,13 +53,13 @@ interface Answer {
   body: unknown;
 }
 
-type AttemptOutcome =
-  | { type: 'response'; response: AxiosResponse<string> }
-  | { type: 'timeout' }
-  | { type: 'cancelled' }
-  | { type: 'transport'; failure: TransportFailure };
+type ParsedBody = { ok: true; value: unknown } | { ok: false; problem: string };
 
-const TIMED_OUT = Symbol('timed out');
+/** An answer XDP gave, its body parsed once. */
+interface Exchange {
+  response: AxiosResponse<string>;
+  body: ParsedBody;
+}
 
 /**
  * XDP control-plane client. Every request carries the `accessKey`/`secretKey` headers, runs
@@ -74,7 +72,7 @@ const TIMED_OUT = Symbol('timed out');
 export class XdpClient implements OnModuleDestroy {
   private readonly logger = new Logger(XdpClient.name);
   private readonly settings: XdpConfig;
-  private readonly breaker: CircuitBreaker;
+  private readonly policy: UpstreamPolicy;
   private readonly sanitize: Sanitize;
 
   constructor(
@@ -83,7 +81,12 @@ export class XdpClient implements OnModuleDestroy {
     private readonly metrics: MetricsService,
   ) {
     this.settings = config.xdp;
-    this.breaker = new CircuitBreaker({ threshold: this.settings.breakerThreshold, cooldownMs: this.settings.breakerCooldownMs });
+    this.policy = new UpstreamPolicy({
+      maxAttempts: this.settings.maxAttempts,
+      baseDelayMs: this.settings.retryBaseDelayMs,
+      breaker: { threshold: this.settings.breakerThreshold, cooldownMs: this.settings.breakerCooldownMs },
+      onBreakerChange: (snapshot) => this.breakerChanged(snapshot),
+    });
     this.sanitize = createMessageSanitizer({ secrets: config.secretValues, internalEndpoints: config.internalEndpoints });
   }
 
@@ -93,7 +96,7 @@ export class XdpClient implements OnModuleDestroy {
   }
 
   breakerSnapshot(): BreakerSnapshot {
-    return this.breaker.snapshot();
+    return this.policy.snapshot();
   }
 
   /** `GET /datastore` — one page of data stores, with `data.meta` paging. */
@@ -197,42 +200,40 @@ export class XdpClient implements OnModuleDestroy {
     return result.value;
   }
 
-  /** Runs the attempts of one call under one deadline; resolves with a parsed 2xx body. */
+  /** One call under the shared upstream policy (deadline, retries, breaker); resolves with a parsed 2xx body. */
   private async send(request: XdpRequest, options: XdpCallOptions): Promise<Answer> {
     if (!this.settings.enabled) throw new ToolError('unavailable', XDP_NOT_CONFIGURED);
     const endpoint = label(request);
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-    const deadline = performance.now() + timeoutMs;
-    const maxAttempts = request.idempotent && !request.probe ? this.settings.maxAttempts : 1;
-    for (let attempt = 1; ; attempt++) {
-      if (options.signal?.aborted) throw errorForCancel(endpoint);
-      if (!request.probe && !this.breaker.admit()) {
-        this.metrics.recordUpstreamRequest('xdp', request.path, 'circuit_open', 0);
-        throw errorForOpenCircuit(endpoint, this.breaker.snapshot());
-      }
-      const outcome = await this.attempt(request, deadline - performance.now(), options.signal, attempt);
-      const retryIn = this.settle(request, outcome, attempt, timeoutMs);
-      if ('answer' in retryIn) return retryIn.answer;
-      const remaining = deadline - performance.now();
-      const canRetry = attempt < maxAttempts && retryIn.delayMs !== undefined && retryIn.delayMs < remaining;
-      if (!canRetry) throw retryIn.error;
-      this.logger.warn(`Retrying ${endpoint} in ${retryIn.delayMs} ms (attempt ${attempt + 1} of ${maxAttempts}): ${retryIn.error.message}`);
-      await this.pause(retryIn.delayMs!, options.signal, endpoint);
-    }
+    return this.policy.run(
+      (signal, attempt) => this.attempt(request, signal, options.signal, attempt, timeoutMs),
+      (exchange, attempt) => this.settle(request, exchange, attempt),
+      {
+        signal: options.signal,
+        timeoutMs,
+        idempotent: request.idempotent,
+        guarded: !request.probe,
+        onRetry: (error, delayMs, next) => this.logger.warn(`Retrying ${endpoint} in ${delayMs} ms (attempt ${next} of ${this.settings.maxAttempts}): ${error.message}`),
+        errors: {
+          cancelled: () => errorForCancel(endpoint),
+          timedOut: (attempts) => errorForTimeout(endpoint, timeoutMs, attempts),
+          circuitOpen: (snapshot) => {
+            this.metrics.recordUpstreamRequest('xdp', request.path, 'circuit_open', 0);
+            return errorForOpenCircuit(endpoint, snapshot);
+          },
+        },
+      },
+    );
   }
 
-  private failed(reason: string): void {
-    const before = this.breaker.state;
-    this.breaker.recordFailure(reason);
-    if (before !== 'open' && this.breaker.state === 'open') {
-      const { consecutiveFailures } = this.breaker.snapshot();
-      this.logger.error(`XDP circuit breaker opened after ${consecutiveFailures} consecutive failures (last: ${reason}); calls fail fast for ${this.settings.breakerCooldownMs} ms`);
+  private breakerChanged(snapshot: BreakerSnapshot): void {
+    if (snapshot.state === 'closed') {
+      this.logger.log('XDP answered again: circuit breaker closed');
+      return;
     }
-  }
-
-  private succeeded(): void {
-    if (this.breaker.state !== 'closed') this.logger.log('XDP answered again: circuit breaker closed');
-    this.breaker.recordSuccess();
+    this.logger.error(
+      `XDP circuit breaker opened after ${snapshot.consecutiveFailures} consecutive failures (last: ${snapshot.lastFailure}); calls fail fast for ${this.settings.breakerCooldownMs} ms`,
+    );
   }
 
   /**
@@ -244,59 +245,35 @@ export class XdpClient implements OnModuleDestroy {
     this.logger.warn(`XDP call failed: ${error.message}`);
   }
 
-  /**
-   * Turns one attempt's outcome into the answer, or the error plus — when the failure is
-   * transient and the request idempotent — how long to wait before trying again.
-   */
-  private settle(request: XdpRequest, outcome: AttemptOutcome, attempt: number, timeoutMs: number): { answer: Answer } | { error: XdpRequestError; delayMs?: number } {
-    const endpoint = label(request);
-    const backoff = request.idempotent ? backoffDelayMs(attempt, this.settings.retryBaseDelayMs) : undefined;
-    switch (outcome.type) {
-      case 'cancelled':
-        this.breaker.recordNeutral();
-        return { error: errorForCancel(endpoint) };
-      case 'timeout':
-        // Not retried: another full wait would only multiply the caller's latency.
-        this.failed(`no answer within ${timeoutMs} ms`);
-        return { error: errorForTimeout(endpoint, timeoutMs, attempt) };
-      case 'transport': {
-        if (outcome.failure.tooLarge) this.breaker.recordNeutral();
-        else this.failed(outcome.failure.description);
-        const error = errorForTransport(endpoint, outcome.failure, attempt, this.settings.maxResponseBytes);
-        return { error, delayMs: outcome.failure.retryable ? backoff : undefined };
-      }
-      case 'response':
-        return this.settleResponse(request, outcome.response, attempt, backoff);
+  /** A 2xx answer, or the error it stands for and whether another attempt may fare better. */
+  private settle(request: XdpRequest, { response, body }: Exchange, attempt: number): Answer {
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      if (!body.ok) throw new AttemptFailure(errorForBadBody(label(request), status, body.problem));
+      return { status, body: body.value };
     }
+    const { error, retryInMs } = this.failureOf(request, response, body, attempt);
+    throw new AttemptFailure(error, retryInMs);
   }
 
-  private settleResponse(request: XdpRequest, response: AxiosResponse<string>, attempt: number, backoff: number | undefined): { answer: Answer } | { error: XdpRequestError; delayMs?: number } {
+  private failureOf(request: XdpRequest, response: AxiosResponse<string>, body: ParsedBody, attempt: number): { error: XdpRequestError; retryInMs?: number } {
     const endpoint = label(request);
     const { status } = response;
-    const body = this.parseBody(request, response);
-    if (status >= 200 && status < 300) {
-      this.succeeded();
-      if (!body.ok) return { error: errorForBadBody(endpoint, status, body.problem) };
-      return { answer: { status, body: body.value } };
-    }
-    const isQuery = request.path === '/query/execute';
-    // The breaker is shared by every caller: only XDP's own failures count, never one caller's bad query.
-    if (verdictForStatus(status, body.ok ? body.value : undefined, isQuery) === 'unhealthy') this.failed(`HTTP ${status}`);
-    else this.succeeded(); // XDP answered: it is alive, even if it refused this request.
+    const backoff = request.idempotent ? this.policy.backoffMs(attempt) : undefined;
     // A query XDP reports failed with a 5xx is the caller's query failing: report it as such.
-    const queryFailure = isQuery && status >= 500 && body.ok && reportsQueryFailure(body.value) ? queryFailureOf(body.value as XdpQueryExecution, status, this.sanitize) : undefined;
+    const queryFailure = request.path === '/query/execute' && status >= 500 && body.ok && reportsQueryFailure(body.value) ? queryFailureOf(body.value as XdpQueryExecution, status, this.sanitize) : undefined;
     if (queryFailure) return { error: queryFailure };
     const said = body.ok ? upstreamSaid(body.value, this.sanitize) : {};
     if (status === 429) {
       const retryAfterMs = parseRetryAfterMs(headerOf(response, 'retry-after'));
       const error = errorForStatus(endpoint, status, said, attempt, retryAfterMs);
       if (backoff === undefined || (retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return { error };
-      return { error, delayMs: retryAfterMs ?? backoff };
+      return { error, retryInMs: retryAfterMs ?? backoff };
     }
-    return { error: errorForStatus(endpoint, status, said, attempt), delayMs: isRetryableStatus(status) ? backoff : undefined };
+    return { error: errorForStatus(endpoint, status, said, attempt), retryInMs: isRetryableStatus(status) ? backoff : undefined };
   }
 
-  private parseBody(request: XdpRequest, response: AxiosResponse<string>): { ok: true; value: unknown } | { ok: false; problem: string } {
+  private parseBody(request: XdpRequest, response: AxiosResponse<string>): ParsedBody {
     const text = typeof response.data === 'string' ? response.data : '';
     if (text.trim() === '') return { ok: false, problem: 'empty body' };
     try {
@@ -307,40 +284,43 @@ export class XdpClient implements OnModuleDestroy {
     }
   }
 
-  /** One HTTP exchange, aborted by the deadline or the caller; metrics recorded per attempt. */
-  private async attempt(request: XdpRequest, remainingMs: number, signal: AbortSignal | undefined, attempt: number): Promise<AttemptOutcome> {
-    if (remainingMs <= 0) return { type: 'timeout' };
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMED_OUT), remainingMs);
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+  /**
+   * One HTTP exchange under the policy's signal (the deadline or the caller); metrics recorded
+   * per attempt. Resolves for every answer that shows XDP healthy (even one refusing this
+   * request); throws UpstreamUnhealthy for the failures the shared breaker counts.
+   */
+  private async attempt(request: XdpRequest, signal: AbortSignal, callerSignal: AbortSignal | undefined, attempt: number, timeoutMs: number): Promise<Exchange> {
+    const endpoint = label(request);
     const started = performance.now();
-    let outcome: AttemptOutcome;
+    let status: string;
     try {
       const upstream = { peer: 'xdp', method: request.method, url: `${this.settings.baseUrl}${request.path}`, resendCount: attempt - 1 };
       const response = await tracedUpstreamRequest(
         upstream,
-        (traceHeaders) => this.http.axiosRef.request<string>({ method: request.method, url: request.path, params: request.params, data: request.body, headers: traceHeaders, signal: controller.signal }),
+        (traceHeaders) => this.http.axiosRef.request<string>({ method: request.method, url: request.path, params: request.params, data: request.body, headers: traceHeaders, signal }),
         (answer) => answer.status,
       );
-      outcome = { type: 'response', response };
+      status = String(response.status);
+      const body = this.parseBody(request, response);
+      // The breaker is shared by every caller: only XDP's own failures count, never one caller's bad query.
+      if (verdictForStatus(response.status, body.ok ? body.value : undefined, request.path === '/query/execute') === 'healthy') return { response, body };
+      const { error, retryInMs } = this.failureOf(request, response, body, attempt);
+      throw new UpstreamUnhealthy(error, `HTTP ${response.status}`, retryInMs);
     } catch (error) {
-      if (controller.signal.aborted) outcome = { type: controller.signal.reason === TIMED_OUT ? 'timeout' : 'cancelled' };
-      else outcome = { type: 'transport', failure: classifyTransportError(error) };
+      if (error instanceof AttemptFailure) throw error;
+      if (signal.aborted) {
+        status = callerSignal?.aborted ? 'cancelled' : 'timeout';
+        if (callerSignal?.aborted) throw new AttemptFailure(errorForCancel(endpoint));
+        // Not retried: another full wait would only multiply the caller's latency.
+        throw new UpstreamUnhealthy(errorForTimeout(endpoint, timeoutMs, attempt), `no answer within ${timeoutMs} ms`);
+      }
+      status = 'connection_error';
+      const failure = classifyTransportError(error);
+      const failed = errorForTransport(endpoint, failure, attempt, this.settings.maxResponseBytes);
+      if (failure.tooLarge) throw new AttemptFailure(failed);
+      throw new UpstreamUnhealthy(failed, failure.description, failure.retryable && request.idempotent ? this.policy.backoffMs(attempt) : undefined);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-    }
-    const status = outcome.type === 'response' ? String(outcome.response.status) : outcome.type === 'transport' ? 'connection_error' : outcome.type;
-    this.metrics.recordUpstreamRequest('xdp', request.path, status, (performance.now() - started) / 1000);
-    return outcome;
-  }
-
-  private async pause(ms: number, signal: AbortSignal | undefined, endpoint: string): Promise<void> {
-    try {
-      await sleep(ms, undefined, { signal });
-    } catch {
-      throw errorForCancel(endpoint);
+      this.metrics.recordUpstreamRequest('xdp', request.path, status!, (performance.now() - started) / 1000);
     }
   }
 }
