@@ -15,4 +15,6 @@ export type {
   XdpTrinoError,
   XdpTypeSignature,
 } from './client/xdp.models.js';
+export { parseRetryAfterMs } from './resilience/retry-policy.js';
+export { AttemptFailure, type BreakerSnapshot, UpstreamPolicy, UpstreamUnhealthy } from './resilience/upstream-policy.js';
 export { XdpModule } from './xdp.module.js';

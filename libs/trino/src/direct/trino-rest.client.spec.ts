@@ -19,7 +19,8 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('2', 10_000)).toBe(2000);
     expect(retryAfterMs('120', 10_000)).toBe(10_000);
     expect(retryAfterMs(new Date(1_000_000 + 3000).toUTCString(), 10_000, 1_000_000)).toBe(3000);
-    expect(retryAfterMs('-5', 10_000)).toBe(0);
+    expect(retryAfterMs('0', 10_000)).toBe(0);
+    expect(retryAfterMs('-5', 10_000)).toBeUndefined();
     expect(retryAfterMs('soon', 10_000)).toBeUndefined();
     expect(retryAfterMs(null, 10_000)).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { injectTraceHeaders, tracedUpstreamRequest } from '#observability';
 import { isToolError, ToolError } from '#tool-contract';
+import { AttemptFailure, parseRetryAfterMs, UpstreamPolicy } from '#xdp';
 import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn, UpstreamIdentity } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
 import { queryFailure, upstreamExcerpt } from '../engine/query-errors.js';
@@ -17,13 +18,14 @@ export interface TrinoClientOptions {
   source: string;
   catalog?: string;
   schema?: string;
-  /** Attempts per GET on 502/503/504/429 or a connection failure (default 8). */
+  /** Attempts per GET on 502/503/504/429 or a connection failure (default 8), under the shared UpstreamPolicy. */
   maxGetAttempts?: number;
   /** Longest wait honoured from a Retry-After header (default 10 s). */
   maxRetryAfterMs?: number;
 }
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_BASE_DELAY_MS = 100;
 const USER_AGENT = 'xdp-mcp-server';
 /** `/v1/info` is a few hundred bytes; anything far larger is not Trino. */
 const INFO_MAX_BYTES = 64 * 1024;
@@ -51,13 +53,14 @@ export function pageLimitBytes(maxBytes: number): number {
  */
 export class TrinoRestClient {
   private readonly logger = new Logger(TrinoRestClient.name);
-  private readonly maxGetAttempts: number;
+  /** Retries of page GETs; no breaker: a failed coordinator is reported by the engine health check, and each query's POST is never retried. */
+  private readonly policy: UpstreamPolicy;
   private readonly maxRetryAfterMs: number;
   /** scheme://host:port of TRINO_URL: the only place credentials are sent. */
   private readonly origin: string;
 
   constructor(private readonly options: TrinoClientOptions) {
-    this.maxGetAttempts = options.maxGetAttempts ?? 8;
+    this.policy = new UpstreamPolicy({ maxAttempts: options.maxGetAttempts ?? 8, baseDelayMs: RETRY_BASE_DELAY_MS });
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
     this.origin = new URL(options.baseUrl).origin;
   }
@@ -156,27 +159,27 @@ export class TrinoRestClient {
   }
 
   /** GETs are safe to repeat: retried on 502/503/504/429 (honouring Retry-After) and on connections lost mid-answer. */
-  private async fetchPage(uri: string, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number, identity?: UpstreamIdentity): Promise<TrinoQueryResults> {
-    for (let attempt = 1; ; attempt++) {
-      let status: number;
-      let text: string;
-      let retryAfter: string | null;
-      try {
-        const response = await this.send(uri, { headers, signal: deadline.signal }, attempt - 1);
-        status = response.status;
-        retryAfter = response.headers.get('retry-after');
-        text = await this.readBody(response, 'GET nextUri', pageLimit);
-      } catch (error) {
-        // An oversized page or a refused URL is no transient failure: asking again would get the same.
-        if (deadline.stopped || attempt >= this.maxGetAttempts || (isToolError(error) && error.kind === 'upstream')) throw error;
-        await sleep(attempt * 100, deadline.signal);
-        continue;
-      }
-      if (!RETRYABLE_STATUSES.has(status) || attempt >= this.maxGetAttempts) return this.parsePage(status, text, 'GET nextUri', identity);
-      const wait = retryAfterMs(retryAfter, this.maxRetryAfterMs) ?? attempt * 100;
-      this.logger.debug(`Trino answered HTTP ${status}; retrying in ${wait} ms (attempt ${attempt} of ${this.maxGetAttempts})`);
-      await sleep(wait, deadline.signal);
-    }
+  private fetchPage(uri: string, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number, identity?: UpstreamIdentity): Promise<TrinoQueryResults> {
+    return this.policy.run(
+      async (signal, attempt) => {
+        try {
+          // The body is read inside the attempt: the policy aborts the attempt's signal once it returns.
+          const response = await this.send(uri, { headers, signal }, attempt - 1);
+          return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await this.readBody(response, 'GET nextUri', pageLimit) };
+        } catch (error) {
+          // An oversized page or a refused URL is no transient failure: asking again would get the same.
+          const permanent = signal.aborted || !(error instanceof Error) || (isToolError(error) && error.kind === 'upstream');
+          throw new AttemptFailure(error as Error, permanent ? undefined : this.policy.backoffMs(attempt));
+        }
+      },
+      ({ status, retryAfter, text }, attempt) => {
+        if (!RETRYABLE_STATUSES.has(status)) return this.parsePage(status, text, 'GET nextUri', identity);
+        const wait = retryAfterMs(retryAfter, this.maxRetryAfterMs) ?? this.policy.backoffMs(attempt);
+        this.logger.debug(`Trino answered HTTP ${status}; retrying in ${wait} ms (attempt ${attempt})`);
+        throw new AttemptFailure(this.statusError(status, text, 'GET nextUri', identity)!, wait);
+      },
+      { signal: deadline.signal, idempotent: true, guarded: true, errors: { cancelled: () => deadline.error(), timedOut: () => deadline.error() } },
+    );
   }
 
   /** Redirects are never followed: the credentials in the headers must not reach another host. */
@@ -224,16 +227,21 @@ export class TrinoRestClient {
     return this.parsePage(response.status, await this.readBody(response, call, limit), call, identity);
   }
 
-  private parsePage(status: number, text: string, call: string, identity?: UpstreamIdentity): TrinoQueryResults {
+  /** Why an answer that is not HTTP 200 is no page; undefined for HTTP 200. */
+  private statusError(status: number, text: string, call: string, identity?: UpstreamIdentity): ToolError | undefined {
     if (status >= 300 && status < 400) {
-      throw new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
+      return new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
     }
     if (status === 401 || status === 403) {
-      throw new ToolError('upstream', `Trino rejected ${this.describeLogin(identity)} (HTTP ${status} on ${call})`, { upstreamStatus: status });
+      return new ToolError('upstream', `Trino rejected ${this.describeLogin(identity)} (HTTP ${status} on ${call})`, { upstreamStatus: status });
     }
-    if (status !== 200) {
-      throw new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
-    }
+    if (status !== 200) return new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
+    return undefined;
+  }
+
+  private parsePage(status: number, text: string, call: string, identity?: UpstreamIdentity): TrinoQueryResults {
+    const refused = this.statusError(status, text, call, identity);
+    if (refused) throw refused;
     let body: unknown;
     try {
       body = parseTrinoJson(text);
@@ -317,13 +325,10 @@ export class TrinoRestClient {
   }
 }
 
-/** Retry-After as delay-seconds or an HTTP date, capped. */
+/** Retry-After (parsed as for XDP), capped: Trino's coordinator is waited for up to `capMs`. */
 export function retryAfterMs(header: string | null, capMs: number, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  if (!Number.isFinite(ms)) return undefined;
-  return Math.min(Math.max(ms, 0), capMs);
+  const ms = parseRetryAfterMs(header ?? undefined, now);
+  return ms === undefined ? undefined : Math.min(ms, capMs);
 }
 
 function shownQueryId(id: unknown): string {

@@ -72,7 +72,8 @@ export interface RunOptions {
   errors: {
     cancelled(): Error;
     timedOut(attempts: number): Error;
-    circuitOpen(snapshot: BreakerSnapshot): Error;
+    /** Needed only with a breaker. */
+    circuitOpen?(snapshot: BreakerSnapshot): Error;
   };
 }
 
@@ -167,7 +168,7 @@ export class UpstreamPolicy {
       options.signal);
     } catch (error) {
       if (error instanceof TaskCancelledError) throw options.signal?.aborted ? options.errors.cancelled() : options.errors.timedOut(attempts);
-      if (error instanceof BrokenCircuitError) throw options.errors.circuitOpen(this.snapshot());
+      if (error instanceof BrokenCircuitError && options.errors.circuitOpen) throw options.errors.circuitOpen(this.snapshot());
       if (error instanceof AttemptFailure) throw error.failure;
       throw error;
     }
