@@ -85,6 +85,7 @@ describe('REST API (e2e)', () => {
     const ready = await getJson(`${server.url}/ready`);
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');
+    expect(ready.body.details).toEqual({ server: { status: 'up', phase: 'ready' } });
     const metrics = await getJson(`${server.url}/metrics`);
     expect(metrics.body).toContain('xdp_mcp_tool_calls_total{tool="test_echo",transport="rest",outcome="success"}');
     const openapi = await getJson(`${server.url}/api/docs-json`);

@@ -1,11 +1,11 @@
-import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { LifecycleService } from '../lifecycle/lifecycle.service.js';
 import { OutboundScrubber } from '../logging/outbound-scrubber.js';
 import { boundedText, type Scrub } from '../logging/secret-scrubber.js';
 import { DependencyHealthRegistry, type DependencyState } from './dependency-health.registry.js';
+import { ServerPhaseIndicator } from './server-phase.indicator.js';
 
 /** /ready is unauthenticated: an upstream's message or version string is shown short and scrubbed. */
 const MAX_DETAIL_CHARS = 200;
@@ -15,7 +15,7 @@ const MAX_DETAIL_CHARS = 200;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly lifecycle: LifecycleService,
+    private readonly serverPhase: ServerPhaseIndicator,
     private readonly dependencies: DependencyHealthRegistry,
     private readonly scrubber: OutboundScrubber,
   ) {}
@@ -34,16 +34,16 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'Ready; `dependencies` lists upstream states (up, down, disabled, unknown).' })
   @ApiServiceUnavailableResponse({ description: 'Starting or draining.' })
-  readiness(@Res({ passthrough: true }) response: Response) {
-    const phase = this.lifecycle.phase;
-    const server: HealthIndicatorResult = { server: { status: phase === 'ready' ? 'up' : 'down', phase } };
-    if (phase !== 'ready') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return {
-      status: phase === 'ready' ? 'ok' : 'error',
-      info: phase === 'ready' ? server : {},
-      error: phase === 'ready' ? {} : server,
-      dependencies: safeDependencies(this.dependencies.snapshot(), this.scrubber.scrub),
-    };
+  async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult & { dependencies: Record<string, DependencyState> }> {
+    // Upstreams are reported beside the Terminus result, not as its indicators: they never make the server unready.
+    const dependencies = safeDependencies(this.dependencies.snapshot(), this.scrubber.scrub);
+    try {
+      return { ...(await this.health.check([() => this.serverPhase.check('server')])), dependencies };
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { ...(error.getResponse() as HealthCheckResult), dependencies };
+    }
   }
 }
 
