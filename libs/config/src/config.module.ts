@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { AppConfig, loadAppConfig } from './app-config.js';
 import type { Env } from './env-reader.js';
 
@@ -16,6 +15,11 @@ export function processEnv(): Env {
   return process.env;
 }
 
+/**
+ * The one global module: AppConfig, read and validated once (loadAppConfig names every problem),
+ * typed per section (`config.xdp`, `config.trino`, ...). @nestjs/config is not used: its
+ * ConfigService would be a second, untyped way to reach the same values.
+ */
 @Module({})
 export class AppConfigModule {
   static forRoot(options: AppConfigModuleOptions = {}): DynamicModule {
@@ -27,7 +31,6 @@ export class AppConfigModule {
     return {
       module: AppConfigModule,
       global: true,
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, skipProcessEnv: true, validatePredefined: false, load: [() => ({ ...config })] })],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],
     };
