@@ -12,6 +12,7 @@ export { clientIp, InvalidHostError, requestHost } from './http/request-host.js'
 export { clientKey } from './limits/client-key.js';
 export { type ConnectionAdmission, ConnectionLimiter } from './limits/connection-limiter.service.js';
 export { InFlightLimit } from './limits/in-flight-limit.js';
+export { type Clock, LIMITS_CLOCK } from './limits/limits-clock.js';
 export { RATE_LIMITED_JSONRPC_CODE, RateLimiter, type RateDecision } from './limits/rate-limiter.service.js';
 export { SharedLimitStore } from './limits/shared-limit-store.service.js';
 export { OriginPolicy } from './origin/origin-policy.service.js';

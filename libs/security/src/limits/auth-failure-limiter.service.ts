@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import { AppConfig } from '#config';
+import { type Clock, LIMITS_CLOCK } from './limits-clock.js';
 import { SharedLimitStore } from './shared-limit-store.service.js';
 
-/** Optional clock for the limiter (tests); Date.now otherwise. */
-export const AUTH_FAILURE_CLOCK = Symbol('AUTH_FAILURE_CLOCK');
 
 interface Window {
   failures: number;
@@ -33,7 +32,7 @@ export class AuthFailureLimiter {
   constructor(
     config: AppConfig,
     private readonly store: SharedLimitStore,
-    @Optional() @Inject(AUTH_FAILURE_CLOCK) private readonly now: () => number = Date.now,
+    @Optional() @Inject(LIMITS_CLOCK) private readonly now: Clock = Date.now,
   ) {
     this.limit = config.auth.authFailureLimit.failures;
     this.windowMs = config.auth.authFailureLimit.windowSeconds * 1000;

@@ -3,25 +3,23 @@ import { RateLimiter } from './rate-limiter.service.js';
 import { SharedLimitStore } from './shared-limit-store.service.js';
 
 describe('RateLimiter', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-  });
+  let now: number;
 
-  afterEach(() => {
-    jest.useRealTimers();
+  beforeEach(() => {
+    now = Date.parse('2026-01-01T00:00:00Z');
   });
 
   const limiter = (requests: number, windowSeconds = 10) => {
     // Without REDIS_URL the store is disabled: the windows stay in memory.
     const config = loadAppConfig({ RATE_LIMIT_REQUESTS: String(requests), RATE_LIMIT_WINDOW_SECONDS: String(windowSeconds) });
-    return new RateLimiter(config, new SharedLimitStore(config));
+    return new RateLimiter(config, new SharedLimitStore(config), () => now);
   };
 
   it('allows the budget per key, then refuses with the seconds left in the window', () => {
     const rate = limiter(2);
     expect(rate.consume('a')).toEqual({ allowed: true, retryAfterSeconds: 0 });
     expect(rate.consume('a').allowed).toBe(true);
-    jest.advanceTimersByTime(2500);
+    now += 2500;
     expect(rate.consume('a')).toEqual({ allowed: false, retryAfterSeconds: 8 });
     expect(rate.consume('b').allowed).toBe(true);
   });
@@ -30,7 +28,7 @@ describe('RateLimiter', () => {
     const rate = limiter(1, 1);
     rate.consume('a');
     expect(rate.consume('a').allowed).toBe(false);
-    jest.advanceTimersByTime(1000);
+    now += 1000;
     expect(rate.consume('a').allowed).toBe(true);
   });
 

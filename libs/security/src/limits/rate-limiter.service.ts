@@ -1,6 +1,7 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '#config';
+import { type Clock, LIMITS_CLOCK } from './limits-clock.js';
 import { SharedLimitStore, type SharedWindow } from './shared-limit-store.service.js';
 
 export interface RateDecision {
@@ -46,6 +47,7 @@ export class RateLimiter implements ThrottlerStorage {
   constructor(
     config: AppConfig,
     private readonly store: SharedLimitStore,
+    @Optional() @Inject(LIMITS_CLOCK) private readonly now: Clock = Date.now,
   ) {
     this.limit = config.auth.rateLimit.requests;
     this.windowMs = config.auth.rateLimit.windowSeconds * 1000;
@@ -63,7 +65,7 @@ export class RateLimiter implements ThrottlerStorage {
       void this.sendShared(key, this.windowMs, count);
       return this.store.onError === 'open' ? ALLOWED : STORE_CLOSED;
     }
-    const now = Date.now();
+    const now = this.now();
     const window = this.hit(key, this.windowMs, now, count);
     if (this.store.enabled) {
       window.unconfirmed += count;
@@ -75,7 +77,7 @@ export class RateLimiter implements ThrottlerStorage {
 
   /** ThrottlerStorage: the guard passes the window and limit it resolved (ours, from the same config). */
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const now = Date.now();
+    const now = this.now();
     const window = this.store.enabled ? await this.incrementShared(key, ttl) : this.hit(key, ttl, now);
     if (window === undefined) return record(0, 1, false);
     return record(window.hits, secondsUntil(window.resetAt, now), window.hits > limit);
@@ -84,7 +86,7 @@ export class RateLimiter implements ThrottlerStorage {
   /** Shared hit for an HTTP request; undefined lets it pass (fail open), a thrown 503 refuses it (fail closed). */
   private async incrementShared(key: string, ttl: number): Promise<Pick<Window, 'hits' | 'resetAt'> | undefined> {
     const shared = await this.sendShared(key, ttl, 1);
-    if (shared !== undefined) return { hits: shared.hits, resetAt: Date.now() + shared.resetInMs };
+    if (shared !== undefined) return { hits: shared.hits, resetAt: this.now() + shared.resetInMs };
     if (this.store.onError === 'open') return undefined;
     throw new HttpException(
       { message: 'Rate limit store unavailable; retry shortly (RATE_LIMIT_ON_STORE_ERROR=closed)', code: 'rate_limit_store_unavailable' },
@@ -103,7 +105,7 @@ export class RateLimiter implements ThrottlerStorage {
 
   /** The shared count plus this replica's hits Redis has not answered yet (they are not in `shared.hits`). */
   private observe(key: string, shared: SharedWindow): void {
-    const now = Date.now();
+    const now = this.now();
     this.sweep(now);
     const window = this.windows.get(key);
     const unconfirmed = window !== undefined && window.resetAt > now ? window.unconfirmed : 0;

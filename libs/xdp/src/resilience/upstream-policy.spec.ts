@@ -1,7 +1,6 @@
+import { fakeDateOnly } from '../../../../test/support/fake-date.js';
 import { AttemptFailure, type BreakerSnapshot, type RunOptions, UpstreamPolicy, UpstreamUnhealthy } from './upstream-policy.js';
 
-/** Only Date is faked: the breaker's cooldown reads the wall clock, while timers and the event loop stay real. */
-const REAL_APIS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
 
 class Cancelled extends Error {}
 class TimedOut extends Error {
@@ -41,7 +40,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe('UpstreamPolicy', () => {
   beforeEach(() => {
-    jest.useFakeTimers({ doNotFake: [...REAL_APIS], now: 0 });
+    fakeDateOnly(0); // the breaker's cooldown reads Date
   });
   afterEach(() => jest.useRealTimers());
 
