@@ -2,6 +2,7 @@ export { ToolProvider } from './tool-provider.decorator.js';
 export { ToolError, isToolError, type FieldProblem, type ToolErrorKind } from './tool.error.js';
 export {
   ANONYMOUS,
+  type ArgumentsOf,
   type AuditFacts,
   type JsonSchema,
   type ObjectSchema,

@@ -1,8 +1,11 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
 /** A JSON Schema object describing tool arguments or structured results (JSON Schema 2020-12). */
 export interface ObjectSchema {
   type: 'object';
-  properties: Record<string, JsonSchema>;
-  required?: string[];
+  properties: Readonly<Record<string, JsonSchema>>;
+  /** Readonly, so a schema declared `as const` (for ArgumentsOf) is one. */
+  required?: readonly string[];
   additionalProperties?: boolean | JsonSchema;
   [keyword: string]: unknown;
 }
@@ -84,6 +87,15 @@ export interface ToolDefinition<A extends object = Record<string, unknown>, S ex
   /** Receives arguments already validated (and defaulted) against `inputSchema`. */
   handler(args: A, context: ToolContext): Promise<ToolOutput<S>>;
 }
+
+/**
+ * The arguments a handler receives for an `inputSchema` declared `as const`, derived by the
+ * compiler from the schema (json-schema-to-ts): validated, with every property that has a
+ * `default` present (the registry's Ajv applies them). A tool typed
+ * `ToolDefinition<ArgumentsOf<typeof inputSchema>, R>` cannot read an argument its schema does not
+ * define, or with another type.
+ */
+export type ArgumentsOf<I extends JSONSchema> = Extract<FromSchema<I>, object>;
 
 /** A tool as listed to clients: the definition without its handler. */
 export type PublishedTool = Omit<ToolDefinition, 'handler'>;

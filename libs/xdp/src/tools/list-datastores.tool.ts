@@ -1,14 +1,9 @@
-import type { ObjectSchema, ToolDefinition } from '#tool-contract';
+import type { ArgumentsOf, ObjectSchema, ToolDefinition } from '#tool-contract';
 import type { XdpClient } from '../client/xdp.client.js';
 import type { XdpDataStore } from '../client/xdp.models.js';
 import { redactCredentials } from './credential-redactor.js';
 import { itemRange, type Pagination, paginationOf } from './pagination.js';
 
-export interface ListDatastoresArgs {
-  page: number;
-  size: number;
-  sortBy: string;
-}
 
 export interface DatastoreView {
   id: number;
@@ -32,7 +27,7 @@ const SORT_BY = '^[A-Za-z][A-Za-z0-9_]{0,63}:(asc|desc)$';
 const nullableString = { type: ['string', 'null'] };
 const count = { type: 'integer', minimum: 0 };
 
-const inputSchema: ObjectSchema = {
+const inputSchema = {
   type: 'object',
   properties: {
     page: { type: 'integer', minimum: 0, default: 0, description: 'Zero-based page number' },
@@ -40,7 +35,10 @@ const inputSchema: ObjectSchema = {
     sortBy: { type: 'string', pattern: SORT_BY, default: 'updatedAt:asc', description: '<field>:asc or <field>:desc, e.g. name:asc' },
   },
   additionalProperties: false,
-};
+} as const satisfies ObjectSchema;
+
+/** `{ page: number; size: number; sortBy: string }`: every property has a default, so each is present. */
+export type ListDatastoresArgs = ArgumentsOf<typeof inputSchema>;
 
 export const listDatastoresOutputSchema: ObjectSchema = {
   type: 'object',
