@@ -5,12 +5,10 @@ import {
   circuitBreaker,
   ConsecutiveBreaker,
   handleType,
-  handleWhen,
   type IBackoff,
+  type IRetryBackoffContext,
   retry,
-  TaskCancelledError,
-  timeout,
-  TimeoutStrategy,
+  type RetryPolicy,
 } from 'cockatiel';
 import { backoffDelayMs } from './retry-policy.js';
 
@@ -77,8 +75,68 @@ export interface RunOptions {
   };
 }
 
-/** setTimeout's largest delay: a call without its own deadline is bounded by its caller's signal. */
-const NO_DEADLINE_MS = 2 ** 31 - 1;
+/** The backoff step is computed by whoever classified the failure (exponential backoff or Retry-After). */
+const WAIT_THE_FAILURE_ASKS: IBackoff<IRetryBackoffContext<unknown>> = {
+  duration: 0,
+  next: (context) => ({ ...WAIT_THE_FAILURE_ASKS, duration: 'error' in context.result ? ((context.result.error as AttemptFailure).retryInMs ?? 0) : 0 }),
+};
+
+/** Rejection of CallDeadline.race once the call's deadline passes or its caller cancels. */
+const DEADLINE = Symbol('deadline');
+
+/**
+ * The deadline of one call, retries included, and the caller's cancellation, on one signal. Not
+ * cockatiel's TimeoutPolicy: on a resolved attempt it cost 45–56 µs per call, against 7.5 µs for
+ * this whole policy (Node 20, one run each), and the XDP path is the hot one.
+ */
+class CallDeadline {
+  private readonly controller = new AbortController();
+  private readonly timer?: NodeJS.Timeout;
+  private readonly end: number;
+  private readonly stopped: Promise<never>;
+  private stop!: () => void;
+  private readonly onCallerAbort = () => this.abort(undefined);
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ) {
+    this.end = timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
+    this.stopped = new Promise<never>((_, reject) => (this.stop = () => reject(DEADLINE)));
+    // Settled by race() when it matters; otherwise the rejection is expected and unobserved.
+    this.stopped.catch(() => undefined);
+    if (timeoutMs !== undefined) this.timer = setTimeout(() => this.abort(DEADLINE), timeoutMs);
+    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  private abort(reason: unknown): void {
+    this.controller.abort(reason);
+    this.stop();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True when the deadline, not the caller, stopped the call. */
+  get timedOut(): boolean {
+    return this.controller.signal.reason === DEADLINE && !this.caller?.aborted;
+  }
+
+  remainingMs(): number {
+    return this.end - performance.now();
+  }
+
+  /** Answers at the deadline or cancellation even while a backoff wait is running. */
+  race<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.stopped]);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
 
 const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -88,10 +146,10 @@ const STATES: Record<CircuitState, BreakerState> = {
 };
 
 /**
- * The one resilience policy for upstream HTTP calls (XDP and direct Trino), built from cockatiel:
- * a deadline over the whole call (aggressive timeout, so a caller is answered at the deadline
- * even mid-backoff), retries of idempotent requests with jittered exponential backoff or the
- * upstream's Retry-After, and a consecutive-failure circuit breaker fed only by failures that say
+ * The one resilience policy for upstream HTTP calls (XDP and direct Trino): a deadline over the
+ * whole call (CallDeadline, so a caller is answered at the deadline even mid-backoff), and from
+ * cockatiel retries of idempotent requests with jittered exponential backoff or the upstream's
+ * Retry-After, and a consecutive-failure circuit breaker fed only by failures that say
  * the upstream is unwell (UpstreamUnhealthy) — an answer refusing one caller's request keeps it
  * closed, and a cancellation does not count at all.
  *
@@ -103,9 +161,15 @@ export class UpstreamPolicy {
   private readonly breaker?: CircuitBreakerPolicy;
   private readonly counter?: ConsecutiveBreaker;
   private readonly random: () => number;
+  /** Shared by every call (building one per call costs ~12 µs): each call decides in `retryable` whether its failure may be retried. */
+  private readonly retrying: RetryPolicy;
 
   constructor(private readonly options: UpstreamPolicyOptions) {
     this.random = options.random ?? Math.random;
+    this.retrying = retry(handleType(AttemptFailure, (failure) => failure.retryInMs !== undefined), {
+      maxAttempts: Math.max(options.maxAttempts - 1, 0),
+      backoff: WAIT_THE_FAILURE_ASKS,
+    }).dangerouslyUnref();
     if (options.breaker) {
       this.counter = new ConsecutiveBreaker(options.breaker.threshold);
       this.breaker = circuitBreaker(handleType(UpstreamUnhealthy), { halfOpenAfter: options.breaker.cooldownMs, breaker: this.counter });
@@ -137,41 +201,40 @@ export class UpstreamPolicy {
   /** Runs one call: attempts under the breaker, retries and the deadline; throws the caller's error. */
   async run<A, T>(attempt: (signal: AbortSignal, attemptNo: number) => Promise<A>, settle: (answer: A, attemptNo: number) => T, options: RunOptions): Promise<T> {
     if (options.signal?.aborted) throw options.errors.cancelled();
-    const deadlineMs = options.timeoutMs ?? NO_DEADLINE_MS;
-    const deadline = performance.now() + deadlineMs;
-    let attempts = 0;
-    let nextDelayMs = 0;
+    const deadline = new CallDeadline(options.signal, options.timeoutMs);
     const maxAttempts = options.idempotent && options.guarded ? this.options.maxAttempts : 1;
-    const mayRetry = (error: unknown): boolean => {
-      if (!(error instanceof AttemptFailure) || error.retryInMs === undefined || attempts >= maxAttempts) return false;
-      // A wait the deadline would cut short only delays the precise error; give it now.
-      if (error.retryInMs >= deadline - performance.now()) return false;
-      nextDelayMs = error.retryInMs;
-      options.onRetry?.(error.failure, nextDelayMs, attempts + 1);
-      return true;
+    let attempts = 0;
+    const once = async (): Promise<T> => {
+      attempts += 1;
+      if (deadline.signal.aborted) throw deadline.timedOut ? options.errors.timedOut(attempts - 1) : options.errors.cancelled();
+      try {
+        return settle(await this.guard(options.guarded, () => attempt(deadline.signal, attempts)), attempts);
+      } catch (error) {
+        throw this.retryable(error, attempts < maxAttempts && deadline, attempts, options);
+      }
     };
-    const backoff: IBackoff<unknown> = {
-      get duration() {
-        return nextDelayMs;
-      },
-      next: () => backoff,
-    };
-    const retrying = retry(handleWhen(mayRetry), { maxAttempts: maxAttempts - 1, backoff }).dangerouslyUnref();
-    const deadlined = timeout(deadlineMs, TimeoutStrategy.Aggressive).dangerouslyUnref();
     try {
-      return await deadlined.execute(({ signal }) =>
-        retrying.execute(async () => {
-          attempts += 1;
-          if (signal.aborted) throw options.signal?.aborted ? options.errors.cancelled() : options.errors.timedOut(attempts - 1);
-          return settle(await this.guard(options.guarded, () => attempt(signal, attempts)), attempts);
-        }, signal),
-      options.signal);
+      return await deadline.race(this.retrying.execute(once));
     } catch (error) {
-      if (error instanceof TaskCancelledError) throw options.signal?.aborted ? options.errors.cancelled() : options.errors.timedOut(attempts);
+      if (error === DEADLINE) throw deadline.timedOut ? options.errors.timedOut(attempts) : options.errors.cancelled();
       if (error instanceof BrokenCircuitError && options.errors.circuitOpen) throw options.errors.circuitOpen(this.snapshot());
       if (error instanceof AttemptFailure) throw error.failure;
       throw error;
+    } finally {
+      deadline.dispose();
     }
+  }
+
+  /**
+   * The failure as the shared retry policy should see it: keeps its wait only when this call may
+   * try again — attempts left, and a wait the deadline would not cut short (that would only delay
+   * the precise error).
+   */
+  private retryable(error: unknown, callMayRetry: false | CallDeadline, attempts: number, options: RunOptions): unknown {
+    if (!(error instanceof AttemptFailure) || error.retryInMs === undefined) return error;
+    if (!callMayRetry || error.retryInMs >= callMayRetry.remainingMs()) return new AttemptFailure(error.failure);
+    options.onRetry?.(error.failure, error.retryInMs, attempts + 1);
+    return error;
   }
 
   /** Passes the attempt through the breaker; a probe goes around an open one and closes it by succeeding. */
