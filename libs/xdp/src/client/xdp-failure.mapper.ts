@@ -117,7 +117,8 @@ export function errorForTransport(endpoint: string, failure: TransportFailure, a
 
 export function errorForOpenCircuit(endpoint: string, breaker: BreakerSnapshot): XdpRequestError {
   const last = breaker.lastFailure ? ` (last: ${breaker.lastFailure})` : '';
-  const wait = breaker.retryInMs !== undefined ? `new requests are refused for another ${Math.ceil(breaker.retryInMs / 1000)} s` : 'a probe request is in progress';
+  // The breaker refuses calls only while open (a half-open breaker makes callers wait for its probe), so the time left is known.
+  const wait = `new requests are refused for another ${Math.ceil((breaker.retryInMs ?? 0) / 1000)} s`;
   return new XdpRequestError('unavailable', `XDP is unavailable: ${breaker.consecutiveFailures} consecutive requests failed${last}; ${wait}. Failing fast instead of waiting for ${endpoint}`, 'circuit_open', endpoint);
 }
 
