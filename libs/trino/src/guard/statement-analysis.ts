@@ -162,7 +162,11 @@ function parseSingleStatement(grammar: Grammar, sql: string): { statement: Parse
   if (errors.length > 0) throw new Rejection('syntax', `SQL could not be parsed (${errors[0]})`);
   const next = tokens.LT(1);
   if (next && next.type !== antlr.Token.EOF) {
-    throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
+    // More SQL after a `;` is a second statement; without one, the statement itself did not parse
+    // (e.g. DuckDB's `range(10) t(x)`), which must not be reported as "more than one statement".
+    const before = visible.filter((token) => token.tokenIndex < next.tokenIndex).at(-1);
+    if (before?.text === ';') throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
+    throw new Rejection('syntax', `SQL could not be parsed (line ${next.line}:${next.column + 1}: unexpected ${JSON.stringify(next.text ?? '')})`);
   }
   const statement = single.statement();
   // Only the statement's own tokens are re-emitted: the trailing `;` (Trino rejects it) and comments are not.
