@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
-import { ToolError } from '#tool-contract';
+import { ToolError, kindOfDuckDbError } from '#tool-contract';
 import { installTrinoDialect } from '../dialect/trino-functions.js';
 import { TrinoTranslator } from '../dialect/trino-translator.js';
 import type { ShowStatement } from '../guard/sql-guard.js';
@@ -15,7 +15,7 @@ import { qualifiedName, quoteLiteral } from '../metadata/sql-quoting.js';
 import { DuckDbAdmission } from './duckdb-admission.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import { readRows } from './duckdb-rows.js';
-import { prepareBoundedRead } from './duckdb-statement-policy.js';
+import { prepareBoundedRead, refuseNonReadAsDuckDbReadsIt } from './duckdb-statement-policy.js';
 import type { EngineSettings, SessionDefaults } from './duckdb.engine.js';
 import { SAMPLE_CATALOG, SAMPLE_DATASET_SQL } from './sample-dataset.sql.js';
 
@@ -185,7 +185,9 @@ export class EmbeddedDuckDb {
       connection = await instance.connect();
       const session = checkpoint(connection);
       await this.useSession(session, request);
-      // DuckDB's statement-type check runs on the translated SQL: the safety proof is about what actually executes.
+      // Refused before and after translation: the caller's text as DuckDB reads it, then (in
+      // prepareBoundedRead) the translated SQL, which is what actually executes.
+      if (!request.show && query.sql !== request.sql) await refuseNonReadAsDuckDbReadsIt(checkpoint(session), request.sql);
       // One row past the cap tells whether the result was cut.
       const { prepared, columnNames } = await prepareBoundedRead(checkpoint(session), query.sql, request.maxRows + 1);
       let stream;
@@ -309,12 +311,5 @@ function duckDbFailure(error: unknown): ToolError {
   if (error instanceof ToolError) return error;
   // Errors from the native addon may come from another realm, so read `message` structurally.
   const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
-  const kind = /^Catalog Error/.test(message)
-    ? 'not_found'
-    : /^Permission Error/.test(message)
-      ? 'forbidden'
-      : /^(Parser|Binder|Conversion|Invalid Input|Out of Range|Constraint) Error/.test(message)
-        ? 'invalid_arguments'
-        : 'upstream';
-  return new ToolError(kind, `DuckDB query failed: ${message}`);
+  return new ToolError(kindOfDuckDbError(message), `DuckDB query failed: ${message}`);
 }
