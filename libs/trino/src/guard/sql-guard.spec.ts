@@ -190,6 +190,13 @@ describe('SqlGuard (read-only)', () => {
     expect((await rejection('SELEC 1')).message).toMatch(/could not be parsed \(line 1:1/);
   });
 
+  it('reports a parse error as line:column and the offending token, not the tokens the grammar expected', async () => {
+    const typo = (await rejection('SELECT order_id\nFORM orders')).message;
+    expect(typo).toMatch(/^SQL could not be parsed \(line 2:6: unexpected "orders"\)/);
+    expect(typo).not.toMatch(/expecting/);
+    expect((await rejection('SELECT * FROM')).message).toMatch(/^SQL could not be parsed \(line 1:14: the statement ends too early\)/);
+  });
+
   it('reports a DuckDB spelling in one statement as a syntax error naming the Trino spelling, never as more statements', async () => {
     const range = await rejection('SELECT * FROM range(10) t(x)');
     expect(range).toMatchObject({ reason: 'syntax', kind: 'invalid_arguments' });

@@ -117,12 +117,22 @@ function analyze(grammar: Grammar, sql: string, policy: AnalysisPolicy, context:
   return { sql: reEmit(grammar, tokens), kind, show: showStatement(grammar, statement), catalogs: [...catalogs] };
 }
 
+/**
+ * A parser error names the token it stumbled on, not ANTLR's list of every token the grammar would
+ * have taken there (dozens of keywords a model cannot act on). Lexer errors have no token and keep
+ * their own message ("token recognition error at: '`'").
+ */
+function offendingToken(symbol: { type?: number; text?: string }, eof: number): string {
+  return symbol.type === eof ? 'the statement ends too early' : `unexpected ${JSON.stringify(symbol.text ?? '')}`;
+}
+
 function parseSingleStatement(grammar: Grammar, sql: string): { statement: ParseTreeNode; tokens: SqlToken[] } {
   const { antlr, parser: parserModule, TrinoSqlLexer } = grammar;
   const errors: string[] = [];
   const listener = {
-    syntaxError: (_recognizer: unknown, _symbol: unknown, line: number, column: number, message: string) => {
-      errors.push(`line ${line}:${column + 1}: ${message}`);
+    syntaxError: (_recognizer: unknown, symbol: unknown, line: number, column: number, message: string) => {
+      const token = symbol as { type?: number; text?: string } | null | undefined;
+      errors.push(`line ${line}:${column + 1}: ${token ? offendingToken(token, antlr.Token.EOF) : message}`);
     },
     reportAmbiguity: () => undefined,
     reportAttemptingFullContext: () => undefined,
