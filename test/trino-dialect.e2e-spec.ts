@@ -18,6 +18,20 @@ const TRINO_ANSWERS: [string, string, unknown[][]][] = [
   ['VALUES with bare rows', 'VALUES 1, 2, 3', [[1], [2], [3]]],
   ['memory.information_schema.columns', "SELECT column_name FROM memory.information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position LIMIT 2", [['order_id'], ['customer_id']]],
   ['lambdas', 'SELECT transform(ARRAY[1, 2, 3], x -> x * 10), filter(ARRAY[1, 2, 3, 4], x -> x % 2 = 0)', [[[10, 20, 30], [2, 4]]]],
+  ['1-based array subscripts', 'SELECT ARRAY[10, 20, 30][1]', [[10]]],
+  ['format_datetime with Java patterns', "SELECT format_datetime(TIMESTAMP '2024-03-05 14:07:09', 'yyyy-MM-dd HH:mm')", [['2024-03-05 14:07']]],
+  ['ISO day_of_week (Sunday is 7)', "SELECT day_of_week(DATE '2024-01-07'), day_of_week(DATE '2024-01-08')", [[7, 1]]],
+  ['sequence', 'SELECT sequence(1, 5, 2)', [[[1, 3, 5]]]],
+  ['contains on arrays', 'SELECT contains(ARRAY[1, 2], 2), contains(ARRAY[1, 2], 3)', [[true, false]]],
+  ['URL functions', "SELECT url_extract_host('https://example.com:8080/a?b=c'), url_extract_parameter('https://example.com/a?b=c&d=e', 'd')", [['example.com', 'e']]],
+  ['UNNEST with sequence', 'SELECT max(x), count(*) FROM UNNEST(sequence(1, 4)) AS t(x)', [[4, 4]]],
+];
+
+/** Trino's metadata statements answer rows on the local engine. */
+const METADATA_STATEMENTS: [string, unknown[]][] = [
+  ['SHOW SCHEMAS FROM memory', ['sales']],
+  ['SHOW TABLES FROM memory.sales', ['orders']],
+  ['SHOW COLUMNS FROM memory.sales.orders', ['order_id']],
 ];
 
 describe('Trino SQL on the local engine (e2e)', () => {
@@ -36,6 +50,33 @@ describe('Trino SQL on the local engine (e2e)', () => {
     expect(response.body.error).toBeUndefined();
     expect(response.status).toBe(200);
     expect(response.body.structuredContent).toMatchObject({ dataplane: 'local', rows });
+  });
+
+  it.each(METADATA_STATEMENTS)('answers %s with rows', async (sql, firstColumnHas) => {
+    const response = await query(sql);
+    expect(response.status).toBe(200);
+    expect(response.body.structuredContent.rows.map((row: unknown[]) => row[0])).toEqual(expect.arrayContaining(firstColumnHas));
+  });
+
+  it('answers SHOW CREATE TABLE with the table\'s definition', async () => {
+    const response = await query('SHOW CREATE TABLE memory.sales.orders');
+    expect(response.status).toBe(200);
+    expect(String(response.body.structuredContent.rows[0][0])).toMatch(/^CREATE TABLE .*orders/);
+  });
+
+  it('resolves unquoted identifiers case-insensitively, as Trino does', async () => {
+    const response = await query('SELECT COUNT(*) FROM SALES.ORDERS WHERE Order_Id = 1');
+    expect(response.status).toBe(200);
+    expect(response.body.structuredContent.rows).toEqual([[1]]);
+  });
+
+  it('answers trino_list_schemas for an unknown catalog with an error naming the nearest catalogs, not 0 rows', async () => {
+    const response = await fetch(`${server.url}/api/trino/schemas?catalog=memroy`);
+    const body = (await response.json()) as { error: unknown };
+    expect(response.status).toBe(404);
+    expect(body.error).toMatchObject({ code: 'not_found', message: 'Catalog "memroy" does not exist; nearest existing: "memory"' });
+    const known = await fetch(`${server.url}/api/trino/schemas?catalog=memory`);
+    expect(known.status).toBe(200);
   });
 
   it('answers Trino SQL over /mcp with the official SDK client', async () => {

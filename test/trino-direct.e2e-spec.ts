@@ -62,8 +62,10 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(hostile.status).toBeGreaterThanOrEqual(400);
     expect(fake.statementRequests().at(-1)?.body).toBe(`SHOW COLUMNS FROM "memory"."sa""les"."x'; DROP TABLE t; --"`);
     const schemas = await getJson(`${server.url}/api/trino/schemas?catalog=${encodeURIComponent('mem"ory')}`);
-    expect(schemas.body.structuredContent.rows).toEqual([]);
-    expect(fake.statementRequests().at(-1)?.body).toBe('SHOW SCHEMAS FROM "mem""ory"');
+    expect(fake.statementRequests().at(-2)?.body).toBe('SHOW SCHEMAS FROM "mem""ory"');
+    // No schemas because no such catalog: an error naming the nearest catalogs, not 0 rows.
+    expect(schemas.status).toBe(404);
+    expect(schemas.body.error.message).toBe('Catalog "mem\"ory" does not exist; nearest existing: "memory"');
   });
 
   it('caps rows: stops reading, cancels upstream with DELETE, and reports truncation', async () => {

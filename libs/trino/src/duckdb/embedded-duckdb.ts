@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
 import { ToolError, kindOfDuckDbError } from '#tool-contract';
+import { showCreateTableQuery } from '../dialect/show-create-table.js';
 import { installTrinoDialect } from '../dialect/trino-functions.js';
 import { TrinoTranslator } from '../dialect/trino-translator.js';
 import type { ShowStatement } from '../guard/sql-guard.js';
@@ -281,6 +282,7 @@ export class EmbeddedDuckDb {
         sql: `SELECT table_name AS "Table" FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(catalog)} AND table_schema = ${quoteLiteral(schema)} ORDER BY 1`,
       };
       case 'columns': return DUCKDB_METADATA.columns({ catalog, schema, table: show.table });
+      case 'create_table': return showCreateTableQuery({ catalog, schema, table: show.table });
     }
   }
 }

@@ -351,6 +351,12 @@ function showStatement(grammar: Grammar, statement: ParseTreeNode): ShowStatemen
     const [table, schema, catalog] = [...parts].reverse();
     return { kind: 'columns', catalog, schema, table };
   }
+  if (statement instanceof parser.ShowCreateTableContext) {
+    const parts = statement.tableRef().identifier().map((part) => identifierValue(part.getText()));
+    if (parts.length === 0) return undefined;
+    const [table, schema, catalog] = [...parts].reverse();
+    return { kind: 'create_table', catalog, schema, table };
+  }
   return undefined;
 }
 
