@@ -65,7 +65,7 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(fake.statementRequests().at(-2)?.body).toBe('SHOW SCHEMAS FROM "mem""ory"');
     // No schemas because no such catalog: an error naming the nearest catalogs, not 0 rows.
     expect(schemas.status).toBe(404);
-    expect(schemas.body.error.message).toBe('Catalog "mem"ory" does not exist; nearest existing: "memory"');
+    expect(schemas.body.error.message).toBe(String.raw`Catalog "mem\"ory" does not exist; nearest existing: "memory"`);
   });
 
   it('caps rows: stops reading, cancels upstream with DELETE, and reports truncation', async () => {

@@ -25,5 +25,5 @@ export function nearestNames(name: string, existing: readonly string[], limit = 
 /** "Catalog \"nosuch\" does not exist; the nearest existing: \"memory\", \"system\"" — what a model can act on. */
 export function doesNotExist(what: string, name: string, existing: readonly string[]): string {
   const nearest = nearestNames(name, existing);
-  return `${what} "${name}" does not exist${nearest.length > 0 ? `; nearest existing: ${nearest.map((n) => JSON.stringify(n)).join(', ')}` : ''}`;
+  return `${what} ${JSON.stringify(name)} does not exist${nearest.length > 0 ? `; nearest existing: ${nearest.map((n) => JSON.stringify(n)).join(', ')}` : ''}`;
 }
