@@ -79,6 +79,23 @@ describe('Trino SQL on the local engine (e2e)', () => {
     expect(known.status).toBe(200);
   });
 
+  it('answers trino_explain with the plan as readable text lines, not cells cut at 200 characters', async () => {
+    const { status, body } = await postJson(`${server.url}/api/tools/execute`, {
+      tool: 'trino_explain',
+      params: { query: 'SELECT c.region, count(*) FROM sales.orders o JOIN sales.customers c ON c.customer_id = o.customer_id GROUP BY 1' },
+    });
+    expect(status).toBe(200);
+    const text: string = body.content[0].text;
+    const lines = text.split('\n');
+    // DuckDB's drawn plan, one line per line: boxes and the operators in them.
+    expect(lines.length).toBeGreaterThan(10);
+    expect(text).toMatch(/HASH_GROUP_BY/);
+    expect(text).toMatch(/HASH_JOIN/);
+    expect(text).not.toContain('physical_plan');
+    expect(body.structuredContent.columns).toEqual([{ name: 'Query Plan', type: 'varchar' }]);
+    expect(body.structuredContent.rows.map((row: string[]) => row[0])).toEqual(lines.slice(0, body.structuredContent.rows.length));
+  });
+
   it('answers Trino SQL over /mcp with the official SDK client', async () => {
     const client = new Client({ name: 'trino-dialect-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));

@@ -68,6 +68,15 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(schemas.body.error.message).toBe(String.raw`Catalog "mem\"ory" does not exist; nearest existing: "memory"`);
   });
 
+  it('answers trino_explain with Trino\'s one-cell plan split into readable lines, none cut', async () => {
+    const plan = ['Fragment 0 [SINGLE]', '    Output layout: [count]', `    ${'Aggregate[type = FINAL] => '.repeat(12)}`, '        TableScan[table = memory:sales:orders]'];
+    fake.script({ match: /^EXPLAIN/, behaviour: { kind: 'rows', columns: [{ name: 'Query Plan', type: 'varchar' }], rows: [[plan.join('\n')]] } });
+    const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'trino_explain', params: { query: 'SELECT count(*) FROM orders' } });
+    expect(status).toBe(200);
+    expect(body.content[0].text.split('\n').slice(0, 4)).toEqual(plan.map((line) => line.trimEnd()));
+    expect(body.structuredContent.rows).toEqual(plan.map((line) => [line.trimEnd()]));
+  });
+
   it('caps rows: stops reading, cancels upstream with DELETE, and reports truncation', async () => {
     fake.script({ match: /million/, pageSize: 500, behaviour: { kind: 'generated', columns: [{ name: 'n', type: 'bigint' }], rowCount: 1_000_000, row: (i) => [i] } });
     const started = Date.now();

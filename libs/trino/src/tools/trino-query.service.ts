@@ -10,7 +10,7 @@ import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
 import { doesNotExist } from '../metadata/nearest-names.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
-import { type QueryResultContent, renderBoundedAnswer, toContent } from './query-result.format.js';
+import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
 
 export interface UserQueryArgs {
   dataplane?: string;
@@ -80,6 +80,7 @@ export class TrinoQueryService {
     };
     let result = await this.execute(target, request, context);
     if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
+    if (options.explain) return renderPlanAnswer(toContent(target.dataplane, planLines(result)), this.config.trino.resultMaxBytes);
     return this.output(target, result, args.maxRows);
   }
 
