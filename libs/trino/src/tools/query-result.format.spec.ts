@@ -98,7 +98,7 @@ describe('renderBoundedAnswer', () => {
 });
 
 describe('plan answers (trino_explain)', () => {
-  const result = (rows: string[][]) => ({ columns: [{ name: 'explain_key', type: 'varchar' }, { name: 'explain_value', type: 'varchar' }], rows, truncated: false, queryId: 'q2', stats: { elapsedMs: 3 } });
+  const result = (rows: string[][]) => ({ columns: [{ name: 'explain_key', type: 'varchar' }, { name: 'explain_value', type: 'varchar' }], rows, truncated: false, queryId: 'q2', stats: { state: 'FINISHED', elapsedMs: 3 } });
 
   it('splits the plan cell into lines, uncut however long', () => {
     const long = `│ ${'x'.repeat(400)} │`;
