@@ -62,8 +62,19 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(hostile.status).toBeGreaterThanOrEqual(400);
     expect(fake.statementRequests().at(-1)?.body).toBe(`SHOW COLUMNS FROM "memory"."sa""les"."x'; DROP TABLE t; --"`);
     const schemas = await getJson(`${server.url}/api/trino/schemas?catalog=${encodeURIComponent('mem"ory')}`);
-    expect(schemas.body.structuredContent.rows).toEqual([]);
-    expect(fake.statementRequests().at(-1)?.body).toBe('SHOW SCHEMAS FROM "mem""ory"');
+    expect(fake.statementRequests().at(-2)?.body).toBe('SHOW SCHEMAS FROM "mem""ory"');
+    // No schemas because no such catalog: an error naming the nearest catalogs, not 0 rows.
+    expect(schemas.status).toBe(404);
+    expect(schemas.body.error.message).toBe(String.raw`Catalog "mem\"ory" does not exist; nearest existing: "memory"`);
+  });
+
+  it('answers trino_explain with Trino\'s one-cell plan split into readable lines, none cut', async () => {
+    const plan = ['Fragment 0 [SINGLE]', '    Output layout: [count]', `    ${'Aggregate[type = FINAL] => '.repeat(12)}`, '        TableScan[table = memory:sales:orders]'];
+    fake.script({ match: /^EXPLAIN/, behaviour: { kind: 'rows', columns: [{ name: 'Query Plan', type: 'varchar' }], rows: [[plan.join('\n')]] } });
+    const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'trino_explain', params: { query: 'SELECT count(*) FROM orders' } });
+    expect(status).toBe(200);
+    expect(body.content[0].text.split('\n').slice(0, 4)).toEqual(plan.map((line) => line.trimEnd()));
+    expect(body.structuredContent.rows).toEqual(plan.map((line) => [line.trimEnd()]));
   });
 
   it('caps rows: stops reading, cancels upstream with DELETE, and reports truncation', async () => {

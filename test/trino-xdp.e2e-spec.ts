@@ -22,6 +22,8 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   beforeAll(async () => {
     // The fake answers within the app's 2 s query timeout only with its parse worker already started.
     await parser.warmUp();
+    // ...and with its engine's translation worker started (it starts on the first translated query).
+    await answer({ engine: 'TRINO', dataplane: '168', query: 'SELECT 1' });
     xdp = await FakeXdpServer.start({ onQuery: answer });
     server = await startTestServer({ env: { ...xdp.env(), TRINO_QUERY_TIMEOUT_MS: '2000' }, imports: [] });
   });

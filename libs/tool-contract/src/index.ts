@@ -1,4 +1,5 @@
 export { ToolProvider } from './tool-provider.decorator.js';
+export { errorClassOf, kindOfDuckDbError, kindOfTrinoError, type ErrorClass, type TrinoErrorCode } from './engine-error.taxonomy.js';
 export { ToolError, isToolError, type FieldProblem, type ToolErrorKind } from './tool.error.js';
 export {
   ANONYMOUS,

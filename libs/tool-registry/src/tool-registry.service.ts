@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { InFlightCalls, inSpan, markFailed, MetricsService, OutboundScrubber, type ToolCallOutcome as MetricOutcome } from '#observability';
 import { AuditLog, ToolAuthorizer } from '#security';
 import {
+  errorClassOf,
   isToolError,
   type PublishedTool,
   type ToolContext,
@@ -168,7 +169,8 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     const durationMs = performance.now() - started;
     // Unknown names are collapsed so callers cannot grow metric label cardinality.
     const tool = this.tools.has(name) ? name : '(unknown)';
-    this.metrics.recordToolCall(tool, context.transport, outcome, durationMs / 1000);
+    // Failures are labelled user or server, so the error-rate alert counts only what an operator must look at.
+    this.metrics.recordToolCall(tool, context.transport, outcome, durationMs / 1000, error ? errorClassOf(error) : undefined);
     this.audit.toolCall({ tool: name, context, outcome, error, durationMs, args });
   }
 }

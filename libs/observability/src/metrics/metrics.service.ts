@@ -19,8 +19,8 @@ function metric<T>(name: string, create: () => T): T {
 export class MetricsService {
   readonly toolCalls = metric('xdp_mcp_tool_calls_total', () => new Counter({
     name: 'xdp_mcp_tool_calls_total',
-    help: 'Tool calls by tool, transport and outcome',
-    labelNames: ['tool', 'transport', 'outcome'] as const,
+    help: 'Tool calls by tool, transport and outcome; failures also by error_class (user: the caller can fix it, server: an operator may have to)',
+    labelNames: ['tool', 'transport', 'outcome', 'error_class'] as const,
   }));
 
   readonly toolCallDuration = metric('xdp_mcp_tool_call_duration_seconds', () => new Histogram({
@@ -98,8 +98,8 @@ export class MetricsService {
     labelNames: ['reason'] as const,
   }));
 
-  recordToolCall(tool: string, transport: string, outcome: ToolCallOutcome, seconds: number): void {
-    this.toolCalls.inc({ tool, transport, outcome });
+  recordToolCall(tool: string, transport: string, outcome: ToolCallOutcome, seconds: number, errorClass?: 'user' | 'server'): void {
+    this.toolCalls.inc(errorClass ? { tool, transport, outcome, error_class: errorClass } : { tool, transport, outcome });
     this.toolCallDuration.observe({ tool }, seconds);
   }
 

@@ -2,7 +2,7 @@ import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { SqlGuard } from '../guard/sql-guard.js';
 import { TrinoOnDuckDb } from './trino-dialect.testing.js';
-import { translateTrinoToDuckDb } from './trino-to-duckdb.translator.js';
+import { TrinoTranslator } from './trino-translator.js';
 
 /**
  * Translation never decides safety, but it must never add a statement or a write. Every input
@@ -10,6 +10,8 @@ import { translateTrinoToDuckDb } from './trino-to-duckdb.translator.js';
  * DuckDB's own parser (or be refused), including inputs built to smuggle statements.
  */
 const guard = new SqlGuard({ readOnly: true, allowedCatalogs: [] });
+// The wired path: the local engine's translator runs the transpiler in its worker thread.
+const translator = new TrinoTranslator();
 
 // The guard's adversarial inputs (libs/trino/src/guard/sql-guard.spec.ts) and the reads it accepts.
 const ADVERSARIAL = [
@@ -40,7 +42,7 @@ beforeAll(async () => {
   ));
 }, 60_000);
 
-afterAll(() => db.close());
+afterAll(() => Promise.all([db.close(), translator.close(), guard.close()]));
 
 /**
  * How DuckDB's own parser splits `sql`, and each statement's type as its binder reports it;
@@ -64,7 +66,7 @@ async function statementTypes(connection: DuckDBConnection, sql: string): Promis
 async function translatedIfAccepted(sql: string): Promise<string | 'refused'> {
   const checked = await guard.check(sql).catch(() => undefined);
   if (!checked || (checked.kind !== 'query' && checked.kind !== 'explain')) return 'refused';
-  return translateTrinoToDuckDb(checked.sql).catch(() => 'refused' as const);
+  return translator.translate(checked.sql).catch(() => 'refused' as const);
 }
 
 async function expectSingleRead(sql: string): Promise<void> {

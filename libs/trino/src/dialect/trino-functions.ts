@@ -25,6 +25,8 @@ export const TRINO_FUNCTIONS: Record<string, TrinoFunctionExpansion[]> = {
   ],
   // Trino answers NULL when the path selects an object or array; DuckDB's ->> returns its JSON text.
   json_extract_scalar: [{ parameters: ['doc', 'path'], body: "CASE WHEN json_type(doc, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE doc ->> path END" }],
+  // Seconds since the epoch as a timestamp with time zone, like Trino's (DuckDB has no from_unixtime).
+  from_unixtime: [{ parameters: ['seconds'], body: 'to_timestamp(seconds)' }],
   sequence: [
     { parameters: ['start', 'stop'], body: 'generate_series(start, stop)' },
     { parameters: ['start', 'stop', 'step'], body: 'generate_series(start, stop, step)' },

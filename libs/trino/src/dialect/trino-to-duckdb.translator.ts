@@ -1,10 +1,23 @@
-import { ToolError } from '#tool-contract';
 import { rewriteForDuckDb } from './duckdb-rewrite.js';
 import { splitExplain } from './explain-prefix.js';
 import { UnsupportedPatternError } from './joda-pattern.js';
 import { prepareTrinoSql } from './trino-prepass.js';
 
 type Polyglot = typeof import('@polyglot-sql/sdk');
+
+/**
+ * Why a statement was not translated. A plain error (not ToolError) because translation runs in a
+ * worker thread that should not load the tool contract; `kind` is the ToolError kind to report.
+ */
+export class TranslationError extends Error {
+  constructor(
+    readonly kind: 'invalid_arguments' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TranslationError';
+  }
+}
 
 let polyglot: Promise<Polyglot> | undefined;
 
@@ -20,7 +33,7 @@ function loadPolyglot(): Promise<Polyglot> {
     return sdk;
   })().catch((error: unknown) => {
     polyglot = undefined;
-    throw new ToolError('unavailable', `The Trino-to-DuckDB translator could not load: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TranslationError('unavailable', `The Trino-to-DuckDB translator could not load: ${error instanceof Error ? error.message : String(error)}`);
   });
   return polyglot;
 }
@@ -43,40 +56,22 @@ export async function warmUpTrinoTranslator(): Promise<void> {
 /**
  * Translates one (guard-checked) Trino statement into DuckDB's dialect. Translation never decides
  * safety — the guard and DuckDB's own parser do — but it refuses to produce anything other than
- * exactly one statement.
+ * exactly one statement. Synchronous WASM work: the server runs it in a worker (TrinoTranslator).
  */
 export async function translateTrinoToDuckDb(sql: string): Promise<string> {
-  const cached = recent.get(sql);
-  if (cached !== undefined) return cached;
-  const translated = await translateUncached(sql);
-  if (sql.length <= CACHED_SQL_MAX_CHARS) remember(sql, translated);
-  return translated;
-}
-
-/** Models repeat statements (retries, paging, refinements); the transpiler costs 1–4 ms on a typical one. */
-const RECENT_LIMIT = 256;
-const CACHED_SQL_MAX_CHARS = 8192;
-const recent = new Map<string, string>();
-
-function remember(sql: string, translated: string): void {
-  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
-  recent.set(sql, translated);
-}
-
-async function translateUncached(sql: string): Promise<string> {
   const sdk = await loadPolyglot();
   try {
     const { prefix, statement } = splitExplain(sql);
     const result = sdk.transpile(prepareTrinoSql(statement), sdk.Dialect.Trino, sdk.Dialect.DuckDB);
     if (!result.success || !result.sql) {
-      throw new ToolError('invalid_arguments', `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`);
+      throw new TranslationError('invalid_arguments', `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`);
     }
     if (result.sql.length !== 1) {
-      throw new ToolError('invalid_arguments', `Only one statement is allowed; the translation found ${result.sql.length}`);
+      throw new TranslationError('invalid_arguments', `Only one statement is allowed; the translation found ${result.sql.length}`);
     }
     return prefix + rewriteForDuckDb(result.sql[0]);
   } catch (error) {
-    if (error instanceof UnsupportedPatternError) throw new ToolError('invalid_arguments', error.message);
+    if (error instanceof UnsupportedPatternError) throw new TranslationError('invalid_arguments', error.message);
     throw error;
   }
 }

@@ -16,7 +16,7 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
   const snapshot = async () => ({
     orders: (await run('SELECT count(*) FROM sales.orders')).rows,
     items: (await run('SELECT count(*), sum(quantity) FROM sales.order_items')).rows,
-    objects: (await run("SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal UNION ALL SELECT database_name, schema_name, function_name FROM duckdb_functions() WHERE NOT internal ORDER BY ALL")).rows,
+    objects: (await run("SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal UNION ALL SELECT database_name, schema_name, function_name FROM duckdb_functions() WHERE NOT internal ORDER BY 1, 2, 3")).rows,
     databases: (await run('SELECT database_name, readonly FROM duckdb_databases() ORDER BY 1')).rows,
   });
 
@@ -27,8 +27,22 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
   });
   afterAll(() => engine.close());
 
+  /** Statements the Trino-to-DuckDB translator already refuses, before DuckDB sees them. */
+  const untranslatable = (sql: string) => refusal(sql).then((error) => expect(error).toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('cannot run this Trino SQL') }));
+
+  it('refuses the nested-comment bypass: the caller\'s text is checked as DuckDB reads it, not only its translation', async () => {
+    // Trino reads `SELECT 1` (and the translation is that read); DuckDB nests block comments and reads a write.
+    for (const sql of ['/* /* */ SELECT 1 -- */ DELETE FROM sales.orders', '/* /* */ SELECT 1 -- */ ; DROP TABLE sales.orders']) {
+      await expect(refusal(sql)).resolves.toMatchObject({ kind: 'forbidden', message: expect.stringContaining('DuckDB refused a') });
+    }
+  });
+
+  it('refuses LOAD and EXPORT DATABASE already in translation (they are not Trino SQL)', async () => {
+    await untranslatable('LOAD httpfs');
+    await untranslatable("EXPORT DATABASE '/tmp/export'");
+  });
+
   it.each([
-    ['the nested-comment bypass', '/* /* */ SELECT 1 -- */ DELETE FROM sales.orders', 'DELETE'],
     ['DELETE', 'DELETE FROM sales.orders', 'DELETE'],
     ['INSERT', 'INSERT INTO sales.orders SELECT * FROM sales.orders', 'INSERT'],
     ['UPDATE', "UPDATE sales.orders SET status = 'x'", 'UPDATE'],
@@ -49,7 +63,6 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
     ['VACUUM', 'VACUUM', 'VACUUM'],
     ['ANALYZE', 'ANALYZE', 'VACUUM'],
     ['PREPARE', 'PREPARE p AS SELECT 1', 'PREPARE'],
-    ['LOAD', 'LOAD httpfs', 'LOAD'],
     ['INSTALL', 'INSTALL httpfs', 'LOAD'],
     ['USE', 'USE system.main', 'SET'],
   ])('refuses %s by its DuckDB statement type', async (_name, sql, type) => {
@@ -58,16 +71,14 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
     expect(error).toMatchObject({ kind: 'forbidden', message: `DuckDB refused a ${type} statement: the embedded engine only runs SELECT and EXPLAIN` });
   });
 
-  it('counts statements with DuckDB’s own lexer', async () => {
-    await expect(refusal('SELECT 1; SELECT 2')).resolves.toMatchObject({ kind: 'invalid_arguments', message: "Only one statement is allowed; DuckDB's parser found 2" });
-    // To DuckDB the nested comment hides `SELECT 1`, leaving one DROP.
-    await expect(refusal('/* /* */ SELECT 1 -- */ ; DROP TABLE sales.orders')).resolves.toMatchObject({ kind: 'forbidden', message: expect.stringContaining('refused a DROP statement') });
-    await expect(refusal("SELECT 1 /* ; */ ; SELECT ';' -- ; DROP")).resolves.toMatchObject({ kind: 'invalid_arguments', message: "Only one statement is allowed; DuckDB's parser found 2" });
+  it('counts statements before running one', async () => {
+    // The translator counts first (with Trino's lexer), then DuckDB's parser counts what was translated.
+    await expect(refusal('SELECT 1; SELECT 2')).resolves.toMatchObject({ kind: 'invalid_arguments', message: 'Only one statement is allowed; the translation found 2' });
+    await expect(refusal("SELECT 1 /* ; */ ; SELECT ';' -- ; DROP")).resolves.toMatchObject({ kind: 'invalid_arguments', message: 'Only one statement is allowed; the translation found 2' });
   });
 
   it.each([
     ['COPY … TO a file', "COPY sales.orders TO '/tmp/orders.csv'"],
-    ['EXPORT DATABASE', "EXPORT DATABASE '/tmp/export'"],
     ['read_text', "SELECT * FROM read_text('/etc/passwd')"],
     ['read_csv', "SELECT * FROM read_csv('/etc/passwd')"],
     ['glob', "SELECT * FROM glob('/etc/*')"],

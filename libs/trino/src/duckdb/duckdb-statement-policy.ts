@@ -28,6 +28,27 @@ export async function prepareReadStatement(connection: DuckDBConnection, sql: st
   return prepared;
 }
 
+/**
+ * The engine takes Trino SQL and runs its DuckDB translation, which prepareReadStatement checks.
+ * The caller's text is checked too, as DuckDB would read it: the dialects disagree (DuckDB nests
+ * block comments, Trino does not), and a text that DuckDB reads as a write is refused even when
+ * its Trino reading, and so its translation, is a read. Text DuckDB cannot parse or bind (Trino-only
+ * syntax or functions) proves nothing here and is left to the check on the translation.
+ */
+export async function refuseNonReadAsDuckDbReadsIt(connection: DuckDBConnection, sql: string): Promise<void> {
+  const statements = await connection.extractStatements(sql).catch(() => undefined);
+  if (!statements) return;
+  for (let i = 0; i < statements.count; i += 1) {
+    const prepared = await statements.prepare(i).catch(() => undefined);
+    if (!prepared) continue;
+    const type = prepared.statementType;
+    prepared.destroySync();
+    if (!ALLOWED.has(type)) {
+      throw new ToolError('forbidden', `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`);
+    }
+  }
+}
+
 export interface BoundedRead {
   prepared: DuckDBPreparedStatement;
   /** The statement's own column names (the bounding wrapper would rename duplicates to `a_1`…). */

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { TrinoTranslatorOptions } from '../dialect/trino-translator.js';
 import type { EngineHealth, ExecuteOptions, QueryEngine, QueryRequest, QueryResult } from '../engine/query-engine.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import type { EmbeddedDuckDb } from './embedded-duckdb.js';
@@ -16,6 +17,8 @@ export interface DuckDbEngineOptions {
   maxConcurrentQueries?: number;
   /** Queries that may wait for a slot (DUCKDB_QUERY_QUEUE_SIZE); beyond it a query is refused as busy. */
   maxQueuedQueries?: number;
+  /** The Trino-to-DuckDB translator's budget and idle retirement (defaults suit production). */
+  translator?: TrinoTranslatorOptions;
 }
 
 /** The options with every default applied (the same defaults as libs/config, for engines built without it). */

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Logger } from '@nestjs/common';
-import { ToolError } from '#tool-contract';
+import { ToolError, kindOfDuckDbError } from '#tool-contract';
+import { showCreateTableQuery } from '../dialect/show-create-table.js';
+import { installTrinoDialect } from '../dialect/trino-functions.js';
+import { TrinoTranslator } from '../dialect/trino-translator.js';
 import type { ShowStatement } from '../guard/sql-guard.js';
 import type { EngineHealth, ExecuteOptions, QueryRequest, QueryResult } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
@@ -13,7 +16,7 @@ import { qualifiedName, quoteLiteral } from '../metadata/sql-quoting.js';
 import { DuckDbAdmission } from './duckdb-admission.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import { readRows } from './duckdb-rows.js';
-import { prepareBoundedRead } from './duckdb-statement-policy.js';
+import { prepareBoundedRead, refuseNonReadAsDuckDbReadsIt } from './duckdb-statement-policy.js';
 import type { EngineSettings, SessionDefaults } from './duckdb.engine.js';
 import { SAMPLE_CATALOG, SAMPLE_DATASET_SQL } from './sample-dataset.sql.js';
 
@@ -54,6 +57,11 @@ export class EmbeddedDuckDb {
   private readonly running = new Set<RunningQuery>();
   /** Health probes in flight: close() waits for them too. */
   private readonly probes = new Set<Promise<EngineHealth>>();
+  /**
+   * Callers write Trino SQL. The translator's worker (and its WASM transpiler, 70-120 MB) starts with
+   * the first query that needs translation, never at open, and ends after an idle period.
+   */
+  private readonly translator: TrinoTranslator;
   private closing = false;
 
   constructor(
@@ -61,6 +69,12 @@ export class EmbeddedDuckDb {
     private readonly defaults: SessionDefaults,
   ) {
     this.admission = new DuckDbAdmission({ maxConcurrent: options.maxConcurrentQueries, maxQueued: options.maxQueuedQueries });
+    this.translator = new TrinoTranslator(options.translator);
+  }
+
+  /** Whether the translator's worker thread is running (tests check it starts lazily and retires). */
+  get translatorRunning(): boolean {
+    return this.translator.running;
   }
 
   /** Queries holding a slot (running in DuckDB or unwinding after a stop), and queries waiting for one. */
@@ -83,15 +97,17 @@ export class EmbeddedDuckDb {
     const started = performance.now();
     try {
       const { instance } = await Promise.race([this.ready(), deadline.whenStopped()]);
+      // Translated before taking a slot, so a slow translation never holds one of DuckDB's.
+      const query = await Promise.race([this.queryFor(request), deadline.whenStopped()]);
       const release = await this.admission.acquire(deadline);
-      const query = this.run(instance, request, options, deadline, started);
-      this.running.add(query);
+      const running = this.run(instance, query, request, options, deadline, started);
+      this.running.add(running);
       // The slot is freed when DuckDB lets go of the query, which may be after the caller gave up.
-      void query.settled.then(() => {
-        this.running.delete(query);
+      void running.settled.then(() => {
+        this.running.delete(running);
         release();
       });
-      return await Promise.race([query.result, deadline.whenStopped()]);
+      return await Promise.race([running.result, deadline.whenStopped()]);
     } finally {
       deadline.dispose();
     }
@@ -132,6 +148,8 @@ export class EmbeddedDuckDb {
   async close(): Promise<void> {
     this.closing = true;
     this.admission.close(shuttingDown());
+    // Queries still waiting for their translation are refused now.
+    const translator = this.translator.close();
     const database = await this.database?.catch(() => undefined);
     for (const query of this.running) query.stop();
     let timer: NodeJS.Timeout | undefined;
@@ -142,11 +160,12 @@ export class EmbeddedDuckDb {
     clearTimeout(timer);
     if (this.running.size > 0) this.logger.warn(`Closing DuckDB with ${this.running.size} queries still unwinding after ${CLOSE_WAIT_MS} ms`);
     database?.instance.closeSync();
+    await translator;
     if (database?.sampleDir) await rm(database.sampleDir, { recursive: true, force: true });
   }
 
   /** One query on its own connection; `stop` interrupts it until its current native call returns. */
-  private run(instance: DuckDBInstance, request: QueryRequest, options: ExecuteOptions, deadline: QueryDeadline, started: number): RunningQuery & { result: Promise<QueryResult> } {
+  private run(instance: DuckDBInstance, query: MetadataQuery, request: QueryRequest, options: ExecuteOptions, deadline: QueryDeadline, started: number): RunningQuery & { result: Promise<QueryResult> } {
     let connection: DuckDBConnection | undefined;
     let repeat: NodeJS.Timeout | undefined;
     let shutdown = false;
@@ -167,7 +186,9 @@ export class EmbeddedDuckDb {
       connection = await instance.connect();
       const session = checkpoint(connection);
       await this.useSession(session, request);
-      const query = this.translate(request);
+      // Refused before and after translation: the caller's text as DuckDB reads it, then (in
+      // prepareBoundedRead) the translated SQL, which is what actually executes.
+      if (!request.show && query.sql !== request.sql) await refuseNonReadAsDuckDbReadsIt(checkpoint(session), request.sql);
       // One row past the cap tells whether the result was cut.
       const { prepared, columnNames } = await prepareBoundedRead(checkpoint(session), query.sql, request.maxRows + 1);
       let stream;
@@ -221,6 +242,8 @@ export class EmbeddedDuckDb {
     const connection = await instance.connect();
     try {
       await connection.run('SET enable_external_access = false');
+      // Global, so every query's connection divides integers as Trino does; it must precede the lock.
+      await installTrinoDialect(connection);
       await connection.run('SET lock_configuration = true');
     } finally {
       connection.closeSync();
@@ -237,10 +260,19 @@ export class EmbeddedDuckDb {
     if (target.length > 0) await connection.run(`USE ${qualifiedName(...target)}`);
   }
 
+  /** What DuckDB runs for a request: Trino SQL translated to DuckDB's dialect, or a catalog query for a metadata statement. */
+  private async queryFor(request: QueryRequest): Promise<MetadataQuery> {
+    if (request.show) return this.metadataQuery(request, request.show);
+    try {
+      return { sql: await this.translator.translate(request.sql) };
+    } catch (error) {
+      // A translation cut short by close() is the engine shutting down, like every other refused query.
+      throw this.closing ? shuttingDown() : error;
+    }
+  }
+
   /** DuckDB has no SHOW CATALOGS / SHOW SCHEMAS FROM …; answer Trino's metadata statements with catalog queries. */
-  private translate(request: QueryRequest): MetadataQuery {
-    const show: ShowStatement | undefined = request.show;
-    if (!show) return { sql: request.sql };
+  private metadataQuery(request: QueryRequest, show: ShowStatement): MetadataQuery {
     const catalog = ('catalog' in show ? show.catalog : undefined) ?? request.catalog ?? this.defaults.catalog ?? SAMPLE_CATALOG;
     const schema = ('schema' in show ? show.schema : undefined) ?? request.schema ?? this.defaults.schema ?? 'main';
     switch (show.kind) {
@@ -250,6 +282,7 @@ export class EmbeddedDuckDb {
         sql: `SELECT table_name AS "Table" FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(catalog)} AND table_schema = ${quoteLiteral(schema)} ORDER BY 1`,
       };
       case 'columns': return DUCKDB_METADATA.columns({ catalog, schema, table: show.table });
+      case 'create_table': return showCreateTableQuery({ catalog, schema, table: show.table });
     }
   }
 }
@@ -280,12 +313,5 @@ function duckDbFailure(error: unknown): ToolError {
   if (error instanceof ToolError) return error;
   // Errors from the native addon may come from another realm, so read `message` structurally.
   const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
-  const kind = /^Catalog Error/.test(message)
-    ? 'not_found'
-    : /^Permission Error/.test(message)
-      ? 'forbidden'
-      : /^(Parser|Binder|Conversion|Invalid Input|Out of Range|Constraint) Error/.test(message)
-        ? 'invalid_arguments'
-        : 'upstream';
-  return new ToolError(kind, `DuckDB query failed: ${message}`);
+  return new ToolError(kindOfDuckDbError(message), `DuckDB query failed: ${message}`);
 }

@@ -1,4 +1,4 @@
-import { ToolError, type ToolErrorKind } from '#tool-contract';
+import { ToolError, kindOfTrinoError } from '#tool-contract';
 
 /** Trino's `QueryError`; XDP may also send the message alone. */
 export interface TrinoQueryError {
@@ -7,26 +7,6 @@ export interface TrinoQueryError {
   errorName?: string;
   errorType?: string;
   errorLocation?: { lineNumber: number; columnNumber: number };
-}
-
-const KIND_BY_ERROR_NAME: Record<string, ToolErrorKind> = {
-  CATALOG_NOT_FOUND: 'not_found',
-  SCHEMA_NOT_FOUND: 'not_found',
-  TABLE_NOT_FOUND: 'not_found',
-  COLUMN_NOT_FOUND: 'not_found',
-  FUNCTION_NOT_FOUND: 'not_found',
-  PERMISSION_DENIED: 'forbidden',
-  ACCESS_DENIED: 'forbidden',
-  EXCEEDED_TIME_LIMIT: 'timeout',
-  USER_CANCELED: 'cancelled',
-};
-
-function kindOf(error: TrinoQueryError): ToolErrorKind {
-  const byName = error.errorName ? KIND_BY_ERROR_NAME[error.errorName] : undefined;
-  if (byName) return byName;
-  if (error.errorType === 'USER_ERROR') return 'invalid_arguments';
-  if (error.errorType === 'INSUFFICIENT_RESOURCES') return 'busy';
-  return 'upstream';
 }
 
 /**
@@ -55,5 +35,5 @@ export function queryFailure(error: TrinoQueryError | string, engine: string): T
   const where = location && Number.isInteger(location.lineNumber) && Number.isInteger(location.columnNumber) ? ` (line ${location.lineNumber}:${location.columnNumber})` : '';
   const name = typeof error.errorName === 'string' && ERROR_NAME.test(error.errorName) ? `${error.errorName}: ` : '';
   const message = typeof error.message === 'string' ? error.message : 'unknown error';
-  return new ToolError(kindOf(error), `${engine} query failed: ${name}${message}${where}`);
+  return new ToolError(kindOfTrinoError(error), `${engine} query failed: ${name}${message}${where}`);
 }

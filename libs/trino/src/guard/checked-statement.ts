@@ -23,7 +23,8 @@ export type ShowStatement =
   | { kind: 'catalogs' }
   | { kind: 'schemas'; catalog?: string }
   | { kind: 'tables'; catalog?: string; schema?: string }
-  | { kind: 'columns'; catalog?: string; schema?: string; table: string };
+  | { kind: 'columns'; catalog?: string; schema?: string; table: string }
+  | { kind: 'create_table'; catalog?: string; schema?: string; table: string };
 
 /** The rules a statement is checked against; plain data, because it travels to a parse worker. */
 export interface AnalysisPolicy {

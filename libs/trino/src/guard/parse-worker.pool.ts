@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AnalysisOutcome } from './checked-statement.js';
 import type { ParseTask, ParseWorkerMessage } from './sql-parse.worker.js';
 import { TOO_COMPLEX_MESSAGE } from './statement-analysis.js';
+import { spawnWorker } from './worker-thread.js';
 
 export interface ParseWorkerPoolOptions {
   /** Workers checking statements at the same time. */
@@ -87,7 +87,7 @@ export class ParseWorkerPool {
   }
 
   private start(): void {
-    const worker = spawnParseWorker(this.options.maxHeapMb);
+    const worker = spawnWorker(import.meta.url, 'sql-parse.worker', this.options.maxHeapMb ?? 256);
     // Running or idle, a worker must never keep the process alive: shutdown closes the pool.
     worker.unref();
     let started!: { resolve: () => void; reject: (error: Error) => void };
@@ -153,49 +153,3 @@ export class ParseWorkerPool {
     return job;
   }
 }
-
-/**
- * How a worker's code is found. In production this file is ESM JavaScript in dist/ and the worker
- * is its sibling sql-parse.worker.js, loaded directly. Under Jest the sources are TypeScript that
- * Jest compiles in its own module system, which a worker thread does not share: the worker then
- * starts from a small inline bootstrap that registers Node module hooks compiling our .ts files
- * with @swc/core (the compiler Jest itself uses) and resolving their `./x.js` imports to `./x.ts`.
- * This keeps one worker source for both, with no build step before unit tests and no extra package.
- */
-function spawnParseWorker(maxHeapMb = 256): Worker {
-  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  const entry = new URL(fromSource ? './sql-parse.worker.ts' : './sql-parse.worker.js', import.meta.url);
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  if (!fromSource) return new Worker(entry, { resourceLimits });
-  return new Worker(TYPESCRIPT_BOOTSTRAP, { eval: true, resourceLimits, workerData: { entry: entry.href, hooks: TYPESCRIPT_HOOKS } });
-}
-
-const TYPESCRIPT_HOOKS = `
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-let swc;
-export async function initialize(data) { swc = await import(data.swc); }
-export async function resolve(specifier, context, next) {
-  if (context.parentURL?.endsWith('.ts') && /^\\.\\.?\\//.test(specifier) && specifier.endsWith('.js')) {
-    const source = new URL(specifier.slice(0, -3) + '.ts', context.parentURL);
-    if (existsSync(fileURLToPath(source))) return { url: source.href, shortCircuit: true };
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, context);
-  const filename = fileURLToPath(url);
-  const { code } = await swc.transform(await readFile(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } });
-  return { format: 'module', source: code, shortCircuit: true };
-}`;
-
-const TYPESCRIPT_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-const { register } = require('node:module');
-const { fileURLToPath, pathToFileURL } = require('node:url');
-const swc = pathToFileURL(require.resolve('@swc/core', { paths: [fileURLToPath(workerData.entry)] })).href;
-register('data:text/javascript,' + encodeURIComponent(workerData.hooks), { data: { swc } });
-// An eval'd worker script leaves require() global; the ESM worker must see the globals it has in production.
-delete globalThis.require;
-import(workerData.entry);`;

@@ -190,6 +190,27 @@ describe('SqlGuard (read-only)', () => {
     expect((await rejection('SELEC 1')).message).toMatch(/could not be parsed \(line 1:1/);
   });
 
+  it('reports a parse error as line:column and the offending token, not the tokens the grammar expected', async () => {
+    const typo = (await rejection('SELECT order_id\nFORM orders')).message;
+    expect(typo).toMatch(/^SQL could not be parsed \(line 2:6: unexpected "orders"\)/);
+    expect(typo).not.toMatch(/expecting/);
+    expect((await rejection('SELECT * FROM')).message).toMatch(/^SQL could not be parsed \(line 1:14: the statement ends too early\)/);
+  });
+
+  it('reports a DuckDB spelling in one statement as a syntax error naming the Trino spelling, never as more statements', async () => {
+    const range = await rejection('SELECT * FROM range(10) t(x)');
+    expect(range).toMatchObject({ reason: 'syntax', kind: 'invalid_arguments' });
+    expect(range.message).toBe(
+      'SQL could not be parsed (line 1:20: unexpected "("). Write Trino SQL: every engine takes it, the local (DuckDB) engine included. ' +
+        'This looks like DuckDB syntax; in Trino write UNNEST(sequence(0, 9)) instead of range(10).',
+    );
+    const cast = await rejection('SELECT x::int FROM t');
+    expect(cast.reason).toBe('syntax');
+    expect(cast.message).toContain('Write Trino SQL');
+    expect(cast.message).toContain('CAST(x AS int) instead of x::int');
+    expect((await rejection('SELEC 1')).message).not.toContain('DuckDB syntax');
+  });
+
   it('drops a trailing semicolon, what follows it and every comment, and keeps token positions', async () => {
     await expect(guard.check("SELECT ';' AS s ;  -- done")).resolves.toMatchObject({ sql: "SELECT ';' AS s" });
     await expect(guard.check('  SELECT 1  ')).resolves.toMatchObject({ sql: '  SELECT 1' });

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { suggestTrinoSpelling } from '../dialect/duckdb-spelling.js';
 import type { AnalysisOutcome, AnalysisPolicy, CheckedStatement } from './checked-statement.js';
 import { ParseWorkerPool } from './parse-worker.pool.js';
 import { TOO_COMPLEX_MESSAGE } from './statement-analysis.js';
@@ -59,7 +60,7 @@ export class SqlGuard {
     if (bytes > MAX_STATEMENT_BYTES) {
       throw new StatementRejectedError('syntax', `${TOO_COMPLEX_MESSAGE} (${bytes} bytes; at most ${MAX_STATEMENT_BYTES})`);
     }
-    return accepted(await this.pool.run({ sql, policy: this.policy, context }));
+    return accepted(sql, await this.pool.run({ sql, policy: this.policy, context }));
   }
 
   isCatalogAllowed(catalog: string): boolean {
@@ -81,7 +82,18 @@ function foldCatalogName(name: string): string {
   return name.toLowerCase();
 }
 
-function accepted(outcome: AnalysisOutcome): CheckedStatement {
+function accepted(sql: string, outcome: AnalysisOutcome): CheckedStatement {
   if (outcome.ok) return outcome.statement;
-  throw new StatementRejectedError(outcome.reason, outcome.message);
+  throw new StatementRejectedError(outcome.reason, outcome.reason === 'syntax' && outcome.message.startsWith(UNPARSED) ? withTrinoHint(sql, outcome.message) : outcome.message);
+}
+
+const UNPARSED = 'SQL could not be parsed';
+
+/**
+ * Models often write DuckDB (or PostgreSQL) spellings; every engine here, the local DuckDB one
+ * included, takes Trino SQL, so a parse error says so and names the Trino spelling when it is known.
+ */
+function withTrinoHint(sql: string, message: string): string {
+  const hint = suggestTrinoSpelling(sql);
+  return `${message}. Write Trino SQL: every engine takes it, the local (DuckDB) engine included.${hint ? ` ${hint}` : ''}`;
 }

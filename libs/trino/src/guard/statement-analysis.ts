@@ -117,12 +117,22 @@ function analyze(grammar: Grammar, sql: string, policy: AnalysisPolicy, context:
   return { sql: reEmit(grammar, tokens), kind, show: showStatement(grammar, statement), catalogs: [...catalogs] };
 }
 
+/**
+ * A parser error names the token it stumbled on, not ANTLR's list of every token the grammar would
+ * have taken there (dozens of keywords a model cannot act on). Lexer errors have no token and keep
+ * their own message ("token recognition error at: '`'").
+ */
+function offendingToken(symbol: { type?: number; text?: string }, eof: number): string {
+  return symbol.type === eof ? 'the statement ends too early' : `unexpected ${JSON.stringify(symbol.text ?? '')}`;
+}
+
 function parseSingleStatement(grammar: Grammar, sql: string): { statement: ParseTreeNode; tokens: SqlToken[] } {
   const { antlr, parser: parserModule, TrinoSqlLexer } = grammar;
   const errors: string[] = [];
   const listener = {
-    syntaxError: (_recognizer: unknown, _symbol: unknown, line: number, column: number, message: string) => {
-      errors.push(`line ${line}:${column + 1}: ${message}`);
+    syntaxError: (_recognizer: unknown, symbol: unknown, line: number, column: number, message: string) => {
+      const token = symbol as { type?: number; text?: string } | null | undefined;
+      errors.push(`line ${line}:${column + 1}: ${token ? offendingToken(token, antlr.Token.EOF) : message}`);
     },
     reportAmbiguity: () => undefined,
     reportAttemptingFullContext: () => undefined,
@@ -162,7 +172,11 @@ function parseSingleStatement(grammar: Grammar, sql: string): { statement: Parse
   if (errors.length > 0) throw new Rejection('syntax', `SQL could not be parsed (${errors[0]})`);
   const next = tokens.LT(1);
   if (next && next.type !== antlr.Token.EOF) {
-    throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
+    // More SQL after a `;` is a second statement; without one, the statement itself did not parse
+    // (e.g. DuckDB's `range(10) t(x)`), which must not be reported as "more than one statement".
+    const before = visible.filter((token) => token.tokenIndex < next.tokenIndex).at(-1);
+    if (before?.text === ';') throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
+    throw new Rejection('syntax', `SQL could not be parsed (line ${next.line}:${next.column + 1}: unexpected ${JSON.stringify(next.text ?? '')})`);
   }
   const statement = single.statement();
   // Only the statement's own tokens are re-emitted: the trailing `;` (Trino rejects it) and comments are not.
@@ -336,6 +350,12 @@ function showStatement(grammar: Grammar, statement: ParseTreeNode): ShowStatemen
     if (parts.length === 0) return undefined;
     const [table, schema, catalog] = [...parts].reverse();
     return { kind: 'columns', catalog, schema, table };
+  }
+  if (statement instanceof parser.ShowCreateTableContext) {
+    const parts = statement.tableRef().identifier().map((part) => identifierValue(part.getText()));
+    if (parts.length === 0) return undefined;
+    const [table, schema, catalog] = [...parts].reverse();
+    return { kind: 'create_table', catalog, schema, table };
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { jsonBytes } from '../engine/row-budget.js';
-import { renderBoundedAnswer, renderResultText, type QueryResultContent } from './query-result.format.js';
+import { planLines, renderBoundedAnswer, renderPlanAnswer, renderResultText, toContent, type QueryResultContent } from './query-result.format.js';
 
 function content(rows: QueryResultContent['rows'], truncated = false): QueryResultContent {
   return {
@@ -94,5 +94,25 @@ describe('renderBoundedAnswer', () => {
     expect(answer.structuredContent.truncatedBy).toBe('bytes');
     expect(answer.text).toContain('Result cut to fit the 4096-byte result budget');
     expect(answer.text).not.toContain('maxRows');
+  });
+});
+
+describe('plan answers (trino_explain)', () => {
+  const result = (rows: string[][]) => ({ columns: [{ name: 'explain_key', type: 'varchar' }, { name: 'explain_value', type: 'varchar' }], rows, truncated: false, queryId: 'q2', stats: { state: 'FINISHED', elapsedMs: 3 } });
+
+  it('splits the plan cell into lines, uncut however long', () => {
+    const long = `│ ${'x'.repeat(400)} │`;
+    const answer = renderPlanAnswer(toContent('local', planLines(result([['physical_plan', `┌───┐\n${long}\n└───┘\n`]]))), 64 * 1024);
+    expect(answer.text.split('\n').slice(0, 3)).toEqual(['┌───┐', long, '└───┘']);
+    expect(answer.structuredContent.rows).toEqual([['┌───┐'], [long], ['└───┘']]);
+  });
+
+  it('stays within the byte budget and says how many lines it left out', () => {
+    const plan = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'─'.repeat(60)}`).join('\n');
+    const answer = renderPlanAnswer(toContent('local', planLines(result([['physical_plan', plan]]))), 16 * 1024);
+    const wire = jsonBytes({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent } });
+    expect(wire).toBeLessThanOrEqual(16 * 1024);
+    expect(answer.text).toMatch(/Plan cut to fit the 16384-byte result budget \(RESULT_MAX_BYTES\): \d+ of 2000 lines shown\./);
+    expect(answer.structuredContent).toMatchObject({ truncated: true, truncatedBy: 'bytes' });
   });
 });

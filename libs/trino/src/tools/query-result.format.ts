@@ -102,6 +102,39 @@ export function renderResultText(content: QueryResultContent, budgetBytes: numbe
   return textBytes(text) <= budgetBytes ? text : truncateBytes(text, budgetBytes);
 }
 
+/**
+ * An EXPLAIN result as plan lines, one row each, in one "Query Plan" column. Trino answers one
+ * cell holding the whole multi-line plan, DuckDB rows of (explain_key, explain_value) with a drawn
+ * plan in the value: in both the plan is the text of the last column.
+ */
+export function planLines(result: QueryResult): QueryResult {
+  const lines = result.rows.flatMap((row) => String(row.at(-1) ?? '').split(/\r?\n/)).map((line) => line.trimEnd());
+  while (lines.at(-1) === '') lines.pop();
+  return { ...result, columns: [{ name: 'Query Plan', type: 'varchar' }], rows: lines.map((line) => [line]) };
+}
+
+/**
+ * A plan answer: the text is the plan itself, line by line and uncut (a table rendering would
+ * flatten it and cut each line at 200 characters), and structuredContent holds the same lines as
+ * rows; both within `budgetBytes`, with a closing note when lines were left out.
+ */
+export function renderPlanAnswer(content: QueryResultContent, budgetBytes: number): BoundedAnswer {
+  const half = Math.floor((budgetBytes - ENVELOPE_RESERVE_BYTES) / 2);
+  const structuredContent = fitRows(content, half);
+  const limit = Math.max(half - NOTE_RESERVE_BYTES, 0);
+  const lines: string[] = [];
+  let used = 0;
+  for (const [line] of content.rows) {
+    const size = textBytes(String(line)) + 2;
+    if (used + size > limit) break;
+    lines.push(String(line));
+    used += size;
+  }
+  const notes = [`query ${content.queryId} on dataplane "${content.dataplane}" · ${content.elapsedMs} ms`];
+  if (lines.length < content.rows.length) notes.push(`Plan cut to fit the ${budgetBytes}-byte result budget (RESULT_MAX_BYTES): ${lines.length} of ${content.rows.length} lines shown.`);
+  return { text: `${lines.join('\n')}\n${notes.join('\n')}`, structuredContent };
+}
+
 function renderCell(value: CellValue): string {
   const text = value === null ? 'NULL' : typeof value === 'string' ? value : JSON.stringify(value);
   const flat = text.slice(0, MAX_CELL_CHARS * 4).replace(/[\r\n\t]+/g, ' ');

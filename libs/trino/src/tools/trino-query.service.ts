@@ -8,8 +8,9 @@ import type { QueryProgress, QueryRequest, QueryResult, UpstreamIdentity } from 
 import { SqlGuard } from '../guard/sql-guard.js';
 import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
+import { doesNotExist } from '../metadata/nearest-names.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
-import { type QueryResultContent, renderBoundedAnswer, toContent } from './query-result.format.js';
+import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
 
 export interface UserQueryArgs {
   dataplane?: string;
@@ -79,6 +80,7 @@ export class TrinoQueryService {
     };
     let result = await this.execute(target, request, context);
     if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
+    if (options.explain) return renderPlanAnswer(toContent(target.dataplane, planLines(result)), this.config.trino.resultMaxBytes);
     return this.output(target, result, args.maxRows);
   }
 
@@ -103,7 +105,22 @@ export class TrinoQueryService {
     let result = await this.execute(target, request, context);
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result, context);
+    else if (result.rows.length === 0) await this.refuseUnknownCatalog(target, request, catalog, context);
     return this.output(target, result, METADATA_MAX_ROWS);
+  }
+
+  /**
+   * An empty listing for a catalog that does not exist is an error naming the nearest catalogs,
+   * not "0 rows": a model would conclude the catalog is empty. Trino answers SHOW SCHEMAS FROM an
+   * unknown catalog with an error itself; other engines and queries answer nothing.
+   */
+  private async refuseUnknownCatalog(target: QueryTarget, request: QueryRequest, catalog: string, context: ToolContext): Promise<void> {
+    const listing = target.engine.metadata.catalogs();
+    let catalogs = await this.execute(target, { ...request, sql: listing.sql }, context);
+    if (listing.reshape) catalogs = listing.reshape(catalogs);
+    const names = this.onlyAllowedCatalogs(catalogs, context).rows.map((row) => String(row[0]));
+    if (names.some((name) => name.toLowerCase() === catalog.toLowerCase())) return;
+    throw new ToolError('not_found', doesNotExist('Catalog', catalog, names));
   }
 
   /** The dataplane is audited even when the statement is then refused. */

@@ -179,7 +179,8 @@ describe('XdpClient against the fake XDP server', () => {
       const trinoError = { message: 'Table tpch.sf1.nope does not exist', errorCode: 46, errorName: 'TABLE_NOT_FOUND', errorType: 'USER_ERROR' };
       xdp.enqueue({ kind: 'query-error', error: trinoError, where: 'result' });
       const error = (await failure(client.executeQuery({ dataplane: '168', query: 'SELECT * FROM nope' }))) as XdpQueryError;
-      expect(error).toMatchObject({ kind: 'invalid_arguments', errorCode: 46, queryError: trinoError });
+      // Classified like the same failure on direct Trino (one taxonomy): an unknown table is not_found.
+      expect(error).toMatchObject({ kind: 'not_found', errorCode: 46, queryError: trinoError });
       expect(error.message).toContain('Table tpch.sf1.nope does not exist (TABLE_NOT_FOUND)');
     });
   });
@@ -326,7 +327,7 @@ describe('XdpClient against the fake XDP server', () => {
       const error = { message: "line 1:8: Column 'nope' cannot be resolved", errorCode: 47, errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' };
       xdp.enqueue({ kind: 'query-error', error, where: 'result', httpStatus: 500 }, { times: 3 });
       for (let call = 0; call < 3; call++) {
-        expect(await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT nope' }))).toMatchObject({ reason: 'query_failed', kind: 'invalid_arguments' });
+        expect(await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT nope' }))).toMatchObject({ reason: 'query_failed', kind: 'not_found' });
       }
       expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
       await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');

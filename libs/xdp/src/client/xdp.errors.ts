@@ -1,4 +1,4 @@
-import { ToolError, type ToolErrorKind } from '#tool-contract';
+import { ToolError, kindOfTrinoError, type ToolErrorKind } from '#tool-contract';
 import type { XdpTrinoError } from './xdp.models.js';
 
 /** Why an XDP call failed, precise enough for health reporting and tests. */
@@ -59,8 +59,8 @@ export class XdpQueryError extends XdpRequestError {
     readonly queryId: string | undefined,
     upstreamStatus: number,
   ) {
-    // A USER_ERROR (syntax, unknown column) is the caller's query, not an upstream fault.
-    const kind: ToolErrorKind = typeof queryError === 'object' && queryError.errorType === 'USER_ERROR' ? 'invalid_arguments' : 'upstream';
+    // Classified like a direct Trino failure: a USER_ERROR is the caller's query, not an upstream fault.
+    const kind: ToolErrorKind = typeof queryError === 'object' ? kindOfTrinoError(queryError) : 'upstream';
     super(kind, message, 'query_failed', 'POST /query/execute', { upstreamStatus, errorCode: typeof queryError === 'object' ? queryError.errorCode : undefined });
     this.name = 'XdpQueryError';
   }
