@@ -1,6 +1,5 @@
 // Second build step (`npm run build` runs it after `nest build`): bundles the server entry
-// dist/apps/xdp-mcp-server/main.js with its dependencies into that same file plus lazily loaded
-// chunks under dist/apps/xdp-mcp-server/bundle/.
+// dist/apps/xdp-mcp-server/main.js with its dependencies into that same file.
 //
 // Why: start-up was ~2 s, almost all of it loading ~3,300 module files (resolution, stat calls,
 // package.json reads, CommonJS export scanning) before any of our code ran; the compile cache
@@ -9,7 +8,7 @@
 // What stays outside: native/WASM packages and files read from their own directory
 // (`@duckdb/*`, `@polyglot-sql/*`, `swagger-ui-dist`), and optional packages that are not
 // installed (Nest's lazy `loadPackage` targets): those are loaded from node_modules at run time.
-// The SQL-guard worker is bundled as bundle/sql-parse.worker.js, the sibling that
+// The SQL-guard worker is bundled as sql-parse.worker.js beside it, the sibling that
 // parse-worker.pool finds with `new URL('./sql-parse.worker.js', import.meta.url)`.
 // The unbundled files nest build wrote under dist/ stay in place (bench/bench-server.mjs and
 // tests import them).
@@ -59,17 +58,9 @@ const BANNER = "import { createRequire as __bundleCreateRequire } from 'node:mod
 if ((await readFile(join(appDir, 'main.js'), 'utf8')).startsWith(BANNER)) {
   throw new Error('dist/apps/xdp-mcp-server/main.js is already bundled: run `npm run build` (nest build, then this script)');
 }
-await rm(staging, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    main: join(appDir, 'main.js'),
-    'bundle/sql-parse.worker': join(root, 'dist/libs/trino/src/guard/sql-parse.worker.js'),
-  },
-  chunkNames: 'bundle/[name]-[hash]',
-  outdir: staging,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -80,10 +71,16 @@ await build({
   external: ['@duckdb/*', '@polyglot-sql/*', 'swagger-ui-dist', 'swagger-ui-dist/*'],
   plugins: [optionalPackages, bundledRequires],
   logLevel: 'warning',
-});
-await rm(join(appDir, 'bundle'), { recursive: true, force: true });
-await rename(join(staging, 'bundle'), join(appDir, 'bundle'));
+};
+
+await rm(staging, { recursive: true, force: true });
+// No code splitting: a split-out chunk of a CommonJS package imported with import() would expose
+// only `default` (Nest's loadPackage('class-transformer') then finds no plainToInstance), where
+// Node gives named exports. Lazily imported modules are still evaluated only when first imported.
+await build({ ...common, entryPoints: [join(appDir, 'main.js')], outfile: join(staging, 'main.js') });
+await build({ ...common, entryPoints: [join(root, 'dist/libs/trino/src/guard/sql-parse.worker.js')], outfile: join(staging, 'sql-parse.worker.js') });
 await rename(join(staging, 'main.js'), join(appDir, 'main.js'));
+await rename(join(staging, 'sql-parse.worker.js'), join(appDir, 'sql-parse.worker.js'));
 // nest build's source map describes the file the bundle replaced.
 await rm(join(appDir, 'main.js.map'), { force: true });
 await rm(staging, { recursive: true, force: true });
