@@ -71,6 +71,9 @@ const common = {
   external: ['@duckdb/*', '@polyglot-sql/*', 'swagger-ui-dist', 'swagger-ui-dist/*'],
   plugins: [optionalPackages, bundledRequires],
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
 };
 
 await rm(staging, { recursive: true, force: true });
