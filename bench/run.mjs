@@ -79,13 +79,23 @@ async function main() {
     log(`${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`);
   };
 
-  if (ONLY.has('ws')) await wsScenarios(record, { name: 'bench_echo', label: 'trivial in-process tool', request: echoCall, env: {} });
-  if (ONLY.has('xdp')) await xdpScenarios(record);
-  if (ONLY.has('mcp')) await mcpScenarios(record);
-  if (ONLY.has('idle')) await idleMemoryScenarios(record);
-  if (ONLY.has('startup')) await startupScenario(record);
-  if (ONLY.has('trino')) await trinoScenario(record);
-  if (ONLY.has('tracing')) await tracingScenarios(record);
+  // A group that fails is recorded as not measured; the others still run and the report is still written.
+  const groups = {
+    ws: () => wsScenarios(record, { name: 'bench_echo', label: 'trivial in-process tool', request: echoCall, env: {} }),
+    xdp: () => xdpScenarios(record),
+    mcp: () => mcpScenarios(record),
+    idle: () => idleMemoryScenarios(record),
+    startup: () => startupScenario(record),
+    trino: () => trinoScenario(record),
+    tracing: () => tracingScenarios(record),
+  };
+  for (const group of GROUPS.filter((name) => ONLY.has(name))) {
+    try {
+      await groups[group]();
+    } catch (error) {
+      record({ id: `${group}:failed`, group, error: String(error?.message ?? error) });
+    }
+  }
 
   results.scenarios.push(...carriedOver(results.scenarios));
   results.finishedAt = new Date().toISOString();
