@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import nodeModule from 'node:module';
 import { parseCommandLine, usage } from './src/cli.js';
 import { checkNodeVersion } from './src/runtime.check.js';
 import { VERSION } from './src/version.js';
@@ -15,20 +14,9 @@ async function main(): Promise<void> {
   if (command.action === 'invalid') return fail(command.message, 2);
   const runtime = checkNodeVersion(process.version);
   if (!runtime.ok) return fail(runtime.error);
-  enableCompileCache();
   const { processEnv } = await import('#config');
   const { serve } = await import('./src/serve.js');
   await serve(processEnv(), process.argv, runtime.warning);
-}
-
-/**
- * Node >= 22.1 keeps V8's compiled code of the modules loaded from here on in NODE_COMPILE_CACHE,
- * or else <tmpdir>/node-compile-cache (/tmp: an emptyDir under the read-only root filesystem in
- * Kubernetes, so a restarted container starts warm). Node 20 has no such cache and starts cold.
- * A cache that cannot be written only costs the saving, never the start.
- */
-function enableCompileCache(): void {
-  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 }
 
 function fail(message: string, code = 1): void {
