@@ -15,7 +15,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build
+# nest build, then the server entry bundled into one file and lazy chunks (start-up: docs/performance.md).
+COPY scripts/bundle-server.mjs ./scripts/
+RUN npm run build
 
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app

@@ -5,17 +5,20 @@
 // regenerates the results block of docs/performance.md.
 //
 //   BENCH_RUNS (3)  BENCH_SECONDS (3)  BENCH_ONLY=ws,xdp,mcp,idle,startup,trino,tracing (all)
+//   BENCH_QUICK=1   only the shapes the issue-12 targets are judged on, 3 runs of 1 s (~3 minutes)
+//   BENCH_NODE22 / BENCH_NODE20  node binaries for the start-up figures (default: this node for
+//                   its own major, else the one `npx -y node@<major>` provides, if it can)
 // With BENCH_ONLY, the other groups' figures are carried over from the latest results file, so
 // the report stays complete (each scenario keeps the time it was measured at).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeUpstream } from './lib/fakes.mjs';
 import { runHttpLoad } from './lib/http-load.mjs';
 import { canPin, memoryOf, startNodeServer } from './lib/processes.mjs';
-import { writePerformanceReport } from './lib/report.mjs';
+import { targetLines, writePerformanceReport } from './lib/report.mjs';
 import { medianOfRuns, round } from './lib/stats.mjs';
 import { closeAll, openIdleSessions, runWsLoad } from './lib/ws-load.mjs';
 import { runTrinoQuery } from './lib/trino-query.mjs';
@@ -23,8 +26,9 @@ import { startOtlpSink } from './lib/otlp-sink.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
+const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 3));
 const GROUPS = ['ws', 'xdp', 'mcp', 'idle', 'startup', 'trino', 'tracing'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? GROUPS.join(',')).split(','));
 
@@ -32,6 +36,7 @@ const SERVER_ENTRY = join(root, 'dist/apps/xdp-mcp-server/main.js');
 const BENCH_SERVER = join(here, 'bench-server.mjs');
 const ECHO_BASELINE = join(here, 'baselines/ws-echo.server.mjs');
 const SDK_BASELINE = join(here, 'baselines/sdk-stateless.server.mjs');
+const SDK_V2_BASELINE = join(here, 'baselines/sdk-v2-minimal.server.mjs');
 const BARE_HTTP_BASELINE = join(here, 'baselines/bare-http.server.mjs');
 
 // Production defaults apart from what one load generator needs lifted: no auth, no
@@ -48,19 +53,24 @@ const SERVER_ENV = {
 
 const echoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"}}}`;
 const datastoresCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"xdp_list_datastores","arguments":{"page":0,"size":20}}}`;
-const WS_SHAPES = [
-  { connections: 1, inFlight: 1 },
-  { connections: 1, inFlight: 64 },
-  { connections: 16, inFlight: 1 },
-  { connections: 16, inFlight: 64 },
-];
+// Quick mode keeps the shapes the targets are judged on (1 x 64, 16 concurrent).
+const WS_SHAPES = QUICK
+  ? [{ connections: 1, inFlight: 64 }]
+  : [
+      { connections: 1, inFlight: 1 },
+      { connections: 1, inFlight: 64 },
+      { connections: 16, inFlight: 1 },
+      { connections: 16, inFlight: 64 },
+    ];
+const MCP_CONCURRENCY = QUICK ? [16] : [1, 16];
 
 async function main() {
   if (!existsSync(SERVER_ENTRY)) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
   const results = {
     startedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, pinned: canPin },
-    settings: { runs: RUNS, secondsPerRun: SECONDS },
+    // The load average says how much else shared the machine (other work skews absolute figures; ratios less).
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, pinned: canPin, loadAverage: { start: loadAverage() } },
+    settings: { runs: RUNS, secondsPerRun: SECONDS, quick: QUICK },
     scenarios: [],
   };
   const record = (scenario) => {
@@ -69,21 +79,33 @@ async function main() {
     log(`${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`);
   };
 
-  if (ONLY.has('ws')) await wsScenarios(record, { name: 'bench_echo', label: 'trivial in-process tool', request: echoCall, env: {} });
-  if (ONLY.has('xdp')) await xdpScenarios(record);
-  if (ONLY.has('mcp')) await mcpScenarios(record);
-  if (ONLY.has('idle')) await idleMemoryScenarios(record);
-  if (ONLY.has('startup')) await startupScenario(record);
-  if (ONLY.has('trino')) await trinoScenario(record);
-  if (ONLY.has('tracing')) await tracingScenarios(record);
+  // A group that fails is recorded as not measured; the others still run and the report is still written.
+  const groups = {
+    ws: () => wsScenarios(record, { name: 'bench_echo', label: 'trivial in-process tool', request: echoCall, env: {} }),
+    xdp: () => xdpScenarios(record),
+    mcp: () => mcpScenarios(record),
+    idle: () => idleMemoryScenarios(record),
+    startup: () => startupScenario(record),
+    trino: () => trinoScenario(record),
+    tracing: () => tracingScenarios(record),
+  };
+  for (const group of GROUPS.filter((name) => ONLY.has(name))) {
+    try {
+      await groups[group]();
+    } catch (error) {
+      record({ id: `${group}:failed`, group, error: String(error?.message ?? error) });
+    }
+  }
 
   results.scenarios.push(...carriedOver(results.scenarios));
   results.finishedAt = new Date().toISOString();
+  results.machine.loadAverage.end = loadAverage();
   mkdirSync(join(here, 'results'), { recursive: true });
   const file = join(here, 'results', `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   writePerformanceReport(join(root, 'docs/performance.md'), results);
   log(`wrote ${file} and docs/performance.md`);
+  for (const line of targetLines(results)) log(line);
 }
 
 /** Scenarios of groups not re-measured now, from the latest results file. */
@@ -105,10 +127,10 @@ async function wsScenarios(record, { name, label, request, env, group = 'ws' }) 
   ], async ([server, echo]) => {
     for (const shape of WS_SHAPES) {
       const id = `${group}:${name}:${shape.connections}x${shape.inFlight}`;
-      await repeated(record, { id, group, tool: name, label, ...shape, baselineName: 'bare ws echo server' }, () => ({
+      await repeated(record, { id, group, tool: name, label, ...shape }, {
         target: () => runWsLoad({ url: `${server.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
-        baseline: () => runWsLoad({ url: `${echo.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
-      }));
+        baselines: { echo: { name: 'bare ws echo server', run: () => runWsLoad({ url: `${echo.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }) } },
+      });
     }
   });
 }
@@ -129,42 +151,65 @@ async function xdpScenarios(record) {
   }
 }
 
-/** /mcp tools/call (stateless, JSON or SSE) vs the SDK's bare stateless example. */
+/**
+ * /mcp tools/call (stateless, 2025 era) vs the SDK v1 stateless example and a minimal SDK v2
+ * createMcpHandler server, the three measured in turn within every repetition.
+ */
 async function mcpScenarios(record) {
-  const body = echoCall;
-  const headers = { 'mcp-protocol-version': '2025-06-18' };
   await withServers([
     () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
     () => startNodeServer({ script: SDK_BASELINE }),
-  ], async ([server, sdk]) => {
-    for (const concurrency of [1, 16]) {
-      await repeated(record, { id: `mcp:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo', concurrency, baselineName: 'SDK stateless example' }, () => ({
-        target: () => runHttpLoad({ url: `${server.url}/mcp`, concurrency, seconds: SECONDS, body, headers }),
-        baseline: () => runHttpLoad({ url: `${sdk.url}/mcp`, concurrency, seconds: SECONDS, body, headers }),
-      }));
+    () => startNodeServer({ script: SDK_V2_BASELINE }),
+  ], async ([server, sdk, sdkV2]) => {
+    for (const concurrency of MCP_CONCURRENCY) {
+      const load = (target) => () => runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
+      await repeated(record, { id: `mcp:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo', concurrency }, {
+        target: load(server),
+        baselines: {
+          sdkV1: { name: 'SDK v1 stateless example', run: load(sdk) },
+          sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: load(sdkV2) },
+        },
+      });
     }
   });
 }
 
+const MCP_HEADERS = { 'mcp-protocol-version': '2025-06-18' };
+
 /**
- * The cost of tracing: tools/call over /mcp with every span exported (OTLP/HTTP protobuf, always
- * sampled, to a sink in this process) against the same server with tracing off.
+ * Tracing over /mcp, three same-run comparisons (issue 15), each with interleaved repetitions:
+ * - cost: every span exported (OTLP/HTTP protobuf, always sampled, to a sink in this process) vs tracing off;
+ * - off: tracing off (no endpoint) vs an endpoint set but OTEL_SDK_DISABLED=true — the two ways the
+ *   SDK is never loaded (TracingService imports it only when enabled), so a difference here is noise;
+ * - A/A: two identical servers with tracing off, the noise band the other ratios are read against.
  */
 async function tracingScenarios(record) {
-  const headers = { 'mcp-protocol-version': '2025-06-18' };
   const sink = await startOtlpSink();
   try {
     const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '200' };
     await withServers([
       () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...tracingEnv } }),
       () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
-    ], async ([traced, untraced]) => {
-      for (const concurrency of [1, 16]) {
-        await repeated(record, { id: `tracing:mcp:bench_echo:c${concurrency}`, group: 'tracing', tool: 'bench_echo', concurrency, baselineName: 'same server, tracing off' }, () => ({
-          target: () => runHttpLoad({ url: `${traced.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers }),
-          baseline: () => runHttpLoad({ url: `${untraced.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers }),
-        }));
+      () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SDK_DISABLED: 'true' } }),
+      () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+    ], async ([traced, untraced, sdkDisabled, untracedTwin]) => {
+      const load = (server, concurrency) => () => runHttpLoad({ url: `${server.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
+      for (const concurrency of MCP_CONCURRENCY) {
+        await repeated(record, { id: `tracing:mcp:bench_echo:c${concurrency}`, group: 'tracing', comparison: 'on vs off', tool: 'bench_echo', concurrency }, {
+          target: load(traced, concurrency),
+          baselines: { off: { name: 'same server, tracing off', run: load(untraced, concurrency) } },
+        });
       }
+      const exported = sink.stats.requests;
+      await repeated(record, { id: 'tracing:off-vs-sdk-disabled:c16', group: 'tracing', comparison: 'off vs SDK disabled', tool: 'bench_echo', concurrency: 16 }, {
+        target: load(untraced, 16),
+        baselines: { sdkDisabled: { name: 'endpoint set, OTEL_SDK_DISABLED=true', run: load(sdkDisabled, 16) } },
+      });
+      await repeated(record, { id: 'tracing:aa:c16', group: 'tracing', comparison: 'A/A', tool: 'bench_echo', concurrency: 16 }, {
+        target: load(untraced, 16),
+        baselines: { twin: { name: 'identical server, tracing off', run: load(untracedTwin, 16) } },
+      });
+      if (sink.stats.requests !== exported) throw new Error('tracing bench: a server with tracing off or disabled exported spans');
     });
     log(`tracing: the sink received ${sink.stats.requests} export requests, ${sink.stats.bytes} bytes`);
     if (sink.stats.requests === 0) throw new Error('tracing bench: no span reached the OTLP sink');
@@ -204,19 +249,49 @@ async function idleSessionCost(start, count) {
   }
 }
 
-/** Spawn of the production entry until the first 200 on /health, vs a bare node:http server. */
+/**
+ * Spawn of the production entry (the bundled dist/apps/xdp-mcp-server/main.js) until the first
+ * 200 on /health, vs a bare node:http server on the same Node, alternating; on Node 22 (the
+ * image's) and Node 20. The target figure starts with a warm compile cache (a restarted container's
+ * /tmp); `coldStartupMs` starts each time from an empty one (a new pod). Node 20 has no such cache.
+ */
 async function startupScenario(record) {
-  const runs = [];
-  for (let run = 0; run < Math.max(5, RUNS); run++) {
-    const target = await startNodeServer({ script: SERVER_ENTRY, env: { NODE_ENV: 'production', AUTH_MODE: 'none' } });
-    await target.stop();
-    const baseline = await startNodeServer({ script: BARE_HTTP_BASELINE, healthPath: '/' });
-    await baseline.stop();
-    runs.push({ target: { startupMs: target.startupMs }, baseline: { startupMs: baseline.startupMs } });
+  for (const major of [22, 20]) {
+    const id = `startup:node${major}`;
+    const nodePath = nodeBinary(major);
+    if (!nodePath) {
+      record({ id, group: 'startup', node: major, error: `no Node ${major} binary (set BENCH_NODE${major})` });
+      continue;
+    }
+    const cacheDir = (name) => join(os.tmpdir(), `xdp-mcp-bench-compile-cache-${major}-${name}`);
+    const env = (cache) => ({ NODE_ENV: 'production', AUTH_MODE: 'none', NODE_COMPILE_CACHE: cache });
+    rmSync(cacheDir('warm'), { recursive: true, force: true });
+    await (await startNodeServer({ script: SERVER_ENTRY, env: env(cacheDir('warm')), nodePath })).stop();
+    const runs = [];
+    for (let run = 0; run < Math.max(5, RUNS); run++) {
+      const target = await startNodeServer({ script: SERVER_ENTRY, env: env(cacheDir('warm')), nodePath });
+      await target.stop();
+      rmSync(cacheDir('cold'), { recursive: true, force: true });
+      const cold = await startNodeServer({ script: SERVER_ENTRY, env: env(cacheDir('cold')), nodePath });
+      await cold.stop();
+      const baseline = await startNodeServer({ script: BARE_HTTP_BASELINE, healthPath: '/', nodePath });
+      await baseline.stop();
+      runs.push({ target: { startupMs: target.startupMs, coldStartupMs: cold.startupMs }, baseline: { startupMs: baseline.startupMs } });
+    }
+    const target = medianOfRuns(runs.map((run) => run.target));
+    const baseline = medianOfRuns(runs.map((run) => run.baseline));
+    const version = spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    record({ id, group: 'startup', node: major, nodeVersion: version, baselineName: 'bare node:http server', target, baseline, ratio: target.startupMs / baseline.startupMs, runs });
   }
-  const target = medianOfRuns(runs.map((run) => run.target));
-  const baseline = medianOfRuns(runs.map((run) => run.baseline));
-  record({ id: 'startup', group: 'startup', baselineName: 'bare node:http server', target, baseline, ratio: target.startupMs / baseline.startupMs, runs });
+}
+
+/** A node binary of the given major: BENCH_NODE<major>, this node, or the one npx installs (cached after the first time). */
+function nodeBinary(major) {
+  const configured = process.env[`BENCH_NODE${major}`];
+  if (configured) return configured;
+  if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+  const found = spawnSync('npx', ['-y', `node@${major}`, '-p', 'process.execPath'], { encoding: 'utf8', timeout: 120_000 });
+  return found.status === 0 ? found.stdout.trim() : undefined;
 }
 
 /** trino_execute_query over a 1,000,000-row fake Trino result with the default row cap. */
@@ -241,24 +316,39 @@ async function trinoScenario(record) {
   }
 }
 
-/** Runs `measure` RUNS times (target then baseline each time) and records the medians and ratio. */
-async function repeated(record, scenario, measure) {
+/**
+ * Runs the target and every baseline RUNS times, one after the other within each repetition (they
+ * share core 0, so they must never be loaded at once), and records the medians and the ratio of
+ * the target to each baseline. `baseline`/`ratio` are the first baseline's, for the tables.
+ */
+async function repeated(record, scenario, { target: runTarget, baselines }) {
+  const names = Object.keys(baselines);
   const runs = [];
   try {
     for (let run = 0; run < RUNS; run++) {
-      const pair = measure();
-      // One after the other: both servers share core 0, so they must never be loaded at once.
-      const target = await pair.target();
-      const baseline = await pair.baseline();
-      runs.push({ target, baseline });
+      const figures = { target: await runTarget() };
+      for (const name of names) figures[name] = await baselines[name].run();
+      runs.push(figures);
     }
   } catch (error) {
     return record({ ...scenario, error: String(error?.message ?? error) });
   }
-  const target = { ...medianOfRuns(runs.map((run) => run.target)), errors: sum(runs.map((run) => run.target.errors)) };
-  const baseline = { ...medianOfRuns(runs.map((run) => run.baseline)), errors: sum(runs.map((run) => run.baseline.errors)) };
+  const summary = (key) => ({ ...medianOfRuns(runs.map((run) => run[key])), errors: sum(runs.map((run) => run[key].errors)) });
+  const target = summary('target');
+  const measuredBaselines = Object.fromEntries(names.map((name) => [name, { name: baselines[name].name, ...summary(name) }]));
+  const ratios = Object.fromEntries(names.map((name) => [name, target.requestsPerSecond / measuredBaselines[name].requestsPerSecond]));
   const firstError = runs.find((run) => run.target.firstError)?.target.firstError;
-  record({ ...scenario, target, baseline, ratio: target.requestsPerSecond / baseline.requestsPerSecond, ...(firstError ? { firstError } : {}), runs });
+  record({
+    ...scenario,
+    baselineName: baselines[names[0]].name,
+    target,
+    baseline: measuredBaselines[names[0]],
+    ratio: ratios[names[0]],
+    baselines: measuredBaselines,
+    ratios,
+    ...(firstError ? { firstError } : {}),
+    runs,
+  });
 }
 
 async function withServers(starters, body) {
@@ -272,6 +362,7 @@ async function withServers(starters, body) {
   }
 }
 
+const loadAverage = () => os.loadavg().map((value) => round(value, 2)).join(' / ');
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);

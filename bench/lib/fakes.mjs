@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,20 +21,33 @@ export async function startFakeUpstream(name, root, options = {}) {
   const outDir = join(root, 'dist/bench/fakes');
   mkdirSync(outDir, { recursive: true });
   const compiled = join(outDir, `fake-${name}.server.mjs`);
-  const { code } = transformFileSync(source, {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'es6' },
-  });
-  writeFileSync(compiled, code);
+  const compile = (from, to) => {
+    const { code } = transformFileSync(from, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } });
+    writeFileSync(to, code);
+  };
+  compile(source, compiled);
+  // The fakes' own helpers (e.g. traceparent.ts), imported as `./x.js`.
+  const fakesDir = join(root, 'test/fakes');
+  for (const file of readdirSync(fakesDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.startsWith('fake-'))) {
+    compile(join(fakesDir, file), join(outDir, file.replace(/\.ts$/, '.js')));
+  }
 
   const [command, args] = pinnedCommand(1, process.execPath, [RUNNER, compiled, JSON.stringify(options)]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const firstLine = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
+  // The fake may log before it is up (Nest's console logger, in the Trino fake): its JSON line with `env` is the start signal.
+  const { env } = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      try {
+        const message = JSON.parse(line);
+        if (message.env) resolve(message);
+      } catch {
+        // not the start line
+      }
+    });
     child.once('exit', (code) => reject(new Error(`fake ${name} exited with ${code} before starting`)));
   });
-  const { env } = JSON.parse(firstLine);
   return {
     ok: true,
     serverEnv: env,

@@ -16,9 +16,16 @@ function distance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function nearest(name: string, known: readonly string[]): { name: string; distance: number } | undefined {
+/**
+ * The closest setting no further than `limit` edits away. The length difference is a lower bound
+ * of the distance, so candidates that cannot be within the limit or beat the best so far are
+ * skipped without the quadratic comparison (every variable of the environment is checked at start-up).
+ */
+function nearest(name: string, known: readonly string[], limit: number): { name: string; distance: number } | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
+    const lowerBound = Math.abs(name.length - candidate.length);
+    if (lowerBound > limit || (best && lowerBound >= best.distance)) continue;
     const d = distance(name, candidate);
     if (!best || d < best.distance) best = { name: candidate, distance: d };
   }
@@ -34,8 +41,9 @@ export function settingsWarnings(env: Readonly<Record<string, string | undefined
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (knownSet.has(name) || env[name] === undefined) continue;
-    const closest = nearest(name, known);
-    const close = closest !== undefined && closest.distance <= Math.max(MAX_TYPO_DISTANCE, Math.floor(name.length / 4));
+    const limit = Math.max(MAX_TYPO_DISTANCE, Math.floor(name.length / 4));
+    const closest = nearest(name, known, limit);
+    const close = closest !== undefined && closest.distance <= limit;
     if (OUR_PREFIXES.test(name)) {
       warnings.push(`${name} is not a setting of this server and is ignored${close ? `: did you mean ${closest.name}?` : ' (docs/configuration.md lists every setting)'}`);
     } else if (name.length >= MIN_TYPO_LENGTH && closest !== undefined && closest.distance <= MAX_TYPO_DISTANCE) {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
@@ -14,22 +14,43 @@ export interface LoggingOptions {
 const QUIET_ROUTES = /^\/(health|ready|metrics)\b/;
 
 /**
+ * The log file descriptor is written asynchronously: a line is queued and the write(2) happens off
+ * the caller's path, with the lines queued meanwhile coalesced into one write, so a tool call
+ * never waits on stdout (one Audit line per call). Nothing is delayed while the stream is idle.
+ * What is still queued is written synchronously when the application shuts down (after the drain,
+ * so every drained call's Audit line is in) and, as a last resort, by pino when the process exits.
+ */
+class LogDestination implements OnApplicationShutdown {
+  private stream?: pino.DestinationStream & { flushSync(): void };
+
+  open(fd: 1 | 2): pino.DestinationStream {
+    this.stream ??= pino.destination({ dest: fd, sync: false });
+    return this.stream;
+  }
+
+  onApplicationShutdown(): void {
+    this.stream?.flushSync();
+  }
+}
+
+/**
  * Structured JSON logs via pino, honouring LOG_LEVEL, with credentials redacted from every line.
  * (nestjs-pino's LoggerModule makes its Logger available everywhere; nothing of ours is global.)
  */
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions = {}): DynamicModule {
+    const logDestination = new LogDestination();
     return {
       module: LoggingModule,
+      providers: [{ provide: LogDestination, useValue: logDestination }],
       imports: [
         ScrubberModule,
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => {
             const { scrub } = new OutboundScrubber(config);
-            const destination =
-              options.destination ?? (config.server.transport === 'stdio' ? pino.destination(2) : pino.destination(1));
+            const destination = options.destination ?? logDestination.open(config.server.transport === 'stdio' ? 2 : 1);
             return {
               pinoHttp: {
                 level: config.server.logLevel,
