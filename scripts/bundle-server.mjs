@@ -10,12 +10,12 @@
 // What stays outside: native/WASM packages and files read from their own directory
 // (`@duckdb/*`, `@polyglot-sql/*`, `swagger-ui-dist`), and optional packages that are not
 // installed (Nest's lazy `loadPackage` targets): those are loaded from node_modules at run time.
-// The SQL-guard worker is bundled as sql-parse.worker.js beside it, the sibling that
-// parse-worker.pool finds with `new URL('./sql-parse.worker.js', import.meta.url)`.
+// Each worker thread (the SQL guard's parser, the Trino-to-DuckDB translator) is bundled as
+// <name>.worker.js beside it: the sibling its pool finds with `new URL('./<name>.js', import.meta.url)`.
 // The unbundled files nest build wrote under dist/ stay in place (bench/bench-server.mjs and
 // tests import them).
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -95,10 +95,13 @@ await rm(staging, { recursive: true, force: true });
 // only `default` (Nest's loadPackage('class-transformer') then finds no plainToInstance), where
 // Node gives named exports. Lazily imported modules are still evaluated only when first imported.
 await build({ ...common, entryPoints: [join(appDir, 'main.js')], outfile: join(staging, 'main.js') });
-await build({ ...common, entryPoints: [join(root, 'dist/libs/trino/src/guard/sql-parse.worker.js')], outfile: join(staging, 'sql-parse.worker.js') });
+const workers = ['libs/trino/src/guard/sql-parse.worker.js', 'libs/trino/src/dialect/trino-translate.worker.js'];
+for (const worker of workers) {
+  await build({ ...common, entryPoints: [join(root, 'dist', worker)], outfile: join(staging, basename(worker)) });
+}
 await rename(join(staging, 'main.js'), join(appDir, 'main.bundle.js'));
 await writeFile(join(appDir, 'main.js'), LOADER);
-await rename(join(staging, 'sql-parse.worker.js'), join(appDir, 'sql-parse.worker.js'));
+for (const worker of workers) await rename(join(staging, basename(worker)), join(appDir, basename(worker)));
 // nest build's source map describes the file the bundle replaced.
 await rm(join(appDir, 'main.js.map'), { force: true });
 await rm(staging, { recursive: true, force: true });
