@@ -52,7 +52,7 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
         expect(tools.map((tool) => tool.name)).toContain('test_echo');
         const result = await client.callTool({ name: 'test_echo', arguments: { message: 'hi', repeat: 2 } });
         expect(result.isError).toBeFalsy();
-        expect(result.structuredContent).toEqual({ echoed: 'hihi', repeat: 2 });
+        expect(result.structuredContent).toEqual({ echoed: 'hi hi', repeat: 2 });
       } finally {
         await client.close();
       }
