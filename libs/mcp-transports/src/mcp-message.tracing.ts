@@ -84,10 +84,10 @@ function requestAttributes(session: McpSession, request: { id?: RequestId; metho
 function headersOf(request: Request | undefined): Record<string, string> | undefined {
   if (!request) return undefined;
   const headers: Record<string, string> = {};
-  const { traceparent, tracestate, version } = { traceparent: request.headers.get('traceparent'), tracestate: request.headers.get('tracestate'), version: request.headers.get('mcp-protocol-version') };
-  if (traceparent !== null) headers.traceparent = traceparent;
-  if (tracestate !== null) headers.tracestate = tracestate;
-  if (version !== null) headers['mcp-protocol-version'] = version;
+  for (const name of ['traceparent', 'tracestate', 'mcp-protocol-version']) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
   return headers;
 }
 
