@@ -3,6 +3,7 @@ import { abortProbe, AbortProbeModule } from './support/abort-probe.module.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
 import { RawPeer } from './support/raw-ws-peer.js';
+import { AUDIENCE, hsToken, ISSUER, JWT_SECRET } from './support/security-fixtures.js';
 
 const MODERN = '2026-07-28';
 const CLIENT_INFO = { name: 'e2e-2026', version: '1.0.0' };
@@ -150,6 +151,38 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       expect(refused.error.data.supported).toContain(MODERN);
       const listed = await peer.exchange({ jsonrpc: '2.0', id: 5, method: 'tools/list', params: { _meta: envelope() } });
       expect(listed.result.tools.map((tool: { name: string }) => tool.name)).toContain('test_echo');
+    });
+  });
+
+  describe('/mcp when tool scopes make the list caller-specific', () => {
+    let scoped: TestServer;
+
+    beforeAll(async () => {
+      scoped = await startTestServer({ env: { AUTH_JWT_SECRET: JWT_SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE, AUTH_TOOL_SCOPES: 'test_echo=echo:use' } });
+    });
+
+    afterAll(async () => {
+      await scoped?.close();
+    });
+
+    it('refuses a request without credentials with 401 and a WWW-Authenticate challenge, before the protocol runs', async () => {
+      const response = await fetch(`${scoped.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/list' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params: { _meta: envelope() } }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    });
+
+    it('lists per caller and marks the list private', async () => {
+      const list = async (scope: string | undefined) => (await postModern(`${scoped.url}/mcp`, { id: 8, method: 'tools/list', params: { _meta: envelope() } }, { authorization: `Bearer ${await hsToken(scope === undefined ? {} : { scope })}` })).body.result;
+      const withScope = await list('echo:use');
+      const without = await list(undefined);
+      expect(withScope.cacheScope).toBe('private');
+      expect(without.cacheScope).toBe('private');
+      expect(withScope.tools.map((tool: { name: string }) => tool.name)).toContain('test_echo');
+      expect(without.tools.map((tool: { name: string }) => tool.name)).not.toContain('test_echo');
     });
   });
 });
