@@ -89,6 +89,25 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       expect(body.result.ttlMs).toBeGreaterThan(0);
     });
 
+    it('serves prompts and resources as empty, cacheable lists', async () => {
+      const prompts = await postModern(mcpUrl, { id: 9, method: 'prompts/list', params: { _meta: envelope() } });
+      expect(prompts.body.result).toMatchObject({ prompts: [], resultType: 'complete', cacheScope: 'public' });
+      const resources = await postModern(mcpUrl, { id: 10, method: 'resources/list', params: { _meta: envelope() } });
+      expect(resources.body.result).toMatchObject({ resources: [], resultType: 'complete', cacheScope: 'public' });
+    });
+
+    it('reports arguments that break the schema as a tool error (2026) and -32602 (2025)', async () => {
+      const call = { method: 'tools/call', params: { name: 'test_echo', arguments: {}, _meta: envelope() } };
+      const modern = await postModern(mcpUrl, { id: 11, ...call });
+      expect(modern.body.result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining('message') }] });
+      const legacy = await fetch(mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'test_echo', arguments: {} } }),
+      });
+      expect(((await legacy.json()) as { error: { code: number } }).error.code).toBe(-32602);
+    });
+
     it('refuses an Mcp-Method header that does not match the body: 400, -32020, with the request id', async () => {
       const { status, body } = await postModern(mcpUrl, { id: 3, method: 'tools/list', params: { _meta: envelope() } }, { 'mcp-method': 'tools/call' });
       expect(status).toBe(400);

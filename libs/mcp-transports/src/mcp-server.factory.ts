@@ -9,12 +9,13 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   type RequestId,
+  ResourceNotFoundError,
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { AppConfig } from '#config';
-import type { ProgressUpdate, PublishedTool, ToolContext } from '#tool-contract';
+import { isToolError, type ProgressUpdate, type PublishedTool, type ToolContext } from '#tool-contract';
 import { tracingEnabled } from '#observability';
 import { ToolRegistryService } from '#tool-registry';
 import { traceMcpMessages } from './mcp-message.tracing.js';
@@ -25,9 +26,19 @@ import { toProtocolError } from './tool-error.mapping.js';
 export const MCP_SERVER_INFO = Symbol('MCP_SERVER_INFO');
 
 const CAPABILITIES = { tools: { listChanged: false } };
+/**
+ * In the 2026 era prompts and resources are declared and served as what they are here: empty.
+ * 2026-07-28 makes their list results cacheable and clients may ask for them; an empty list with a
+ * cache hint is the true answer. 2025-era sessions keep the tools-only capabilities they had.
+ */
+const MODERN_CAPABILITIES = { ...CAPABILITIES, prompts: { listChanged: false }, resources: { listChanged: false } };
 
-/** The tool list changes only with a deployment, so a 2026 client may keep it for a while. */
-const TOOL_LIST_TTL_MS = 300_000;
+/** The lists change only with a deployment, so a 2026 client may keep them for a while. */
+const LIST_TTL_MS = 300_000;
+const EMPTY_LIST_HINT: CacheHint = { ttlMs: LIST_TTL_MS, cacheScope: 'public' };
+const NO_PROMPTS = { prompts: [] };
+const NO_RESOURCES = { resources: [] };
+const NO_RESOURCE_TEMPLATES = { resourceTemplates: [] };
 
 type Tool = ListToolsResult['tools'][number];
 
@@ -45,6 +56,8 @@ export interface CallTracker {
 export interface McpServerOptions {
   /** Replaces the Server's own per-connection cancellation bookkeeping. */
   calls?: CallTracker;
+  /** The protocol era the Server will serve (the SDK's serving entries say which); 2025 when absent. */
+  era?: 'legacy' | 'modern';
 }
 
 /**
@@ -59,7 +72,7 @@ export class McpServerFactory {
   private readonly logger = new Logger('McpServer');
   // One validator for every Server: the SDK otherwise builds a new Ajv per instance.
   private readonly validator = new AjvJsonSchemaValidator();
-  private readonly cacheHints: { 'tools/list': CacheHint };
+  private readonly cacheHints: Record<'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list', CacheHint>;
   private listedFrom?: readonly PublishedTool[];
   private listResult: ListToolsResult = { tools: [] };
   /** Scope-filtered lists, keyed by the filtered array the registry returns (one per distinct scope set). */
@@ -72,13 +85,27 @@ export class McpServerFactory {
   ) {
     // With tool or catalog scopes the list (or what its tools may reach) depends on the caller.
     const callerSpecific = config.auth.toolScopes.length > 0 || config.auth.catalogScopes.length > 0;
-    this.cacheHints = { 'tools/list': { ttlMs: TOOL_LIST_TTL_MS, cacheScope: callerSpecific ? 'private' : 'public' } };
+    this.cacheHints = {
+      'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: callerSpecific ? 'private' : 'public' },
+      'prompts/list': EMPTY_LIST_HINT,
+      'resources/list': EMPTY_LIST_HINT,
+      'resources/templates/list': EMPTY_LIST_HINT,
+    };
   }
 
   create(session: McpSession, options: McpServerOptions = {}): Server {
-    const server = new Server(this.serverInfo, { capabilities: CAPABILITIES, jsonSchemaValidator: this.validator, cacheHints: this.cacheHints });
+    const modern = options.era === 'modern';
+    const server = new Server(this.serverInfo, { capabilities: modern ? MODERN_CAPABILITIES : CAPABILITIES, jsonSchemaValidator: this.validator, cacheHints: this.cacheHints });
     server.setRequestHandler('tools/list', (request) => this.listTools(request, session));
     server.setRequestHandler('tools/call', (request, ctx) => this.callTool(server, session, request, ctx, options.calls));
+    if (modern) {
+      server.setRequestHandler('prompts/list', () => NO_PROMPTS);
+      server.setRequestHandler('resources/list', () => NO_RESOURCES);
+      server.setRequestHandler('resources/templates/list', () => NO_RESOURCE_TEMPLATES);
+      server.setRequestHandler('resources/read', (request) => {
+        throw new ResourceNotFoundError(request.params.uri, 'Resource not found: this server publishes no resources');
+      });
+    }
     const calls = options.calls;
     if (calls) {
       server.setNotificationHandler('notifications/cancelled', (notification) => {
@@ -137,6 +164,9 @@ export class McpServerFactory {
       const outcome = await this.registry.call(request.params.name, request.params.arguments ?? {}, context);
       return server.projectCallToolResult(outcome.result as CallToolResult, this.registry.describe(request.params.name)?.outputSchema);
     } catch (error) {
+      // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error
+      // the model can correct; 2025-era callers keep the -32602 they are built around.
+      if (ctx.mcpReq.envelope && isToolError(error) && error.kind === 'invalid_arguments') return { content: [{ type: 'text', text: error.message }], isError: true };
       throw toProtocolError(error);
     } finally {
       session.inFlight?.release();

@@ -101,7 +101,7 @@ export class McpHttpController implements OnModuleDestroy {
     const principal = context.requestInfo ? this.principals.get(context.requestInfo) : undefined;
     // Unreachable: every request reaching the handler was admitted and recorded above.
     if (!principal) throw new Error('MCP request served without an admitted principal');
-    return this.factory.create({ transport: 'mcp-http', principal });
+    return this.factory.create({ transport: 'mcp-http', principal }, { era: context.era });
   }
 
   /** The principal a global auth guard already established, else the entrance check is made here. */

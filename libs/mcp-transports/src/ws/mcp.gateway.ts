@@ -75,7 +75,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
     // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
     // stays usable. It starts the transport synchronously, so no frame can arrive before it listens.
-    serveStdio(() => this.factory.create(session), {
+    serveStdio(({ era }) => this.factory.create(session, { era }), {
       transport: new WebSocketServerTransport(socket, this.frames, flow, gate),
       onerror: (error) => this.logger.debug(`ws: ${error.message}`),
     });
