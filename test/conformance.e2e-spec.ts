@@ -66,6 +66,12 @@ describe('MCP conformance suites against the built server (embedded default)', (
     url = `${server.url}/mcp`;
   }, 60_000);
 
+  /** On a failure, the server's own log tail says what it saw. */
+  function reported(failed: string[]): string[] {
+    if (failed.length > 0) logger.log(`server output:\n${server.output().slice(-4000)}`);
+    return failed;
+  }
+
   afterAll(async () => {
     server?.child.kill('SIGTERM');
     await server?.exit;
@@ -76,7 +82,7 @@ describe('MCP conformance suites against the built server (embedded default)', (
     async (name) => {
       const checks = await scenario('next', name, url);
       expect(checks.length).toBeGreaterThan(0);
-      expect(failures(name, checks)).toEqual([]);
+      expect(reported(failures(name, checks))).toEqual([]);
     },
     120_000,
   );
@@ -88,7 +94,7 @@ describe('MCP conformance suites against the built server (embedded default)', (
     async (name) => {
       const checks = await scenario('stable', name, url);
       expect(checks.length).toBeGreaterThan(0);
-      expect(failures(name, checks)).toEqual([]);
+      expect(reported(failures(name, checks))).toEqual([]);
     },
     120_000,
   );
