@@ -24,6 +24,12 @@ export async function sendWebResponse(answer: Response, response: ExpressRespons
     response.end();
     return;
   }
+  // A JSON answer is complete when it is produced: one write, with its length, instead of a stream.
+  if (answer.headers.get('content-type')?.startsWith('application/json')) {
+    response.end(Buffer.from(await answer.arrayBuffer()));
+    return;
+  }
+  // SSE: each event is written as it comes, so progress reaches the client before the result.
   response.flushHeaders();
   const reader = answer.body.getReader();
   try {
