@@ -108,6 +108,20 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       expect(((await legacy.json()) as { error: { code: number } }).error.code).toBe(-32602);
     });
 
+    it('cancels the call when the caller closes its stream', async () => {
+      const caller = new AbortController();
+      const call = fetch(mcpUrl, {
+        method: 'POST',
+        signal: caller.signal,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'test_wait_for_abort' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'http-2026-close' }, _meta: envelope() } }),
+      }).catch(() => undefined);
+      await abortProbe.started('http-2026-close');
+      caller.abort();
+      await call;
+      await expect(abortProbe.aborted('http-2026-close')).resolves.toBeDefined();
+    });
+
     it('refuses an Mcp-Method header that does not match the body: 400, -32020, with the request id', async () => {
       const { status, body } = await postModern(mcpUrl, { id: 3, method: 'tools/list', params: { _meta: envelope() } }, { 'mcp-method': 'tools/call' });
       expect(status).toBe(400);
