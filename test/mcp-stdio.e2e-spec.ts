@@ -78,4 +78,24 @@ describe('MCP over stdio (built app, e2e)', () => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) expect(JSON.parse(line)).toHaveProperty('level');
   });
+
+  it('serves the 2026-07-28 era without initialize: server/discover, then enveloped tools/list, unknown version refused', async () => {
+    const envelope = (version: string) => ({
+      'io.modelcontextprotocol/protocolVersion': version,
+      'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '0' },
+    });
+    const { code, stdout } = await runWithInput(['--stdio'], ENV, [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope('2099-01-01') } },
+      { jsonrpc: '2.0', id: 2, method: 'server/discover', params: { _meta: envelope('2026-07-28') } },
+      { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: envelope('2026-07-28') } },
+    ]);
+    expect(code).toBe(0);
+    const replies = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    expect(replies).toEqual([
+      { jsonrpc: '2.0', id: 1, error: expect.objectContaining({ code: -32022, data: expect.objectContaining({ supported: expect.arrayContaining(['2026-07-28']) }) }) },
+      { jsonrpc: '2.0', id: 2, result: expect.objectContaining({ supportedVersions: expect.arrayContaining(['2026-07-28']), resultType: 'complete' }) },
+      { jsonrpc: '2.0', id: 3, result: expect.objectContaining({ tools: expect.any(Array), resultType: 'complete', cacheScope: 'public' }) },
+    ]);
+  });
 });

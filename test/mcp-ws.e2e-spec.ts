@@ -7,40 +7,10 @@ import { LifecycleService } from '#observability';
 import { WebSocket } from 'ws';
 import { abortProbe, AbortProbeModule } from './support/abort-probe.module.js';
 import { getJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { RawPeer } from './support/raw-ws-peer.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
 
 const MAX_PAYLOAD = 4096;
-
-/** A raw `ws` peer that reads replies in order, for framing tests the SDK client cannot produce. */
-class RawPeer {
-  private readonly inbox: unknown[] = [];
-  private readonly waiting: ((message: unknown) => void)[] = [];
-
-  constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString());
-      const waiter = this.waiting.shift();
-      if (waiter) waiter(message);
-      else this.inbox.push(message);
-    });
-  }
-
-  static async open(url: string, protocols?: string[], options?: ConstructorParameters<typeof WebSocket>[2]): Promise<RawPeer> {
-    const socket = new WebSocket(url, protocols, options);
-    await once(socket, 'open');
-    return new RawPeer(socket);
-  }
-
-  next(): Promise<any> {
-    if (this.inbox.length > 0) return Promise.resolve(this.inbox.shift());
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  async exchange(frame: string | object): Promise<any> {
-    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-    return this.next();
-  }
-}
 
 /** Resolves with the HTTP response that refused a WebSocket upgrade. */
 function refusedUpgrade(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<IncomingMessage> {

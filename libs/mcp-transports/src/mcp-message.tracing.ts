@@ -1,5 +1,5 @@
 import { context, type Span, SpanKind, trace } from '@opentelemetry/api';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/server';
 
 import { extractTraceContext, markFailed, startSpan, tracingEnabled } from '#observability';
 import type { McpSession } from './mcp-session.js';
@@ -13,7 +13,7 @@ const METHOD_NAME = /^[a-z][a-zA-Z/_]{0,63}$/;
 /**
  * One SERVER span per MCP request (any transport), from the message's arrival to the response
  * the Server sends for its id. The parent is the caller's W3C context from `params._meta`
- * (traceparent/tracestate) or, on /mcp, the HTTP headers. Installed right after `server.connect`
+ * (traceparent/tracestate, both eras) or, on /mcp, the HTTP headers. Installed right after `server.connect`
  * (before any message can arrive: they come in later event-loop turns) around the handlers the
  * Server set: its handler runs inside the span's context, so the tool, guard, engine and upstream
  * spans become its children. A no-op without tracing.
@@ -27,7 +27,7 @@ export function traceMcpMessages(transport: Transport, session: McpSession): voi
     const request = message as { id?: RequestId; method?: unknown; params?: { _meta?: Record<string, unknown>; name?: unknown; protocolVersion?: unknown } };
     if (typeof request.method !== 'string') return deliver?.(message, extra);
     if (request.method === 'initialize' && typeof request.params?.protocolVersion === 'string') clientVersion = request.params.protocolVersion;
-    const headers = extra?.requestInfo?.headers as Record<string, unknown> | undefined;
+    const headers = headersOf(extra?.request);
     const parent = extractTraceContext(request.params?._meta, extractTraceContext(headers, context.active()));
     const span = startSpan(METHOD_NAME.test(request.method) ? request.method : 'mcp.request', { kind: SpanKind.SERVER, parent, attributes: requestAttributes(session, request, protocolVersionOf(headers) ?? clientVersion) });
     // A notification has no answer: its span covers the handler's start only.
@@ -78,6 +78,17 @@ function requestAttributes(session: McpSession, request: { id?: RequestId; metho
     'xdp.session.kind': session.transport === 'mcp-http' ? 'stateless' : 'connection',
     'xdp.transport': session.transport,
   };
+}
+
+/** The HTTP headers of a /mcp request as a plain record (what the trace-context extractor reads). */
+function headersOf(request: Request | undefined): Record<string, string> | undefined {
+  if (!request) return undefined;
+  const headers: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate', 'mcp-protocol-version']) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
 }
 
 function protocolVersionOf(headers: Record<string, unknown> | undefined): string | undefined {

@@ -1,42 +1,46 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
-  CancelledNotificationSchema,
-  ErrorCode,
+  type CacheHint,
   type CallToolRequest,
   type CallToolResult,
   type Implementation,
   type ListToolsRequest,
   type ListToolsResult,
-  ListToolsRequestSchema,
+  ProtocolError,
+  ProtocolErrorCode,
   type RequestId,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import * as z from 'zod/v4';
-import type { ProgressUpdate, PublishedTool, ToolContext } from '#tool-contract';
+  ResourceNotFoundError,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import { AppConfig } from '#config';
+import { isToolError, type ProgressUpdate, type PublishedTool, type ToolContext } from '#tool-contract';
 import { tracingEnabled } from '#observability';
 import { ToolRegistryService } from '#tool-registry';
 import { traceMcpMessages } from './mcp-message.tracing.js';
 import type { McpSession } from './mcp-session.js';
-import { ProtocolError, toProtocolError } from './tool-error.mapping.js';
+import { toProtocolError } from './tool-error.mapping.js';
 
-/** Injection token for the `serverInfo` every Server announces in its initialize result. */
+/** Injection token for the `serverInfo` every Server announces (initialize result, 2026 result `_meta`). */
 export const MCP_SERVER_INFO = Symbol('MCP_SERVER_INFO');
 
 const CAPABILITIES = { tools: { listChanged: false } };
-
 /**
- * The SDK's protocol layer parses each request with the schema it was registered with and answers a
- * mismatch as -32603 Internal error; registering tools/call with lenient params lets the Server's own
- * tools/call validation run instead, which answers malformed params (e.g. non-object arguments) -32602.
+ * In the 2026 era prompts and resources are declared and served as what they are here: empty.
+ * 2026-07-28 makes their list results cacheable and clients may ask for them; an empty list with a
+ * cache hint is the true answer. 2025-era sessions keep the tools-only capabilities they had.
  */
-const CallToolEnvelopeSchema = CallToolRequestSchema.extend({ params: z.unknown() });
+const MODERN_CAPABILITIES = { ...CAPABILITIES, prompts: { listChanged: false }, resources: { listChanged: false } };
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The lists change only with a deployment, so a 2026 client may keep them for a while. */
+const LIST_TTL_MS = 300_000;
+const EMPTY_LIST_HINT: CacheHint = { ttlMs: LIST_TTL_MS, cacheScope: 'public' };
+const NO_PROMPTS = { prompts: [] };
+const NO_RESOURCES = { resources: [] };
+const NO_RESOURCE_TEMPLATES = { resourceTemplates: [] };
+
+type Tool = ListToolsResult['tools'][number];
 
 /** A call whose cancellation can arrive outside its own transport (stateless /mcp). */
 export interface TrackedCall {
@@ -52,33 +56,59 @@ export interface CallTracker {
 export interface McpServerOptions {
   /** Replaces the Server's own per-connection cancellation bookkeeping. */
   calls?: CallTracker;
+  /** The protocol era the Server will serve (the SDK's serving entries say which); 2025 when absent. */
+  era?: 'legacy' | 'modern';
 }
 
 /**
- * Builds the SDK's protocol engine (initialize, ping, version negotiation, cancellation,
- * JSON-RPC errors) wired to the one ToolRegistryService. Every transport gets its Servers here.
+ * Builds the SDK v2 protocol engine (initialize or server/discover, ping, version negotiation,
+ * the 2026 envelope and result encoding, cancellation, JSON-RPC errors) wired to the one
+ * ToolRegistryService. Every transport gets its Servers here. What is costly is built once and
+ * shared by every Server: the JSON-schema validator, the tools/list result (typescript-sdk#2838:
+ * a per-request factory must not re-convert schemas) and the scope-filtered lists per principal.
  */
 @Injectable()
 export class McpServerFactory {
   private readonly logger = new Logger('McpServer');
-  // One validator for every Server: the SDK otherwise builds a new Ajv per instance, which
-  // dominated the cost of a stateless /mcp request.
+  // One validator for every Server: the SDK otherwise builds a new Ajv per instance.
   private readonly validator = new AjvJsonSchemaValidator();
+  private readonly cacheHints: Record<'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list', CacheHint>;
   private listedFrom?: readonly PublishedTool[];
   private listResult: ListToolsResult = { tools: [] };
+  /** Scope-filtered lists, keyed by the filtered array the registry returns (one per distinct scope set). */
+  private filtered = new WeakMap<readonly PublishedTool[], ListToolsResult>();
 
   constructor(
     private readonly registry: ToolRegistryService,
     @Inject(MCP_SERVER_INFO) private readonly serverInfo: Implementation,
-  ) {}
+    config: AppConfig,
+  ) {
+    // With tool or catalog scopes the list (or what its tools may reach) depends on the caller.
+    const callerSpecific = config.auth.toolScopes.length > 0 || config.auth.catalogScopes.length > 0;
+    this.cacheHints = {
+      'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: callerSpecific ? 'private' : 'public' },
+      'prompts/list': EMPTY_LIST_HINT,
+      'resources/list': EMPTY_LIST_HINT,
+      'resources/templates/list': EMPTY_LIST_HINT,
+    };
+  }
 
   create(session: McpSession, options: McpServerOptions = {}): Server {
-    const server = new Server(this.serverInfo, { capabilities: CAPABILITIES, jsonSchemaValidator: this.validator });
-    server.setRequestHandler(ListToolsRequestSchema, (request) => this.listTools(request, session));
-    server.setRequestHandler(CallToolEnvelopeSchema, (request, extra) => this.callTool(session, request as CallToolRequest, extra, options.calls));
+    const modern = options.era === 'modern';
+    const server = new Server(this.serverInfo, { capabilities: modern ? MODERN_CAPABILITIES : CAPABILITIES, jsonSchemaValidator: this.validator, cacheHints: this.cacheHints });
+    server.setRequestHandler('tools/list', (request) => this.listTools(request, session));
+    server.setRequestHandler('tools/call', (request, ctx) => this.callTool(server, session, request, ctx, options.calls));
+    if (modern) {
+      server.setRequestHandler('prompts/list', () => NO_PROMPTS);
+      server.setRequestHandler('resources/list', () => NO_RESOURCES);
+      server.setRequestHandler('resources/templates/list', () => NO_RESOURCE_TEMPLATES);
+      server.setRequestHandler('resources/read', (request) => {
+        throw new ResourceNotFoundError(request.params.uri, 'Resource not found: this server publishes no resources');
+      });
+    }
     const calls = options.calls;
     if (calls) {
-      server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
+      server.setNotificationHandler('notifications/cancelled', (notification) => {
         if (notification.params.requestId !== undefined) calls.cancel(session, notification.params.requestId, notification.params.reason);
       });
     }
@@ -96,36 +126,47 @@ export class McpServerFactory {
 
   /**
    * Every tool the session may call, in one page (clients such as Bolt.diy never follow a cursor).
-   * The full list's result is cached until the registry changes; a scope-filtered list is built per call.
+   * Results are built once per registry state and per filtered list, then reused; the SDK encodes
+   * the era-specific fields (resultType, cache hints) around them without changing them.
    */
   private listTools(request: ListToolsRequest, session: McpSession): ListToolsResult {
-    if (request.params?.cursor !== undefined) throw new ProtocolError(ErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
-    const tools = this.registry.list(session);
-    if (tools !== this.registry.list()) return { tools: tools.map((tool) => ({ ...tool }) as ListToolsResult['tools'][number]) };
-    if (tools !== this.listedFrom) {
-      this.listedFrom = tools;
-      this.listResult = { tools: tools.map((tool) => ({ ...tool }) as ListToolsResult['tools'][number]) };
+    if (request.params?.cursor !== undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
+    const all = this.registry.list();
+    if (all !== this.listedFrom) {
+      this.listedFrom = all;
+      this.listResult = toListResult(all);
+      this.filtered = new WeakMap();
     }
-    return this.listResult;
+    const tools = this.registry.list(session);
+    if (tools === all) return this.listResult;
+    let result = this.filtered.get(tools);
+    if (!result) {
+      result = toListResult(tools);
+      this.filtered.set(tools, result);
+    }
+    return result;
   }
 
-  private async callTool(session: McpSession, request: CallToolRequest, extra: Extra, calls?: CallTracker): Promise<CallToolResult> {
+  private async callTool(server: Server, session: McpSession, request: CallToolRequest, ctx: ServerContext, calls?: CallTracker): Promise<CallToolResult> {
     // Answered like the global cap's "busy": a tool error the model can read, not a protocol failure.
     if (session.inFlight && !session.inFlight.tryAcquire()) {
       return { content: [{ type: 'text', text: `Busy: this session already runs ${session.inFlight.max} tool calls (MAX_IN_FLIGHT_PER_SESSION); wait for one to finish` }], isError: true };
     }
-    const tracked = calls?.begin(session, extra.requestId, extra.signal);
-    const progress = new ProgressSender(extra, this.logger);
+    const tracked = calls?.begin(session, ctx.mcpReq.id, ctx.mcpReq.signal);
+    const progress = new ProgressSender(ctx, this.logger);
     const context: ToolContext = {
-      signal: tracked?.signal ?? extra.signal,
+      signal: tracked?.signal ?? ctx.mcpReq.signal,
       reportProgress: (update) => progress.send(update),
       principal: session.principal,
       transport: session.transport,
     };
     try {
       const outcome = await this.registry.call(request.params.name, request.params.arguments ?? {}, context);
-      return outcome.result as CallToolResult;
+      return server.projectCallToolResult(outcome.result as CallToolResult, this.registry.describe(request.params.name)?.outputSchema);
     } catch (error) {
+      // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error
+      // the model can correct; 2025-era callers keep the -32602 they are built around.
+      if (ctx.mcpReq.envelope && isToolError(error) && error.kind === 'invalid_arguments') return { content: [{ type: 'text', text: error.message }], isError: true };
       throw toProtocolError(error);
     } finally {
       session.inFlight?.release();
@@ -136,9 +177,13 @@ export class McpServerFactory {
   }
 }
 
+function toListResult(tools: readonly PublishedTool[]): ListToolsResult {
+  return { tools: tools.map((tool) => ({ ...tool }) as Tool) };
+}
+
 /**
- * Sends `notifications/progress` for one request, in order, tied to the request (so stateless
- * HTTP streams them on that request's SSE response). A no-op when the caller sent no token.
+ * Sends `notifications/progress` for one request, in order, tied to the request (so /mcp streams
+ * them on that request's SSE response). A no-op when the caller sent no token.
  */
 class ProgressSender {
   private readonly token: string | number | undefined;
@@ -146,10 +191,10 @@ class ProgressSender {
   private reported = false;
 
   constructor(
-    private readonly extra: Extra,
+    private readonly ctx: ServerContext,
     private readonly logger: Logger,
   ) {
-    this.token = extra._meta?.progressToken;
+    this.token = ctx.mcpReq._meta?.progressToken;
   }
 
   send(update: ProgressUpdate): void {
@@ -157,7 +202,7 @@ class ProgressSender {
     if (progressToken === undefined) return;
     this.reported = true;
     this.last = this.last
-      .then(() => this.extra.sendNotification({ method: 'notifications/progress', params: { progressToken, ...update } }))
+      .then(() => this.ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...update } }))
       .catch((error: unknown) => this.logger.debug(`Progress notification not delivered: ${String(error)}`));
   }
 

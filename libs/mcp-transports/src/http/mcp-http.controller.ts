@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, type OnModuleDestroy, Post, Req, Res } from '@nestjs/common';
+import { createMcpHandler, isLegacyRequest, type McpHttpHandler, type McpRequestContext } from '@modelcontextprotocol/server';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { LifecycleService, MetricsService } from '#observability';
 import { clientKey, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
@@ -8,20 +9,32 @@ import { McpAdmission } from '../mcp-admission.service.js';
 import { McpServerFactory } from '../mcp-server.factory.js';
 import { MeteredHttpTransport } from './metered-http.transport.js';
 import { StatelessCallTracker } from './stateless-call.tracker.js';
+import { sendWebResponse, toWebRequest } from './web-exchange.js';
 
 export const MCP_HTTP_PATH = 'mcp';
 
 /**
- * MCP Streamable HTTP, stateless: every POST is served on its own (any replica can answer any
- * request), by the SDK's transport. Answers are JSON, or SSE when the request asked for
- * progress (JSON mode would drop the progress notifications). No server-initiated stream is
- * offered, so GET and DELETE answer 405.
+ * MCP Streamable HTTP, both protocol eras on one endpoint, stateless (any replica answers any
+ * request). Admission (Host, Origin, auth), body limits and rate limits run first, for both eras.
+ *
+ * - 2026-07-28 (a request carrying the `_meta` envelope): the SDK's `createMcpHandler` serves it —
+ *   server/discover, envelope validation, the Mcp-Method/Mcp-Name header rules, -32022 for an
+ *   unknown version, resultType, serverInfo and cache hints; progress rides on the request's own
+ *   SSE response and closing that response cancels the call.
+ * - 2025 era: served as before by the SDK's stateless Streamable HTTP transport — JSON answers, or
+ *   SSE when the request asked for progress (JSON mode would drop the notifications). We keep our
+ *   own leg instead of the SDK's stateless fallback because that one always answers SSE and has no
+ *   hook for the cross-request cancellation below. GET and DELETE answer 405.
  */
 @ApiExcludeController()
 @Controller(MCP_HTTP_PATH)
-export class McpHttpController {
+export class McpHttpController implements OnModuleDestroy {
+  private readonly logger = new Logger('McpHttp');
   private readonly calls = new StatelessCallTracker();
   private readonly countSent: () => void;
+  /** The principal of each web Request being served, for the SDK's per-request factory. */
+  private readonly principals = new WeakMap<globalThis.Request, Principal>();
+  private readonly modern: McpHttpHandler;
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -31,12 +44,16 @@ export class McpHttpController {
     private readonly rateLimiter: RateLimiter,
   ) {
     this.countSent = () => metrics.recordMessage('mcp-http', 'out');
+    this.modern = createMcpHandler((context) => this.serverFor(context), {
+      legacy: 'reject',
+      onerror: (error) => this.logger.debug(`mcp-http: ${error.message}`),
+    });
   }
 
   @Post()
   async handle(@Req() request: Request & RequestWithPrincipal, @Res() response: Response): Promise<void> {
     // Draining: no new sessions or calls here; requests already running finish.
-    if (!this.lifecycle.acceptingWork) return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {});
+    if (!this.lifecycle.acceptingWork) return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {}, idOf(request.body));
     const principal = await this.principalOf(request, response);
     if (!principal) return;
     const body: unknown = request.body;
@@ -46,15 +63,45 @@ export class McpHttpController {
     const decision = this.rateLimiter.consume(clientKey(principal, request.ip), messages - 1);
     if (!decision.allowed) {
       const { retryAfterSeconds } = decision;
-      return sendError(response, 429, `Rate limit exceeded: this batch of ${messages} messages is over the budget; retry in ${retryAfterSeconds} s`, { 'Retry-After': String(retryAfterSeconds) }, RATE_LIMITED_JSONRPC_CODE);
+      return sendError(response, 429, `Rate limit exceeded: this batch of ${messages} messages is over the budget; retry in ${retryAfterSeconds} s`, { 'Retry-After': String(retryAfterSeconds) }, idOf(body), RATE_LIMITED_JSONRPC_CODE);
     }
+    // A response closed before it was complete (client gone, or a 2026 caller closing its stream)
+    // aborts the exchange: the SDK cancels the call, since nobody could receive its answer.
+    const gone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
+    const webRequest = toWebRequest(request, gone.signal);
+    this.principals.set(webRequest, principal);
+    const answer = (await isLegacyRequest(webRequest, body)) ? await this.serveLegacy(webRequest, body, principal) : await this.serveModern(webRequest, body);
+    await sendWebResponse(answer, response);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.modern.close();
+  }
+
+  private async serveModern(webRequest: globalThis.Request, body: unknown): Promise<globalThis.Response> {
+    const answer = await this.modern.fetch(webRequest, { parsedBody: body });
+    if (answer.body) this.countSent();
+    return answer;
+  }
+
+  private async serveLegacy(webRequest: globalThis.Request, body: unknown, principal: Principal): Promise<globalThis.Response> {
     const transport = new MeteredHttpTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) }, this.countSent);
-    // A Server per request costs ~10 us once the validator is shared; reusing Servers measured no gain.
     const server = this.factory.create({ transport: 'mcp-http', principal }, { calls: this.calls });
-    // Closing the transport (response done, or client gone) aborts what is still running.
-    response.once('close', () => void transport.close());
+    // Closing the transport (client gone) aborts what is still running.
+    webRequest.signal.addEventListener('abort', () => void transport.close(), { once: true });
     await server.connect(transport);
-    await transport.handleRequest(request, response, body);
+    return transport.handleRequest(webRequest, { parsedBody: body });
+  }
+
+  /** The SDK's per-request factory: a Server for the principal this request was admitted as. */
+  private serverFor(context: McpRequestContext) {
+    const principal = context.requestInfo ? this.principals.get(context.requestInfo) : undefined;
+    // Unreachable: every request reaching the handler was admitted and recorded above.
+    if (!principal) throw new Error('MCP request served without an admitted principal');
+    return this.factory.create({ transport: 'mcp-http', principal }, { era: context.era });
   }
 
   /** The principal a global auth guard already established, else the entrance check is made here. */
@@ -62,7 +109,7 @@ export class McpHttpController {
     if (request.principal) return request.principal;
     const admission = await this.admission.admit(request);
     if (admission.admitted) return admission.principal;
-    sendError(response, admission.status, admission.message, admission.headers);
+    sendError(response, admission.status, admission.message, admission.headers, idOf(request.body));
     return undefined;
   }
 
@@ -78,7 +125,7 @@ export class McpHttpController {
 }
 
 function methodNotAllowed(response: Response, reason: string): void {
-  sendError(response, 405, `Method not allowed: ${reason}`, { Allow: 'POST' });
+  sendError(response, 405, `Method not allowed: ${reason}`, { Allow: 'POST' }, null);
 }
 
 /** A request whose `_meta.progressToken` asks for progress notifications. */
@@ -87,9 +134,15 @@ function asksForProgress(body: unknown): boolean {
   return messages.some((message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
 }
 
-function sendError(response: Response, status: number, message: string, headers: Record<string, string>, code = -32000): void {
+/** The id of a single request, so the client can match an error to it (null for batches and notifications). */
+function idOf(body: unknown): string | number | null {
+  const id = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : null;
+}
+
+function sendError(response: Response, status: number, message: string, headers: Record<string, string>, id: string | number | null, code = -32000): void {
   response
     .status(status)
     .set(headers)
-    .json({ jsonrpc: '2.0', error: { code, message }, id: null });
+    .json({ jsonrpc: '2.0', error: { code, message }, id });
 }

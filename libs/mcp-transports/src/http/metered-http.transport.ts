@@ -1,11 +1,9 @@
-import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, type TransportSendOptions, WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/server';
 
-/** The SDK's Streamable HTTP transport, counting each message it sends. */
-export class MeteredHttpTransport extends StreamableHTTPServerTransport {
+/** The SDK's (2025-era, stateless) Streamable HTTP transport, counting each message it sends. */
+export class MeteredHttpTransport extends WebStandardStreamableHTTPServerTransport {
   constructor(
-    options: StreamableHTTPServerTransportOptions,
+    options: WebStandardStreamableHTTPServerTransportOptions,
     private readonly onSent: () => void,
   ) {
     super(options);

@@ -1,4 +1,4 @@
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/server';
 import type { CallTracker, TrackedCall } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
 

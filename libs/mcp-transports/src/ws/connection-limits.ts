@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import type { LimitsConfig } from '#config';
 import { WebSocket } from 'ws';
 import { heldBytes } from './held-bytes.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService } from '#observability';
@@ -67,14 +68,16 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     }
     const session: McpSession = { transport: 'ws', principal, inFlight: new InFlightLimit(this.config.auth.maxInFlightPerSession) };
     const flow = this.limits.track(socket, request.socket);
-    const server = this.factory.create(session);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
     const gate = this.rateLimitGate(clientKey(principal, this.admission.clientIpOf(request)));
-    // connect() starts the transport synchronously, so no frame can arrive before it listens.
-    server.connect(new WebSocketServerTransport(socket, this.frames, flow, gate)).catch((error: unknown) => {
-      this.logger.error(`Could not start an MCP session: ${String(error)}`);
-      socket.close(1011, 'Internal error');
+    // The SDK's connection-serving entry (named for stdio, transport-agnostic) picks the era from
+    // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
+    // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
+    // stays usable. It starts the transport synchronously, so no frame can arrive before it listens.
+    serveStdio(({ era }) => this.factory.create(session, { era }), {
+      transport: new WebSocketServerTransport(socket, this.frames, flow, gate),
+      onerror: (error) => this.logger.debug(`ws: ${error.message}`),
     });
   }
 
