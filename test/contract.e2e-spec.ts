@@ -70,7 +70,7 @@ const TRINO_CASES: Case[] = [
   { name: 'listing schemas', tool: 'trino_list_schemas', args: { catalog: 'memory' }, expected: 'ok' },
   { name: 'listing schemas without a catalog', tool: 'trino_list_schemas', args: {}, expected: 'invalid_arguments' },
   // An unknown catalog simply has no schemas.
-  { name: 'a catalog of 200 characters (within the schema)', tool: 'trino_list_schemas', args: { catalog: 'c'.repeat(200) }, expected: 'ok' },
+  { name: 'a catalog of 200 characters (within the schema, but no such catalog)', tool: 'trino_list_schemas', args: { catalog: 'c'.repeat(200) }, expected: 'not_found' },
   { name: 'listing tables of a schema', tool: 'trino_list_tables', args: { catalog: 'memory', schema: 'sales' }, expected: 'ok' },
   { name: 'describing a table', tool: 'trino_describe_table', args: { catalog: 'memory', schema: 'sales', table: 'orders' }, expected: 'ok' },
   { name: 'describing without a table', tool: 'trino_describe_table', args: { catalog: 'memory', schema: 'sales' }, expected: 'invalid_arguments' },

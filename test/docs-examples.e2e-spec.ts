@@ -70,6 +70,8 @@ const SKIPPED: Record<string, string[]> = {
     'docs/performance.md: BENCH_RUNS=5 BENCH_SECONDS=5 npm run bench',
     'docs/performance.md: BENCH_ONLY=ws,mcp node bench/run.mjs',
     'docs/performance.md: node bench/load.mjs',
+    'docs/performance.md: BENCH_QUICK=1 node bench/run.mjs',
+    'docs/performance.md: BENCH_NODE22=/path/to/node22 BENCH_NODE20=/path/to/node20 node bench/run.mjs',
   ],
   'test/mcp-client-package.e2e-spec.ts runs these: it packs libs/mcp-client, installs the tarball into an empty project and runs the usage example from it': [
     'libs/mcp-client/README.md: cd libs/mcp-client && npm pack',
@@ -78,6 +80,7 @@ const SKIPPED: Record<string, string[]> = {
   'text diagram or file listing, not code': [
     'README.md: apps/xdp-mcp-server/     the application: main.ts (entry), bootstrap, AppModule, REST ApiController',
     'docs/architecture.md:  Bolt.diy / Claude / Inspector ──POST /mcp──┐',
+    'docs/architecture.md: AppConfigModule (global: AppConfig)',
     'docs/deployment.md: ┌──────────────────┐  HTTP /mcp  ┌──────────────────────┐  HTTPS  ┌──────────────────┐',
     'docs/observability.md: tools/call                              SERVER  (MCP request; or POST /api/trino/query for REST)',
   ],
