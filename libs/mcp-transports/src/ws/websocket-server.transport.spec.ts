@@ -67,6 +67,8 @@ describe('WebSocketServerTransport', () => {
   it.each([
     ['a wrong jsonrpc version', { jsonrpc: '1.0', id: 3, method: 'ping' }, 3],
     ['a non-string method', { jsonrpc: '2.0', id: 'a', method: 7 }, 'a'],
+    ['a request that also carries a result', { jsonrpc: '2.0', id: 'r', method: 'initialize', result: {} }, 'r'],
+    ['a request that also carries an error', { jsonrpc: '2.0', id: 6, method: 'ping', error: { code: 1, message: 'x' } }, 6],
     ['a bare value', 42, null],
     ['a batch', [{ jsonrpc: '2.0', id: 4, method: 'ping' }], null],
   ])('answers %s with -32600, echoing a usable id', async (_label, frame, id) => {

@@ -108,7 +108,12 @@ function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
   if (message.jsonrpc !== '2.0') return false;
   const hasId = 'id' in message;
   if (hasId && !isRequestId(message.id)) return false;
-  if (typeof message.method === 'string') return message.params === undefined || (typeof message.params === 'object' && message.params !== null && !Array.isArray(message.params));
+  // A request or notification never carries a result or an error: the SDK would take such a
+  // message for a response to an id it never sent and drop it, leaving the caller unanswered.
+  if (typeof message.method === 'string') {
+    if ('result' in message || 'error' in message) return false;
+    return message.params === undefined || (typeof message.params === 'object' && message.params !== null && !Array.isArray(message.params));
+  }
   if (!hasId) return false;
   if ('result' in message) return typeof message.result === 'object' && message.result !== null && !('error' in message);
   const error = message.error as { code?: unknown; message?: unknown } | null | undefined;
