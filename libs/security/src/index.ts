@@ -6,6 +6,7 @@ export type { AuthRequest } from './auth/bearer-token.js';
 export { Public } from './auth/public.decorator.js';
 export { CatalogAuthorizer } from './authorization/catalog-authorizer.js';
 export { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
+export { DnsRebindingRule, type RebindingRefusal } from './http/dns-rebinding.rule.js';
 export { applyHttpSecurity } from './http/http-security.js';
 export { type JsonLimit, jsonLimitExceeded, jsonLimitMessage, MAX_JSON_DEPTH, MAX_JSON_VALUES, topLevelId } from './http/json-limits.js';
 export { clientIp, InvalidHostError, requestHost } from './http/request-host.js';
@@ -14,5 +15,4 @@ export { type ConnectionAdmission, ConnectionLimiter } from './limits/connection
 export { InFlightLimit } from './limits/in-flight-limit.js';
 export { RATE_LIMITED_JSONRPC_CODE, RateLimiter, type RateDecision } from './limits/rate-limiter.service.js';
 export { SharedLimitStore } from './limits/shared-limit-store.service.js';
-export { OriginPolicy } from './origin/origin-policy.service.js';
 export { SecurityModule } from './security.module.js';
