@@ -114,6 +114,7 @@ describe('auth configuration', () => {
     expect(configProblems({ ALLOWED_HOSTS: '*' })).toContain('ALLOWED_HOSTS must list host names explicitly');
     expect(configProblems({ ALLOWED_HOSTS: 'mcp.example.com:443' })).toContain('ALLOWED_HOSTS entries must be host names');
     expect(configProblems({ ALLOWED_HOSTS: 'https://mcp.example.com' })).toContain('ALLOWED_HOSTS entries must be host names');
+    expect(configProblems({ ALLOWED_HOSTS: '[:::]' })).toContain('ALLOWED_HOSTS entries must be host names');
   });
 
   it('locks production over HTTP without credentials instead of refusing to start; AUTH_MODE=none, stdio and credentials unlock it', () => {

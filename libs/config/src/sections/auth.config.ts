@@ -270,13 +270,22 @@ function readAllowedHosts(env: EnvReader): string[] {
     const host = entry.toLowerCase().replace(/\.$/, '');
     if (host === '*') {
       env.problem('ALLOWED_HOSTS must list host names explicitly (a wildcard would disable DNS-rebinding protection)');
-    } else if (!HOST_NAME.test(host)) {
-      env.problem(`ALLOWED_HOSTS entries must be host names without scheme or port, like mcp.example.com (got "${entry}")`);
-    } else {
-      hosts.push(host);
+      continue;
     }
+    const name = HOST_NAME.test(host) ? hostnameAsRead(host) : undefined;
+    if (name === undefined) env.problem(`ALLOWED_HOSTS entries must be host names without scheme or port, like mcp.example.com (got "${entry}")`);
+    else hosts.push(name);
   }
   return hosts;
+}
+
+/** The name as a Host header's will be read (IPv6 compressed), so the two compare equal; undefined when it is no host. */
+function hostnameAsRead(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function readUrlList(env: EnvReader, name: string): string[] {
