@@ -14,7 +14,16 @@ describe('resolveClientOptions', () => {
       maxReconnectInterval: 30000,
       requestTimeout: 60000,
       headers: {},
+      protocolVersion: 'auto',
     });
+  });
+
+  it('accepts auto or a pinned era for protocolVersion and refuses anything else, naming the option', () => {
+    expect(resolveClientOptions({ url: 'ws://localhost:8080/ws', protocolVersion: '2026-07-28' }).protocolVersion).toBe('2026-07-28');
+    expect(resolveClientOptions({ url: 'ws://localhost:8080/ws', protocolVersion: '2025-11-25' }).protocolVersion).toBe('2025-11-25');
+    expect(() => resolveClientOptions({ url: 'ws://localhost:8080/ws', protocolVersion: '2024-11-05' as never })).toThrow(
+      new TypeError('protocolVersion must be one of auto, 2026-07-28, 2025-11-25, got 2024-11-05'),
+    );
   });
 
   it('treats an empty token (an unset environment variable) as no token', () => {

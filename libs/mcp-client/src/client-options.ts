@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION_MODES, type ProtocolVersionMode } from './era-negotiation.js';
 import { isNodeRuntime } from './runtime.js';
 
 export interface MCPWebSocketClientOptions {
@@ -15,6 +16,12 @@ export interface MCPWebSocketClientOptions {
   requestTimeout?: number;
   /** Extra HTTP headers for the WebSocket upgrade (Node only: browsers cannot set them). */
   headers?: Record<string, string>;
+  /**
+   * Protocol era. `auto` (default) asks for 2026-07-28 with `server/discover` and falls back to
+   * 2025-11-25 (`initialize`) when the server does not offer it; `'2026-07-28'` or `'2025-11-25'` pins
+   * that era (a server not offering a pinned 2026-07-28 is refused, not retried).
+   */
+  protocolVersion?: ProtocolVersionMode;
 }
 
 export interface ResolvedClientOptions {
@@ -25,6 +32,7 @@ export interface ResolvedClientOptions {
   maxReconnectInterval: number;
   requestTimeout: number;
   headers: Record<string, string>;
+  protocolVersion: ProtocolVersionMode;
 }
 
 export const DEFAULT_OPTIONS = {
@@ -50,7 +58,14 @@ export function resolveClientOptions(options: MCPWebSocketClientOptions): Resolv
     maxReconnectInterval: Math.max(reconnectInterval, positiveInteger('maxReconnectInterval', options.maxReconnectInterval ?? DEFAULT_OPTIONS.maxReconnectInterval)),
     requestTimeout: positiveInteger('requestTimeout', options.requestTimeout ?? DEFAULT_OPTIONS.requestTimeout),
     headers,
+    protocolVersion: protocolVersionMode(options.protocolVersion ?? 'auto'),
   };
+}
+
+function protocolVersionMode(value: string): ProtocolVersionMode {
+  const mode = PROTOCOL_VERSION_MODES.find((candidate) => candidate === value);
+  if (mode === undefined) throw new TypeError(`protocolVersion must be one of ${PROTOCOL_VERSION_MODES.join(', ')}, got ${value}`);
+  return mode;
 }
 
 function webSocketUrl(url: string): string {

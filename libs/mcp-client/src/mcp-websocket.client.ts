@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { resolveClientOptions, type MCPWebSocketClientOptions, type ResolvedClientOptions } from './client-options.js';
+import { LEGACY_PROTOCOL_VERSION, negotiateEra } from './era-negotiation.js';
 import { MCPClientClosedError, MCPClientError, MCPConnectionError, MCPRequestTimeoutError } from './mcp-client.errors.js';
 import { reconnectDelay } from './reconnect-backoff.js';
 import { openRuntimeSocket, type SocketOpener } from './socket-opener.js';
@@ -39,7 +40,12 @@ export interface ExecuteToolOptions {
 interface Session {
   client: Client;
   transport: WebSocketTransport;
+  /** The protocol version the connection speaks (2026-07-28 or the one initialize agreed on). */
+  protocolVersion: string;
 }
+
+/** What the SDK Client's transport carries as its session in the 2026-07-28 era (there is no initialize, hence no session id). */
+const STATELESS_SESSION = 'stateless-2026-07-28';
 
 /** A handshake that takes longer than this counts as a failed attempt, even if requestTimeout is longer. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
@@ -74,6 +80,11 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
 
   isConnected(): boolean {
     return this.session !== undefined;
+  }
+
+  /** The protocol version of the current connection (`2026-07-28`, or the 2025 era's), undefined while not connected. */
+  getProtocolVersion(): string | undefined {
+    return this.session?.protocolVersion;
   }
 
   /**
@@ -210,12 +221,29 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
     const transport = new WebSocketTransport(target, this.openSocket);
     const client = new Client({ name: CLIENT_NAME, version: CLIENT_VERSION }, { capabilities: {} });
     try {
+      await this.negotiate(transport, signal);
       await client.connect(transport, { timeout: requestTimeout, signal });
+      return { client, transport, protocolVersion: transport.protocolVersion ?? LEGACY_PROTOCOL_VERSION };
     } catch (error) {
       await client.close();
+      await transport.close();
       throw this.initializeFailure(error);
     }
-    return { client, transport };
+  }
+
+  /**
+   * Before the SDK Client takes the connection: in `auto` or pinned 2026-07-28 mode, opens the
+   * socket and asks `server/discover`. When 2026-07-28 is agreed the transport envelopes every
+   * request and the Client sends no initialize; otherwise the Client initializes as before.
+   */
+  private async negotiate(transport: WebSocketTransport, signal: AbortSignal): Promise<void> {
+    const mode = this.options.protocolVersion;
+    if (mode === LEGACY_PROTOCOL_VERSION) return;
+    await transport.open();
+    signal.throwIfAborted();
+    const timeoutMs = Math.min(this.options.requestTimeout, MAX_CONNECT_TIMEOUT_MS);
+    const era = await negotiateEra(transport, { mode, clientInfo: { name: CLIENT_NAME, version: CLIENT_VERSION }, timeoutMs, where: redactUrl(this.options.url) });
+    if ('envelope' in era) transport.useEnvelope(era.envelope, era.version, STATELESS_SESSION);
   }
 
   private adopt(session: Session, signal: AbortSignal): void {

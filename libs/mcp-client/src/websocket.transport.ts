@@ -23,8 +23,19 @@ export class WebSocketTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /**
+   * Set once a 2026-07-28 era was negotiated: the SDK Client skips `initialize` for a transport
+   * that already carries a session, which is what this era wants (there is no initialize).
+   */
+  sessionId?: string;
+  /** The version the connection speaks: set by the SDK Client after initialize, or by useEnvelope. */
+  protocolVersion?: string;
 
   private socket?: OpenSocket;
+  /** Opened by open() for era negotiation, not yet taken over by start(). */
+  private openedEarly = false;
+  /** The 2026-07-28 `_meta` envelope put on every request, once that era is negotiated. */
+  private envelope?: Record<string, unknown>;
   private closeInfo?: CloseInfo;
   /**
    * Inbound messages reach the SDK one microtask apart. The SDK handles a notification one
@@ -45,7 +56,17 @@ export class WebSocketTransport implements Transport {
     return this.closeInfo;
   }
 
+  /** Opens the socket before an SDK Client takes the transport over, so the era can be negotiated first. */
+  async open(): Promise<void> {
+    await this.start();
+    this.openedEarly = true;
+  }
+
   async start(): Promise<void> {
+    if (this.openedEarly) {
+      this.openedEarly = false;
+      return;
+    }
     if (this.socket) throw new Error('WebSocketTransport is single-use: it was already started');
     this.socket = await this.openSocket(this.target, {
       message: (text) => this.inOrder(() => this.receive(text)),
@@ -56,7 +77,18 @@ export class WebSocketTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (!this.socket || this.closeInfo) throw new MCPConnectionError('The WebSocket is not open');
-    await this.socket.send(JSON.stringify(message));
+    await this.socket.send(JSON.stringify(this.envelope ? withEnvelope(message, this.envelope) : message));
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  /** From now on every request carries `envelope` in `params._meta` (the 2026-07-28 era); no initialize is sent. */
+  useEnvelope(envelope: Record<string, unknown>, version: string, sessionId: string): void {
+    this.envelope = envelope;
+    this.protocolVersion = version;
+    this.sessionId = sessionId;
   }
 
   /** Reports the close at once: waiting for the closing handshake could take long when the peer is gone. */
@@ -93,4 +125,11 @@ export class WebSocketTransport implements Transport {
     this.closeInfo = info;
     this.onclose?.();
   }
+}
+
+/** A request with the envelope merged into its `_meta` (keys the SDK set, such as progressToken, kept). */
+function withEnvelope(message: JSONRPCMessage, envelope: Record<string, unknown>): JSONRPCMessage {
+  if (!('method' in message) || !('id' in message)) return message;
+  const params = (message.params ?? {}) as Record<string, unknown> & { _meta?: Record<string, unknown> };
+  return { ...message, params: { ...params, _meta: { ...envelope, ...params._meta } } };
 }

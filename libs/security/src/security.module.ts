@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditLog } from './audit/audit-log.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
+import { DnsRebindingRule } from './http/dns-rebinding.rule.js';
 import { ToolAuthorizer } from './authorization/tool-authorizer.service.js';
 import { AuthFailureLimiter } from './limits/auth-failure-limiter.service.js';
 import { ConnectionLimiter } from './limits/connection-limiter.service.js';
@@ -12,7 +13,6 @@ import { RateLimiter } from './limits/rate-limiter.service.js';
 import { RateLimiterModule } from './limits/rate-limiter.module.js';
 import { ProtectedResource } from './oauth/protected-resource.js';
 import { ProtectedResourceController } from './oauth/protected-resource.controller.js';
-import { OriginPolicy } from './origin/origin-policy.service.js';
 
 /**
  * Authentication, origin checks, per-tool authorization, rate and connection limits and the
@@ -34,7 +34,7 @@ import { OriginPolicy } from './origin/origin-policy.service.js';
   providers: [
     AuthService,
     AuthFailureLimiter,
-    OriginPolicy,
+    DnsRebindingRule,
     ProtectedResource,
     ToolAuthorizer,
     AuditLog,
@@ -43,6 +43,6 @@ import { OriginPolicy } from './origin/origin-policy.service.js';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
   ],
-  exports: [AuthService, OriginPolicy, ProtectedResource, ToolAuthorizer, AuditLog, ConnectionLimiter, RateLimiterModule],
+  exports: [AuthService, DnsRebindingRule, ProtectedResource, ToolAuthorizer, AuditLog, ConnectionLimiter, RateLimiterModule],
 })
 export class SecurityModule {}

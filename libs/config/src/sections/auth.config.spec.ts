@@ -21,6 +21,7 @@ describe('auth configuration', () => {
       authorizationServers: [],
       resourceUrl: undefined,
       corsOrigins: [],
+      allowedHosts: [],
       rateLimit: { requests: 3000, windowSeconds: 60 },
       authFailureLimit: { failures: 20, windowSeconds: 300 },
       trustProxy: false,
@@ -102,6 +103,20 @@ describe('auth configuration', () => {
     expect(configProblems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
   });
 
+  it('normalises ALLOWED_HOSTS to lower-case names and refuses wildcards, ports and URLs, naming the variable', () => {
+    expect(loadAppConfig({ ALLOWED_HOSTS: 'MCP.Example.com, xdp-mcp-server.xdp.svc.cluster.local., 10.0.0.7, [::1]' }).auth.allowedHosts).toEqual([
+      'mcp.example.com',
+      'xdp-mcp-server.xdp.svc.cluster.local',
+      '10.0.0.7',
+      '[::1]',
+    ]);
+    expect(loadAppConfig({}).auth.allowedHosts).toEqual([]);
+    expect(configProblems({ ALLOWED_HOSTS: '*' })).toContain('ALLOWED_HOSTS must list host names explicitly');
+    expect(configProblems({ ALLOWED_HOSTS: 'mcp.example.com:443' })).toContain('ALLOWED_HOSTS entries must be host names');
+    expect(configProblems({ ALLOWED_HOSTS: 'https://mcp.example.com' })).toContain('ALLOWED_HOSTS entries must be host names');
+    expect(configProblems({ ALLOWED_HOSTS: '[:::]' })).toContain('ALLOWED_HOSTS entries must be host names');
+  });
+
   it('locks production over HTTP without credentials instead of refusing to start; AUTH_MODE=none, stdio and credentials unlock it', () => {
     expect(configProblems({ NODE_ENV: 'production' })).toBe('');
     expect(loadAppConfig({ NODE_ENV: 'production' }).auth.locked).toBe(true);
@@ -126,7 +141,7 @@ describe('auth configuration', () => {
     for (const name of [
       'AUTH_MODE', 'MCP_AUTH_TOKEN', 'MCP_AUTH_TOKENS_FILE', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE',
       'AUTH_JWT_CLOCK_SKEW_SECONDS', 'AUTH_JWKS_CACHE_SECONDS', 'AUTH_JWKS_COOLDOWN_SECONDS', 'AUTH_TOOL_SCOPES', 'AUTH_AUTHORIZATION_SERVERS',
-      'AUTH_RESOURCE_URL', 'CORS_ORIGINS', 'RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT',
+      'AUTH_RESOURCE_URL', 'CORS_ORIGINS', 'ALLOWED_HOSTS', 'RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT',
       'MAX_IN_FLIGHT_PER_SESSION', 'AUDIT_LOG',
     ]) {
       expect(names).toContain(name);

@@ -89,6 +89,11 @@ export interface AuthConfig {
   resourceUrl?: string;
   /** Browser origins allowed by CORS and on /mcp and /ws; empty = no cross-origin browser access. */
   corsOrigins: string[];
+  /**
+   * Host names (lower-case, no port) besides the localhost names that requests may address: the
+   * public and in-cluster names behind an ingress. The DNS-rebinding defence refuses any other Host.
+   */
+  allowedHosts: string[];
   rateLimit: RateLimitConfig;
   /** Brute-force brake: repeated failed authentications from one client IP. */
   authFailureLimit: AuthFailureLimitConfig;
@@ -121,6 +126,7 @@ export function readAuthConfig(env: EnvReader, server: Pick<ServerConfig, 'nodeE
     authorizationServers: readUrlList(env, 'AUTH_AUTHORIZATION_SERVERS'),
     resourceUrl: env.httpUrl('AUTH_RESOURCE_URL'),
     corsOrigins: readOrigins(env),
+    allowedHosts: readAllowedHosts(env),
     rateLimit: {
       requests: env.int('RATE_LIMIT_REQUESTS', 3000, { min: 0, max: 10_000_000 }),
       windowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86_400 }),
@@ -253,6 +259,33 @@ function readOrigins(env: EnvReader): string[] {
     }
   }
   return origins;
+}
+
+/** A DNS name or an IPv4 address, or an IPv6 address in brackets: what a Host header names, without the port. */
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])$/;
+
+function readAllowedHosts(env: EnvReader): string[] {
+  const hosts: string[] = [];
+  for (const entry of env.list('ALLOWED_HOSTS')) {
+    const host = entry.toLowerCase().replace(/\.$/, '');
+    if (host === '*') {
+      env.problem('ALLOWED_HOSTS must list host names explicitly (a wildcard would disable DNS-rebinding protection)');
+      continue;
+    }
+    const name = HOST_NAME.test(host) ? hostnameAsRead(host) : undefined;
+    if (name === undefined) env.problem(`ALLOWED_HOSTS entries must be host names without scheme or port, like mcp.example.com (got "${entry}")`);
+    else hosts.push(name);
+  }
+  return hosts;
+}
+
+/** The name as a Host header's will be read (IPv6 compressed), so the two compare equal; undefined when it is no host. */
+function hostnameAsRead(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}/`).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function readUrlList(env: EnvReader, name: string): string[] {

@@ -1,7 +1,7 @@
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { OpenSocket, SocketEvents, SocketOpener } from '../socket-opener.js';
 
-type SentRequest = { id: number; method: string; params?: Record<string, unknown> };
+type SentRequest = { id: number | string; method: string; params?: Record<string, unknown> };
 
 /**
  * For unit specs: the far end of the client's sockets, driven step by step by the test, for
@@ -28,7 +28,7 @@ export class ScriptedPeer {
 
 export class ScriptedConnection {
   readonly sent: JSONRPCMessage[] = [];
-  private readonly taken = new Set<number>();
+  private readonly taken = new Set<number | string>();
   private readonly waiters: Array<() => void> = [];
 
   readonly socket: OpenSocket = {
@@ -51,12 +51,12 @@ export class ScriptedConnection {
     this.events.close(code, '');
   }
 
-  /** The next request with `method` the client sent and the test has not taken yet. */
-  async request(method: string): Promise<SentRequest> {
+  /** The next request with `method` (or any of `methods`) the client sent and the test has not taken yet. */
+  async request(...methods: string[]): Promise<SentRequest> {
     for (;;) {
-      const found = this.sent.find((message): message is JSONRPCMessage & SentRequest => 'method' in message && message.method === method && 'id' in message && !this.taken.has(Number(message.id)));
+      const found = this.sent.find((message): message is JSONRPCMessage & SentRequest => 'method' in message && methods.includes(message.method) && 'id' in message && !this.taken.has(message.id));
       if (found) {
-        this.taken.add(Number(found.id));
+        this.taken.add(found.id);
         return found;
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -69,7 +69,14 @@ export class ScriptedConnection {
     return request;
   }
 
-  answerInitialize(): Promise<SentRequest> {
+  /** Answers as a 2025-era server: a `server/discover` probe (auto mode) is method-not-found, then initialize. */
+  async answerInitialize(): Promise<SentRequest> {
+    const first = await this.request('server/discover', 'initialize');
+    if (first.method === 'initialize') {
+      this.taken.delete(first.id);
+    } else {
+      this.deliverTogether({ id: first.id, error: { code: -32601, message: 'Method not found' } });
+    }
     return this.answer('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: { tools: {} }, serverInfo: { name: 'scripted', version: '1' } });
   }
 }

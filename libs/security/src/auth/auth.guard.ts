@@ -1,27 +1,21 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
-import { OriginPolicy } from '../origin/origin-policy.service.js';
 import { AuthError } from './auth.error.js';
 import { AuthService } from './auth.service.js';
 import { isOpenRoute } from './open-routes.js';
 
-/** REST, which Swagger UI (served by this server) drives from the server's own origin. */
-const REST_PATHS = /^\/api(\/|$)/i;
-
 /**
- * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): checks the Origin
- * (OriginPolicy) on every route it protects — whatever spelling of the path routed here, since
- * routing ignores case and a trailing slash — authenticates, and leaves the principal on
- * `request.principal`.
+ * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): authenticates and
+ * leaves the principal on `request.principal`. Host and Origin were checked before any route ran
+ * (DnsRebindingRule in applyHttpSecurity).
  * Query-string tokens are not accepted here (only on the /ws upgrade): URLs end up in logs and proxies.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
-    private readonly origins: OriginPolicy,
     private readonly reflector: Reflector,
   ) {}
 
@@ -31,9 +25,6 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & RequestWithPrincipal>();
     if (isOpenRoute(context, this.reflector, request.path)) return true;
-    if (!this.origins.isAllowed(request.headers, { allowOwnPage: REST_PATHS.test(request.path) })) {
-      throw new ForbiddenException({ message: 'Origin not allowed: add it to CORS_ORIGINS', code: 'origin_not_allowed' });
-    }
     try {
       request.principal = await this.auth.authenticate({ headers: request.headers, clientIp: request.ip });
       return true;
