@@ -16,6 +16,8 @@ export interface DuckDbEngineOptions {
   maxConcurrentQueries?: number;
   /** Queries that may wait for a slot (DUCKDB_QUERY_QUEUE_SIZE); beyond it a query is refused as busy. */
   maxQueuedQueries?: number;
+  /** DUCKDB_MEMORY_LIMIT_MB: the process's data limit (RLIMIT_DATA) set before DuckDB opens; unset = none. */
+  memoryLimitMb?: number;
 }
 
 /** The options with every default applied (the same defaults as libs/config, for engines built without it). */

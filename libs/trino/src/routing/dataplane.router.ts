@@ -63,6 +63,7 @@ export class DataplaneRouter implements OnModuleDestroy {
         threads: trino.duckdbThreads,
         maxConcurrentQueries: trino.duckdbMaxConcurrentQueries,
         maxQueuedQueries: trino.duckdbQueryQueueSize,
+        memoryLimitMb: trino.duckdbMemoryLimitMb,
       });
       this.fixed.set(LOCAL_DATAPLANE, {
         dataplane: LOCAL_DATAPLANE,
