@@ -31,9 +31,13 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
 # HOME=/tmp: with a read-only root filesystem /tmp (an emptyDir in Kubernetes) is the only writable path.
+# DUCKDB_JE_MALLOC_CONF: DuckDB's allocator hands freed memory back to the system at once instead of
+# keeping it mapped, so after a query stopped by DUCKDB_MEMORY_LIMIT_MB the process has its headroom
+# back (docs/security.md). Read when the native library loads, hence here and not in the app.
 ENV NODE_ENV=production \
     PORT=8080 \
-    HOME=/tmp
+    HOME=/tmp \
+    DUCKDB_JE_MALLOC_CONF=retain:false,dirty_decay_ms:0,muzzy_decay_ms:0
 WORKDIR /app
 # Owned by root and not writable by the runtime user: the app cannot modify its own code.
 COPY --from=prod-deps /app/node_modules ./node_modules

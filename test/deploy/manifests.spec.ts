@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { knownSettings } from '#config';
@@ -205,6 +205,25 @@ describeWithKubectl('kustomize', () => {
     const prod = renderKustomization('k8s/overlays/prod');
     expect(findObject(prod, 'Deployment', APP).spec.template.spec.containers[0].image).not.toMatch(/:latest$|^[^:]+$/);
     expect(findObject(renderKustomization('k8s/overlays/dev'), 'ConfigMap', 'xdp-mcp-defaults').data.LOG_LEVEL).toBe('debug');
+  });
+
+  it('lists the optional tracing component in every overlay; turned on, it adds only the OTLP endpoint to the ConfigMap', () => {
+    for (const dir of ['k8s/overlays/dev', 'k8s/overlays/staging', 'k8s/overlays/prod']) {
+      expect(readFileSync(join(REPO_ROOT, dir, 'kustomization.yaml'), 'utf8')).toContain('# - ../../components/tracing');
+      expect(findObject(renderKustomization(dir), 'ConfigMap', 'xdp-mcp-defaults').data.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    }
+    // The overlay as an operator would have it after uncommenting the line.
+    const dir = mkdtempSync(join(REPO_ROOT, 'k8s', '.tracing-'));
+    try {
+      writeFileSync(join(dir, 'kustomization.yaml'), 'resources:\n  - ../overlays/prod\ncomponents:\n  - ../components/tracing\n');
+      const traced = parseYaml(execFileSync('kubectl', ['kustomize', dir], { cwd: REPO_ROOT, encoding: 'utf8' }));
+      const config = findObject(traced, 'ConfigMap', 'xdp-mcp-defaults').data;
+      const plain = findObject(renderKustomization('k8s/overlays/prod'), 'ConfigMap', 'xdp-mcp-defaults').data;
+      expect(config).toEqual({ ...plain, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318' });
+      expect(knownSettings()).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs dev on a fixed single replica and the other environments under the autoscaler', () => {

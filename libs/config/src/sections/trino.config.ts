@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { EnvReader } from '../env-reader.js';
 
+/** Below this the idle server (Node, the app, DuckDB with its sample data) cannot run a query. */
+const MIN_DUCKDB_MEMORY_LIMIT_MB = 400;
+
 export const TRINO_AUTH_MODES = ['service', 'passthrough'] as const;
 
 export interface TrinoConfig {
@@ -33,6 +36,11 @@ export interface TrinoConfig {
   duckdbMaxConcurrentQueries: number;
   /** Embedded DuckDB queries that may wait for a slot before new ones are refused as busy. */
   duckdbQueryQueueSize: number;
+  /**
+   * DUCKDB_MEMORY_LIMIT_MB: the process's data memory limit (RLIMIT_DATA), set when the embedded
+   * engine opens, so a query whose vectors would outgrow it fails alone; unset = no limit.
+   */
+  duckdbMemoryLimitMb?: number;
   /** Budget of a whole query answer (text and structuredContent); also bounds the rows engines collect. */
   resultMaxBytes: number;
 }
@@ -44,6 +52,11 @@ export function readTrinoConfig(env: EnvReader): TrinoConfig {
   const user = env.string('TRINO_USER', 'xdp-mcp-server');
   // Basic auth sends base64("user:password"): the pair is a secret of its own, so its encodings are scrubbed too.
   if (password) env.secrets.push(`${user}:${password}`);
+  const duckdbMemoryLimitMb = env.int('DUCKDB_MEMORY_LIMIT_MB', 0, { min: 0, max: 1_048_576 });
+  // Node and an idle engine alone hold ~320 MiB of data memory: a smaller cap would fail every query.
+  if (duckdbMemoryLimitMb > 0 && duckdbMemoryLimitMb < MIN_DUCKDB_MEMORY_LIMIT_MB) {
+    env.problem(`DUCKDB_MEMORY_LIMIT_MB must be 0 (no limit) or at least ${MIN_DUCKDB_MEMORY_LIMIT_MB} (got ${duckdbMemoryLimitMb})`);
+  }
   return {
     url: env.httpUrl('TRINO_URL'),
     user,
@@ -63,6 +76,7 @@ export function readTrinoConfig(env: EnvReader): TrinoConfig {
     // Two of libuv's four default worker threads: file, DNS and crypto work never queue behind DuckDB.
     duckdbMaxConcurrentQueries: env.int('DUCKDB_MAX_CONCURRENT_QUERIES', 2, { min: 1, max: 64 }),
     duckdbQueryQueueSize: env.int('DUCKDB_QUERY_QUEUE_SIZE', 16, { min: 0, max: 10_000 }),
+    duckdbMemoryLimitMb: duckdbMemoryLimitMb || undefined,
     resultMaxBytes: env.int('RESULT_MAX_BYTES', 256 * 1024, { min: 1024, max: 16 * 1024 * 1024 }),
   };
 }

@@ -19,6 +19,8 @@ export interface DuckDbEngineOptions {
   maxQueuedQueries?: number;
   /** The Trino-to-DuckDB translator's budget and idle retirement (defaults suit production). */
   translator?: TrinoTranslatorOptions;
+  /** DUCKDB_MEMORY_LIMIT_MB: the process's data limit (RLIMIT_DATA) set before DuckDB opens; unset = none. */
+  memoryLimitMb?: number;
 }
 
 /** The options with every default applied (the same defaults as libs/config, for engines built without it). */

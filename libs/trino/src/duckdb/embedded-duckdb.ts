@@ -14,6 +14,7 @@ import { newQueryId } from '../engine/query-id.js';
 import type { MetadataQuery } from '../metadata/metadata-queries.js';
 import { qualifiedName, quoteLiteral } from '../metadata/sql-quoting.js';
 import { DuckDbAdmission } from './duckdb-admission.js';
+import { capProcessMemory, memoryFailure } from './duckdb-memory-cap.js';
 import { DUCKDB_METADATA } from './duckdb-metadata.js';
 import { readRows } from './duckdb-rows.js';
 import { prepareBoundedRead, refuseNonReadAsDuckDbReadsIt } from './duckdb-statement-policy.js';
@@ -231,7 +232,8 @@ export class EmbeddedDuckDb {
 
   private async open(): Promise<OpenDatabase> {
     const started = performance.now();
-    const { path, threads } = this.options;
+    const { path, threads, memoryLimitMb } = this.options;
+    if (memoryLimitMb) await capProcessMemory(memoryLimitMb);
     const settings: Record<string, string> = { access_mode: 'READ_ONLY', threads: String(threads) };
     const sampleDir = path ? undefined : await mkdtemp(join(tmpdir(), 'xdp-mcp-duckdb-'));
     const file = path ?? (await seedSampleFile(sampleDir!));
@@ -249,7 +251,7 @@ export class EmbeddedDuckDb {
       connection.closeSync();
     }
     const source = path ? `file ${path}` : `sample data in ${SAMPLE_CATALOG}.sales`;
-    this.logger.log(`DuckDB ready (${source}, read-only, ${threads} threads, ${this.options.maxConcurrentQueries} concurrent queries) in ${Math.round(performance.now() - started)} ms`);
+    this.logger.log(`DuckDB ready (${source}, read-only, ${threads} threads, ${this.options.maxConcurrentQueries} concurrent queries${memoryLimitMb ? `, process data capped at ${memoryLimitMb} MiB` : ''}) in ${Math.round(performance.now() - started)} ms`);
     return { instance, sampleDir };
   }
 
@@ -313,5 +315,7 @@ function duckDbFailure(error: unknown): ToolError {
   if (error instanceof ToolError) return error;
   // Errors from the native addon may come from another realm, so read `message` structurally.
   const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+  const outOfMemory = memoryFailure(message);
+  if (outOfMemory) return outOfMemory;
   return new ToolError(kindOfDuckDbError(message), `DuckDB query failed: ${message}`);
 }

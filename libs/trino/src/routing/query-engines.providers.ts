@@ -35,6 +35,7 @@ export function localDuckDbEngine(config: AppConfig): DuckDbEngine | null {
     threads: trino.duckdbThreads,
     maxConcurrentQueries: trino.duckdbMaxConcurrentQueries,
     maxQueuedQueries: trino.duckdbQueryQueueSize,
+    memoryLimitMb: trino.duckdbMemoryLimitMb,
   });
 }
 
