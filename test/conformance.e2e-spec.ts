@@ -16,13 +16,6 @@ const SUITES = {
   stable: join(dirname(require.resolve('conformance/package.json')), 'dist', 'index.js'),
 };
 
-/**
- * Checks that fail only because of the Host/Origin rule another change delivers (issue 12 item 6:
- * localhost Origins on a localhost Host are to be accepted; today Origin is checked against
- * CORS_ORIGINS only, so `Origin: http://localhost:<port>` is refused 403). Tolerated, not required
- * to fail, so the suite turns strict by itself once that rule is in.
- */
-const EXPECTED_TO_FAIL = new Set(['dns-rebinding-protection/localhost-host-valid-accepted']);
 
 interface Check {
   id: string;
@@ -48,13 +41,13 @@ async function scenario(suite: keyof typeof SUITES, name: string, url: string): 
   }
 }
 
-/** Failed checks, minus those the suite marks untestable (its diagnostic fixture tools) and the expected ones. */
+/** Failed checks, minus those the suite marks untestable (its diagnostic fixture tools). */
 function failures(name: string, checks: Check[]): string[] {
   const counts = checks.reduce<Record<string, number>>((tally, check) => ({ ...tally, [check.status]: (tally[check.status] ?? 0) + 1 }), {});
   logger.log(`${name}: ${JSON.stringify(counts)}`);
   const failed = checks.filter((check) => check.status === 'FAILURE' && check.details?.untestable !== true);
-  for (const check of failed) logger.log(`  ${EXPECTED_TO_FAIL.has(`${name}/${check.id}`) ? 'expected failure' : 'FAILURE'} ${check.id}: ${check.errorMessage ?? ''}`);
-  return failed.map((check) => `${name}/${check.id}`).filter((id) => !EXPECTED_TO_FAIL.has(id));
+  for (const check of failed) logger.log(`  FAILURE ${check.id}: ${check.errorMessage ?? ''}`);
+  return failed.map((check) => `${name}/${check.id}`);
 }
 
 describe('MCP conformance suites against the built server (embedded default)', () => {
