@@ -128,13 +128,25 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       expect(result.structuredContent).toEqual({ echoed: 'hi hi', repeat: 2 });
     });
 
-    it('returns a tool failure as an isError result, and a bad call as the server-side McpError', async () => {
+    it('returns a tool failure as an isError result, and a bad call as a tool error the model can read (2026-07-28)', async () => {
       const client = newClient({ url: server.wsUrl });
       await client.connect();
+      expect(client.getProtocolVersion()).toBe('2026-07-28');
 
       const failed = await client.executeTool('test_fail', { kind: 'upstream' });
       expect(failed.isError).toBe(true);
       expect(JSON.stringify(failed.content)).toContain('Upstream answered 500');
+
+      // Since 2025-11-25 the spec wants argument errors as tool results, so the model can correct itself.
+      const invalid = await client.executeTool('test_echo', { message: '' });
+      expect(invalid.isError).toBe(true);
+      expect(JSON.stringify(invalid.content)).toContain('message');
+    });
+
+    it('returns a bad call as the server-side McpError -32602 in a session pinned to 2025-11-25', async () => {
+      const client = newClient({ url: server.wsUrl, protocolVersion: '2025-11-25' });
+      await client.connect();
+      expect(client.getProtocolVersion()).toBe('2025-11-25');
 
       const invalid = await client.executeTool('test_echo', { message: '' }).catch((error: unknown) => error);
       expect(invalid).toBeInstanceOf(McpError);

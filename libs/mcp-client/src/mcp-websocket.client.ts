@@ -296,11 +296,14 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
    * A timeout may mean a slow tool or a dead connection: a peer that vanished without closing
    * (node lost, network partition) leaves the socket open, and every later call would time out
    * too. A ping tells the two apart; an unanswered one drops the connection, which reconnects.
+   * Any answer proves the peer alive: protocol 2026-07-28 removed ping, so a server in that era
+   * answers it "Method not found" — still an answer.
    */
   private async checkLiveness(session: Session): Promise<void> {
     try {
       await session.client.ping({ timeout: Math.min(this.options.requestTimeout, MAX_LIVENESS_PING_TIMEOUT_MS) });
-    } catch {
+    } catch (error) {
+      if (answeredByPeer(error)) return;
       if (this.session === session) session.transport.abandon('the server stopped answering (ping timed out)');
     }
   }
@@ -352,4 +355,9 @@ function withDeadline(promise: Promise<void>, ms: number, signal: AbortSignal | 
       (error: unknown) => finish(() => reject(error)),
     );
   });
+}
+
+/** An error response the peer sent, as opposed to a timeout or a closed connection the client noticed. */
+function answeredByPeer(error: unknown): boolean {
+  return error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed;
 }
