@@ -10,15 +10,9 @@ import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
 import { doesNotExist } from '../metadata/nearest-names.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
+import type { ExecuteQueryArgs } from './trino-tools.schemas.js';
 import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
 
-export interface UserQueryArgs {
-  dataplane?: string;
-  query: string;
-  maxRows: number;
-  catalog?: string;
-  schema?: string;
-}
 
 /** Rows the metadata tools return at most (catalog listings are never this long in practice). */
 const METADATA_MAX_ROWS = 10_000;
@@ -56,7 +50,7 @@ export class TrinoQueryService {
    * `explain`, the statement is wrapped in EXPLAIN and the wrapped statement is checked again as a
    * whole, so what runs is exactly what the guard approved.
    */
-  async runUserQuery(args: UserQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
+  async runUserQuery(args: ExecuteQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
     this.checkCatalogArgument(args.catalog, context);
     const target = await this.resolve(args.dataplane, context);
