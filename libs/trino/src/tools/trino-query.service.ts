@@ -8,7 +8,8 @@ import type { QueryProgress, QueryRequest, QueryResult, UpstreamIdentity } from 
 import { SqlGuard } from '../guard/sql-guard.js';
 import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
-import { doesNotExist } from '../metadata/nearest-names.js';
+import { CANDIDATE_LIMIT, candidatesQuery, type FailedStatement, missingNameOf } from '../metadata/missing-name.js';
+import { doesNotExist, nearestNames } from '../metadata/nearest-names.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
 import type { ExecuteQueryArgs } from './trino-tools.schemas.js';
 import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
@@ -18,6 +19,8 @@ import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnsw
 const METADATA_MAX_ROWS = 10_000;
 /** Longest caller name put in Trino's client info (a JWT subject can be anything). */
 const MAX_CLIENT_INFO_CALLER = 128;
+/** The nearest-names lookup after a `*_NOT_FOUND` may take this long at most; past it the error goes out as it was. */
+const NEAREST_NAMES_TIMEOUT_MS = 2_000;
 
 /** Which tool is running, for whom and over which transport. */
 export interface ToolCall {
@@ -72,7 +75,9 @@ export class TrinoQueryService {
       timeoutMs: this.config.trino.queryTimeoutMs,
       identity: this.identity(target, call),
     };
-    let result = await this.execute(target, request, context);
+    let result = await this.execute(target, request, context).catch(async (error: unknown) => {
+      throw await this.withNearestNames(error, target, request, { sql: checked.sql, catalog: sessionCatalog, schema: args.schema }, context);
+    });
     if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
     if (options.explain) return renderPlanAnswer(toContent(target.dataplane, planLines(result)), this.config.trino.resultMaxBytes);
     return this.output(target, result, args.maxRows);
@@ -115,6 +120,33 @@ export class TrinoQueryService {
     const names = this.onlyAllowedCatalogs(catalogs, context).rows.map((row) => String(row[0]));
     if (names.some((name) => name.toLowerCase() === catalog.toLowerCase())) return;
     throw new ToolError('not_found', doesNotExist('Catalog', catalog, names));
+  }
+
+  /**
+   * A Trino `*_NOT_FOUND` error with the nearest existing names appended, looked up with one
+   * bounded information_schema query on the same engine, for the same caller (same identity), in a
+   * catalog the caller may read; catalogs the allow-list or the caller's scopes hide are never
+   * named. DuckDB says "Did you mean" itself. If the lookup fails or finds nothing, the original
+   * error goes out unchanged.
+   */
+  private async withNearestNames(error: unknown, target: QueryTarget, request: QueryRequest, statement: FailedStatement, context: ToolContext): Promise<unknown> {
+    if (!isToolError(error) || error.kind !== 'not_found' || target.engine.kind === 'duckdb') return error;
+    const missing = missingNameOf(error.message, statement);
+    if (missing === undefined) return error;
+    const visible = (catalog: string) => this.guard.isCatalogAllowed(catalog) && this.catalogScopes.allows(catalog, context);
+    if (missing.catalog !== undefined && !visible(missing.catalog)) return error;
+    try {
+      const lookup = candidatesQuery(missing);
+      const timeoutMs = Math.min(NEAREST_NAMES_TIMEOUT_MS, request.timeoutMs);
+      const signal = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]);
+      const result = await target.engine.execute({ ...request, sql: lookup.sql, show: undefined, maxRows: CANDIDATE_LIMIT, timeoutMs }, { signal });
+      const names = result.rows.map((row) => row[0]).filter((name): name is string => typeof name === 'string');
+      const nearest = nearestNames(missing.name, missing.what === 'Catalog' ? names.filter(visible) : names).filter((name) => name !== missing.name);
+      if (nearest.length === 0) return error;
+      return new ToolError(error.kind, `${error.message}; nearest existing ${missing.what.toLowerCase()} names: ${nearest.map((n) => JSON.stringify(n)).join(', ')}`, error.details, { cause: error });
+    } catch {
+      return error;
+    }
   }
 
   /** The dataplane is audited even when the statement is then refused. */
