@@ -1,6 +1,6 @@
 import { FakeTrinoServer } from './fakes/fake-trino.server.js';
 import { FakeXdpServer } from './fakes/fake-xdp.server.js';
-import { postJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
 
 /**
  * An unknown catalog, schema, table or column in a query on Trino (direct or behind XDP) comes back
@@ -46,6 +46,20 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
       expect(body.error.message).toMatch(/Schema 'salse' does not exist.*; nearest existing schema names: "sales"/);
     });
 
+    it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
+      const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
+      expect(status).toBe(404);
+      expect(body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/) });
+    });
+
+    it('trino_describe_table on an unknown table names the nearest tables of its schema', async () => {
+      // What Trino answers SHOW COLUMNS FROM a missing table with.
+      fake.script({ match: /^SHOW COLUMNS FROM .*ordres/, behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', "line 1:1: Table 'memory.sales.ordres' does not exist") } });
+      const { status, body } = await getJson(`${server.url}/api/trino/columns?catalog=memory&schema=sales&table=ordres`);
+      expect(status).toBe(404);
+      expect(body.error.message).toMatch(/Table 'memory\.sales\.ordres' does not exist.*; nearest existing table names: "orders"/);
+    });
+
     it('a failed lookup leaves the original error unchanged', async () => {
       const original = "line 1:15: Table 'memory.sales.ordres' does not exist";
       fake.script({ match: /ordres/, behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', original) } });
@@ -53,6 +67,32 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
       const { status, body } = await query('SELECT * FROM ordres');
       expect(status).toBe(404);
       expect(body.error).toMatchObject({ code: 'not_found', message: `Trino query failed: TABLE_NOT_FOUND: ${original} (line 1:1)` });
+    });
+  });
+
+  describe('embedded DuckDB (local)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ imports: [] });
+    }, 60_000);
+    afterAll(() => server.close());
+
+    it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
+      const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
+      expect(status).toBe(404);
+      expect(body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/) });
+    });
+
+    it('trino_describe_table on an unknown table names the nearest table (DuckDB\'s own "Did you mean")', async () => {
+      const { status, body } = await getJson(`${server.url}/api/trino/columns?catalog=memory&schema=sales&table=ordres`);
+      expect(status).toBe(404);
+      expect(body.error.message).toMatch(/Table with name ordres does not exist!\s+Did you mean "orders"/);
+    });
+
+    it('an existing schema without a match lists its tables as before', async () => {
+      const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=sales`);
+      expect(status).toBe(200);
+      expect(body.structuredContent.rows).toContainEqual(['sales', 'orders', 'BASE TABLE']);
     });
   });
 

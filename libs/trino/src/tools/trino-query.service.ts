@@ -83,14 +83,19 @@ export class TrinoQueryService {
     return this.output(target, result, args.maxRows);
   }
 
-  /** Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list. */
+  /**
+   * Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list.
+   * `names` are the catalog, schema and table the tool was asked about: an empty answer for one that
+   * does not exist is an error naming the nearest existing ones.
+   */
   async runMetadata(
     call: ToolCall,
     dataplane: string | undefined,
-    catalog: string | undefined,
+    names: { catalog?: string; schema?: string; table?: string },
     build: (metadata: MetadataQueries) => MetadataQuery,
   ): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
+    const { catalog } = names;
     this.checkCatalogArgument(catalog, context);
     const target = await this.resolve(dataplane, context);
     const query = build(target.engine.metadata);
@@ -101,25 +106,48 @@ export class TrinoQueryService {
       timeoutMs: this.config.trino.queryTimeoutMs,
       identity: this.identity(target, call),
     };
-    let result = await this.execute(target, request, context);
+    let result = await this.execute(target, request, context).catch(async (error: unknown) => {
+      throw await this.withNearestNames(error, target, request, { sql: query.sql, catalog }, context);
+    });
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result, context);
-    else if (result.rows.length === 0) await this.refuseUnknownCatalog(target, request, catalog, context);
+    else if (result.rows.length === 0) await this.refuseUnknownNames(target, request, { ...names, catalog }, context);
     return this.output(target, result, METADATA_MAX_ROWS);
   }
 
   /**
-   * An empty listing for a catalog that does not exist is an error naming the nearest catalogs,
-   * not "0 rows": a model would conclude the catalog is empty. Trino answers SHOW SCHEMAS FROM an
-   * unknown catalog with an error itself; other engines and queries answer nothing.
+   * An empty listing for a catalog, schema or table that does not exist is an error naming the
+   * nearest existing ones, not "0 rows": a model would conclude it is empty. Trino answers SHOW
+   * SCHEMAS FROM an unknown catalog with an error itself; other engines and queries answer nothing.
+   * Each level is looked up only once the one above it exists.
    */
-  private async refuseUnknownCatalog(target: QueryTarget, request: QueryRequest, catalog: string, context: ToolContext): Promise<void> {
-    const listing = target.engine.metadata.catalogs();
-    let catalogs = await this.execute(target, { ...request, sql: listing.sql }, context);
-    if (listing.reshape) catalogs = listing.reshape(catalogs);
-    const names = this.onlyAllowedCatalogs(catalogs, context).rows.map((row) => String(row[0]));
-    if (names.some((name) => name.toLowerCase() === catalog.toLowerCase())) return;
-    throw new ToolError('not_found', doesNotExist('Catalog', catalog, names));
+  private async refuseUnknownNames(
+    target: QueryTarget,
+    request: QueryRequest,
+    { catalog, schema, table }: { catalog: string; schema?: string; table?: string },
+    context: ToolContext,
+  ): Promise<void> {
+    const { metadata } = target.engine;
+    const catalogs = (await this.listNames(target, request, metadata.catalogs(), context)).filter((name) => this.visibleCatalog(name, context));
+    const existingCatalog = catalogs.find((name) => name.toLowerCase() === catalog.toLowerCase());
+    if (existingCatalog === undefined) throw new ToolError('not_found', doesNotExist('Catalog', catalog, catalogs));
+    if (schema === undefined) return;
+    const schemas = await this.listNames(target, request, metadata.schemas(catalog), context);
+    if (!schemas.includes(schema)) throw new ToolError('not_found', doesNotExist('Schema', schema, schemas, `catalog ${JSON.stringify(catalog)}`));
+    if (table === undefined) return;
+    const tables = await this.listNames(target, request, metadata.tables(catalog, schema), context, 1);
+    if (!tables.includes(table)) throw new ToolError('not_found', doesNotExist('Table', table, tables, `schema ${JSON.stringify(`${catalog}.${schema}`)}`));
+  }
+
+  /** One column of a metadata listing (the first, or `column`), run like the tool's own query. */
+  private async listNames(target: QueryTarget, request: QueryRequest, listing: MetadataQuery, context: ToolContext, column = 0): Promise<string[]> {
+    let result = await this.execute(target, { ...request, sql: listing.sql }, context);
+    if (listing.reshape) result = listing.reshape(result);
+    return result.rows.map((row) => row[column]).filter((name): name is string => typeof name === 'string');
+  }
+
+  private visibleCatalog(catalog: string, context: ToolContext): boolean {
+    return this.guard.isCatalogAllowed(catalog) && this.catalogScopes.allows(catalog, context);
   }
 
   /**
@@ -133,7 +161,7 @@ export class TrinoQueryService {
     if (!isToolError(error) || error.kind !== 'not_found' || target.engine.kind === 'duckdb') return error;
     const missing = missingNameOf(error.message, statement);
     if (missing === undefined) return error;
-    const visible = (catalog: string) => this.guard.isCatalogAllowed(catalog) && this.catalogScopes.allows(catalog, context);
+    const visible = (catalog: string) => this.visibleCatalog(catalog, context);
     if (missing.catalog !== undefined && !visible(missing.catalog)) return error;
     try {
       const lookup = candidatesQuery(missing);

@@ -73,7 +73,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_CATALOGS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, undefined, (m) => m.catalogs()),
+      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, {}, (m) => m.catalogs()),
     };
   }
 
@@ -85,7 +85,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_SCHEMAS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, catalog, (m) => m.schemas(catalog)),
+      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, { catalog }, (m) => m.schemas(catalog)),
     };
   }
 
@@ -97,7 +97,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_TABLES_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, catalog, (m) => m.tables(catalog, schema)),
+      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, { catalog, schema }, (m) => m.tables(catalog, schema)),
     };
   }
 
@@ -110,7 +110,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
       handler: ({ dataplane, catalog, schema, table }, context) =>
-        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, catalog, (m) => m.columns({ catalog, schema, table })),
+        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, { catalog, schema, table }, (m) => m.columns({ catalog, schema, table })),
     };
   }
 
