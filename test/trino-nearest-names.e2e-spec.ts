@@ -70,6 +70,29 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     });
   });
 
+  describe('direct Trino with TRINO_ALLOWED_CATALOGS', () => {
+    let fake: FakeTrinoServer;
+    let server: TestServer;
+    beforeAll(async () => {
+      fake = await FakeTrinoServer.start();
+      server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_ALLOWED_CATALOGS: 'memory,memroy' }, imports: [] });
+    });
+    afterAll(async () => {
+      await server.close();
+      await fake.close();
+    });
+
+    it('an unknown catalog names only catalogs the allow-list admits, though Trino lists more', async () => {
+      fake.script({ match: /memroy/, behaviour: { kind: 'fail', error: notFound('CATALOG_NOT_FOUND', "line 1:15: Catalog 'memroy' not found") } });
+      fake.script({ match: /^SHOW CATALOGS$/, behaviour: { kind: 'rows', columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['memory'], ['memory_hr'], ['system']] } });
+      const { status, body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT * FROM memroy.sales.orders' });
+      expect(status).toBe(404);
+      expect(body.error.message).toMatch(/Catalog 'memroy' not found.*; nearest existing catalog names: "memory"$/);
+      // The lookup asked Trino, which named catalogs ("memory_hr", "system") the caller may not see.
+      expect(fake.statementRequests().at(-1)?.body).toBe('SHOW CATALOGS');
+    });
+  });
+
   describe('embedded DuckDB (local)', () => {
     let server: TestServer;
     beforeAll(async () => {
