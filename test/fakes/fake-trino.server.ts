@@ -278,8 +278,9 @@ export class FakeTrinoServer {
   private async runSql(sql: string) {
     const show = await this.parser.check(sql).then((checked) => checked.show, () => undefined);
     const duckSql = sql.replace(
-      /FROM "((?:[^"]|"")*)"\."information_schema"\."(tables|columns)" WHERE /,
-      (_match, catalog: string, view: string) => `FROM information_schema.${view} WHERE table_catalog = '${catalog.replaceAll('""', '"').replaceAll("'", "''")}' AND `,
+      /FROM "((?:[^"]|"")*)"\."information_schema"\."(tables|columns|schemata)" WHERE /,
+      (_match, catalog: string, view: string) =>
+        `FROM information_schema.${view} WHERE ${view === 'schemata' ? 'catalog_name' : 'table_catalog'} = '${catalog.replaceAll('""', '"').replaceAll("'", "''")}' AND `,
     );
     return this.duckdb.execute({ sql: duckSql, show, maxRows: 100_000, maxBytes: 16_777_216, timeoutMs: 60_000 }, { signal: new AbortController().signal });
   }

@@ -4,7 +4,8 @@ import type { ToolErrorKind } from './tool.error.js';
  * The one error taxonomy of the three query engines (direct Trino, Trino behind XDP, embedded
  * DuckDB): each engine's failure is reduced to a ToolErrorKind here, so the same mistake gets the
  * same REST status and MCP error kind whichever engine ran it. Transports map kinds to statuses
- * (user 400/404, permission 403, limits 504, engine or upstream 502/503/504).
+ * (user 400/404, permission 403, size and memory limits 413, time limits 504, engine or upstream
+ * 502/503/504).
  */
 
 /** The fields of Trino's QueryError the taxonomy reads (XDP forwards the same object). */
@@ -25,6 +26,16 @@ const KIND_BY_TRINO_ERROR_NAME: Record<string, ToolErrorKind> = {
   ACCESS_DENIED: 'forbidden',
   EXCEEDED_TIME_LIMIT: 'timeout',
   EXCEEDED_CPU_LIMIT: 'timeout',
+  // A query too big for the memory, spill or scan budget fails the same way on retry: the caller
+  // has to narrow it (aggregate, filter, LIMIT), so these are not "busy".
+  EXCEEDED_GLOBAL_MEMORY_LIMIT: 'too_large',
+  EXCEEDED_LOCAL_MEMORY_LIMIT: 'too_large',
+  EXCEEDED_USER_MEMORY_LIMIT: 'too_large',
+  EXCEEDED_MEMORY_LIMIT: 'too_large',
+  EXCEEDED_FUNCTION_MEMORY_LIMIT: 'too_large',
+  EXCEEDED_SPILL_LIMIT: 'too_large',
+  EXCEEDED_SCAN_LIMIT: 'too_large',
+  EXCEEDED_WRITE_LIMIT: 'too_large',
   ADMINISTRATIVELY_KILLED: 'unavailable',
   SERVER_SHUTTING_DOWN: 'unavailable',
   SERVER_STARTING_UP: 'unavailable',
@@ -35,7 +46,8 @@ const KIND_BY_TRINO_ERROR_NAME: Record<string, ToolErrorKind> = {
 /** Trino's errorType: USER_ERROR, INTERNAL_ERROR, INSUFFICIENT_RESOURCES, EXTERNAL. */
 const KIND_BY_TRINO_ERROR_TYPE: Record<string, ToolErrorKind> = {
   USER_ERROR: 'invalid_arguments',
-  // Memory and queue limits: the cluster may have room again later.
+  // Queue and cluster-capacity limits: the cluster may have room again later (the per-query
+  // memory limits are named above).
   INSUFFICIENT_RESOURCES: 'busy',
   INTERNAL_ERROR: 'upstream',
   EXTERNAL: 'upstream',
@@ -55,7 +67,7 @@ const KIND_BY_DUCKDB_CLASS: Array<[RegExp, ToolErrorKind]> = [
   [/^Catalog Error/, 'not_found'],
   [/^Permission Error/, 'forbidden'],
   [/^(Parser|Binder|Conversion|Invalid Input|Out of Range|Constraint|Not implemented|Syntax) Error/, 'invalid_arguments'],
-  [/^Out of Memory Error/, 'busy'],
+  [/^Out of Memory Error/, 'too_large'],
   [/^INTERRUPT Error/, 'cancelled'],
 ];
 
@@ -64,7 +76,7 @@ export function kindOfDuckDbError(message: string): ToolErrorKind {
 }
 
 /** Kinds that describe the caller's request, not a failure of the server or what it depends on. */
-const USER_KINDS: ReadonlySet<ToolErrorKind> = new Set(['invalid_arguments', 'not_found', 'forbidden', 'cancelled', 'rate_limited']);
+const USER_KINDS: ReadonlySet<ToolErrorKind> = new Set(['invalid_arguments', 'not_found', 'forbidden', 'cancelled', 'rate_limited', 'too_large']);
 
 /**
  * `user` for a mistake the caller can fix (logged at warn without a stack, not counted by the

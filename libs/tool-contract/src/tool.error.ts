@@ -9,6 +9,7 @@ export type ToolErrorKind =
   | 'forbidden'
   | 'unavailable'
   | 'busy'
+  | 'too_large'
   | 'rate_limited'
   | 'upstream'
   | 'timeout'

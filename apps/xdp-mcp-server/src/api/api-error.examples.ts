@@ -43,6 +43,7 @@ const XDP_UPSTREAM = toolFailure(502, 'upstream', 'XDP is unreachable at https:/
 const TRINO_UPSTREAM = toolFailure(502, 'upstream', 'Trino answered HTTP 503 on POST /v1/statement: Server is starting');
 const XDP_UNAVAILABLE = refusal(503, 'unavailable', XDP_NOT_CONFIGURED);
 const BUSY = toolFailure(503, 'busy', 'The server is busy: 256 tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly');
+const TOO_LARGE = toolFailure(413, 'too_large', 'Trino query failed: EXCEEDED_LOCAL_MEMORY_LIMIT: Query exceeded per-node memory limit of 512MB');
 const QUERY_TIMEOUT = toolFailure(504, 'timeout', 'Query exceeded the 60000 ms time limit and was cancelled');
 
 /** The operations' families: each can fail in its own ways. */
@@ -53,6 +54,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing or invalid bearer token (`WWW-Authenticate` says why)',
   403: "The caller's token lacks the scope this tool requires (AUTH_TOOL_SCOPES)",
   404: 'Unknown tool or dataplane',
+  413: 'The query hit a memory, scan or translation limit (`too_large`); narrow it (filter, aggregate, LIMIT)',
   429: 'Rate limit exceeded; `Retry-After` gives the seconds to wait',
   502: 'Upstream (XDP or Trino) failed',
   503: 'Capability not configured, or server busy',
@@ -66,13 +68,13 @@ export function errorExamples(family: ErrorFamily, tool?: string): Record<number
     case 'list':
       return common;
     case 'execute':
-      return { ...common, 400: INVALID_TOOL_ARGUMENTS, 403: forbidden('trino_execute_query'), 404: UNKNOWN_TOOL, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return { ...common, 400: INVALID_TOOL_ARGUMENTS, 403: forbidden('trino_execute_query'), 404: UNKNOWN_TOOL, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
     case 'xdp':
       return { ...common, 400: INVALID_XDP_PARAMETER[tool!], 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
     case 'trino-body':
-      return { ...common, 400: INVALID_BODY, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return { ...common, 400: INVALID_BODY, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
     case 'trino-query':
-      return { ...common, 400: INVALID_DATAPLANE(tool!), 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return { ...common, 400: INVALID_DATAPLANE(tool!), 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
   }
 }
 

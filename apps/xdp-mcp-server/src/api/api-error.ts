@@ -39,5 +39,6 @@ export const STATUS_BY_KIND: Record<ToolErrorKind, number> = {
   upstream: 502,
   unavailable: 503,
   busy: 503,
+  too_large: 413,
   timeout: 504,
 };

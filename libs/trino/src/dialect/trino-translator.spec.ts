@@ -66,7 +66,7 @@ describe('TrinoTranslator (the worker-thread translator of the local engine)', (
     const strict = new TrinoTranslator({ budgetMs: 20 });
     try {
       await strict.warmUp();
-      await expect(strict.translate(HUGE_STATEMENT)).rejects.toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('took longer than 20 ms; it was refused') });
+      await expect(strict.translate(HUGE_STATEMENT)).rejects.toMatchObject({ kind: 'too_large', message: expect.stringContaining('took longer than the 20 ms translation limit; it was refused') });
       // A fresh worker is already starting; it comes up ready (loaded and warmed) to take the next statement.
       await strict.warmUp();
     } finally {

@@ -182,10 +182,13 @@ export class TrinoTranslator {
     return slot;
   }
 
-  /** The statement is refused and the worker replaced at once, so the next statement finds a warm one. */
+  /**
+   * The statement is refused and the worker replaced at once, so the next statement finds a warm one.
+   * A limit, not a mistake in the statement: Trino would have run it, so it is `too_large` (413).
+   */
   private overrun(slot: Slot): void {
     const job = this.release(slot);
-    job?.reject(new ToolError('invalid_arguments', `Translating this statement for the local engine took longer than ${this.budgetMs} ms; it was refused. Simplify the statement.`));
+    job?.reject(new ToolError('too_large', `Statement too large for the local engine: translating it took longer than the ${this.budgetMs} ms translation limit; it was refused. Simplify or split the statement.`));
     if (this.slot === slot) this.slot = undefined;
     void slot.worker.terminate();
     if (!this.closed) this.start();

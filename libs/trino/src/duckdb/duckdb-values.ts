@@ -23,11 +23,12 @@ export function trinoTypeName(type: DuckDBType): string {
     case DuckDBTypeId.UTINYINT: return 'smallint';
     case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.USMALLINT: return 'integer';
+    // HUGEINT too: DuckDB's sum over integers is HUGEINT where Trino's is bigint; Trino SQL has no 128-bit type.
     case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.UINTEGER: return 'bigint';
-    // Trino has no unsigned or 128-bit integers; decimals with scale 0 hold them exactly.
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.HUGEINT: return 'bigint';
+    // Trino has no unsigned integers; decimals with scale 0 hold them exactly.
     case DuckDBTypeId.UBIGINT: return 'decimal(20,0)';
-    case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT: return 'decimal(38,0)';
     case DuckDBTypeId.FLOAT: return 'real';
     case DuckDBTypeId.DOUBLE: return 'double';
@@ -73,6 +74,7 @@ export function trinoValue(value: DuckDBValue, type: DuckDBType): CellValue {
       return value as boolean;
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.HUGEINT:
       return safeInteger(value as bigint | number);
     case DuckDBTypeId.FLOAT:
     case DuckDBTypeId.DOUBLE:
@@ -115,7 +117,7 @@ export function trinoValue(value: DuckDBValue, type: DuckDBType): CellValue {
       return object;
     }
     default:
-      // decimals, (u)hugeint, ubigint, dates, times, intervals, uuids, enums: Trino sends text.
+      // decimals, uhugeint, ubigint, dates, times, intervals, uuids, enums: Trino sends text.
       return String(value);
   }
 }

@@ -22,8 +22,11 @@ export function nearestNames(name: string, existing: readonly string[], limit = 
     .map(({ candidate }) => candidate);
 }
 
-/** "Catalog \"nosuch\" does not exist; the nearest existing: \"memory\", \"system\"" — what a model can act on. */
-export function doesNotExist(what: string, name: string, existing: readonly string[]): string {
+/**
+ * "Catalog \"nosuch\" does not exist; the nearest existing: \"memory\", \"system\"" — what a model can act on.
+ * `where` names the container looked in ("catalog \"memory\"").
+ */
+export function doesNotExist(what: string, name: string, existing: readonly string[], where?: string): string {
   const nearest = nearestNames(name, existing);
-  return `${what} ${JSON.stringify(name)} does not exist${nearest.length > 0 ? `; nearest existing: ${nearest.map((n) => JSON.stringify(n)).join(', ')}` : ''}`;
+  return `${what} ${JSON.stringify(name)} does not exist${where === undefined ? '' : ` in ${where}`}${nearest.length > 0 ? `; nearest existing: ${nearest.map((n) => JSON.stringify(n)).join(', ')}` : ''}`;
 }

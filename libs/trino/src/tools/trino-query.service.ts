@@ -8,22 +8,19 @@ import type { QueryProgress, QueryRequest, QueryResult, UpstreamIdentity } from 
 import { SqlGuard } from '../guard/sql-guard.js';
 import { StatementRejectedError } from '../guard/statement-rejected.error.js';
 import type { MetadataQueries, MetadataQuery } from '../metadata/metadata-queries.js';
-import { doesNotExist } from '../metadata/nearest-names.js';
+import { CANDIDATE_LIMIT, candidatesQuery, type FailedStatement, missingNameOf } from '../metadata/missing-name.js';
+import { doesNotExist, nearestNames } from '../metadata/nearest-names.js';
 import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.js';
+import type { ExecuteQueryArgs } from './trino-tools.schemas.js';
 import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
 
-export interface UserQueryArgs {
-  dataplane?: string;
-  query: string;
-  maxRows: number;
-  catalog?: string;
-  schema?: string;
-}
 
 /** Rows the metadata tools return at most (catalog listings are never this long in practice). */
 const METADATA_MAX_ROWS = 10_000;
 /** Longest caller name put in Trino's client info (a JWT subject can be anything). */
 const MAX_CLIENT_INFO_CALLER = 128;
+/** The nearest-names lookup after a `*_NOT_FOUND` may take this long at most; past it the error goes out as it was. */
+const NEAREST_NAMES_TIMEOUT_MS = 2_000;
 
 /** Which tool is running, for whom and over which transport. */
 export interface ToolCall {
@@ -56,7 +53,7 @@ export class TrinoQueryService {
    * `explain`, the statement is wrapped in EXPLAIN and the wrapped statement is checked again as a
    * whole, so what runs is exactly what the guard approved.
    */
-  async runUserQuery(args: UserQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
+  async runUserQuery(args: ExecuteQueryArgs, call: ToolCall, options: { explain?: boolean } = {}): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
     this.checkCatalogArgument(args.catalog, context);
     const target = await this.resolve(args.dataplane, context);
@@ -78,20 +75,27 @@ export class TrinoQueryService {
       timeoutMs: this.config.trino.queryTimeoutMs,
       identity: this.identity(target, call),
     };
-    let result = await this.execute(target, request, context);
+    let result = await this.execute(target, request, context).catch(async (error: unknown) => {
+      throw await this.withNearestNames(error, target, request, { sql: checked.sql, catalog: sessionCatalog, schema: args.schema }, context);
+    });
     if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
     if (options.explain) return renderPlanAnswer(toContent(target.dataplane, planLines(result)), this.config.trino.resultMaxBytes);
     return this.output(target, result, args.maxRows);
   }
 
-  /** Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list. */
+  /**
+   * Generated metadata SQL (identifiers quoted), after checking the catalog against the allow-list.
+   * `names` are the catalog, schema and table the tool was asked about: an empty answer for one that
+   * does not exist is an error naming the nearest existing ones.
+   */
   async runMetadata(
     call: ToolCall,
     dataplane: string | undefined,
-    catalog: string | undefined,
+    names: { catalog?: string; schema?: string; table?: string },
     build: (metadata: MetadataQueries) => MetadataQuery,
   ): Promise<ToolOutput<QueryResultContent>> {
     const { context } = call;
+    const { catalog } = names;
     this.checkCatalogArgument(catalog, context);
     const target = await this.resolve(dataplane, context);
     const query = build(target.engine.metadata);
@@ -102,25 +106,75 @@ export class TrinoQueryService {
       timeoutMs: this.config.trino.queryTimeoutMs,
       identity: this.identity(target, call),
     };
-    let result = await this.execute(target, request, context);
+    let result = await this.execute(target, request, context).catch(async (error: unknown) => {
+      throw await this.withNearestNames(error, target, request, { sql: query.sql, catalog }, context);
+    });
     if (query.reshape) result = query.reshape(result);
     if (catalog === undefined) result = this.onlyAllowedCatalogs(result, context);
-    else if (result.rows.length === 0) await this.refuseUnknownCatalog(target, request, catalog, context);
+    else if (result.rows.length === 0) await this.refuseUnknownNames(target, request, { ...names, catalog }, context);
     return this.output(target, result, METADATA_MAX_ROWS);
   }
 
   /**
-   * An empty listing for a catalog that does not exist is an error naming the nearest catalogs,
-   * not "0 rows": a model would conclude the catalog is empty. Trino answers SHOW SCHEMAS FROM an
-   * unknown catalog with an error itself; other engines and queries answer nothing.
+   * An empty listing for a catalog, schema or table that does not exist is an error naming the
+   * nearest existing ones, not "0 rows": a model would conclude it is empty. Trino answers SHOW
+   * SCHEMAS FROM an unknown catalog with an error itself; other engines and queries answer nothing.
+   * Each level is looked up only once the one above it exists.
    */
-  private async refuseUnknownCatalog(target: QueryTarget, request: QueryRequest, catalog: string, context: ToolContext): Promise<void> {
-    const listing = target.engine.metadata.catalogs();
-    let catalogs = await this.execute(target, { ...request, sql: listing.sql }, context);
-    if (listing.reshape) catalogs = listing.reshape(catalogs);
-    const names = this.onlyAllowedCatalogs(catalogs, context).rows.map((row) => String(row[0]));
-    if (names.some((name) => name.toLowerCase() === catalog.toLowerCase())) return;
-    throw new ToolError('not_found', doesNotExist('Catalog', catalog, names));
+  private async refuseUnknownNames(
+    target: QueryTarget,
+    request: QueryRequest,
+    { catalog, schema, table }: { catalog: string; schema?: string; table?: string },
+    context: ToolContext,
+  ): Promise<void> {
+    const { metadata } = target.engine;
+    const catalogs = (await this.listNames(target, request, metadata.catalogs(), context)).filter((name) => this.visibleCatalog(name, context));
+    const existingCatalog = catalogs.find((name) => name.toLowerCase() === catalog.toLowerCase());
+    if (existingCatalog === undefined) throw new ToolError('not_found', doesNotExist('Catalog', catalog, catalogs));
+    if (schema === undefined) return;
+    const schemas = await this.listNames(target, request, metadata.schemas(catalog), context);
+    if (!schemas.includes(schema)) throw new ToolError('not_found', doesNotExist('Schema', schema, schemas, `catalog ${JSON.stringify(catalog)}`));
+    if (table === undefined) return;
+    const tables = await this.listNames(target, request, metadata.tables(catalog, schema), context, 1);
+    if (!tables.includes(table)) throw new ToolError('not_found', doesNotExist('Table', table, tables, `schema ${JSON.stringify(`${catalog}.${schema}`)}`));
+  }
+
+  /** One column of a metadata listing (the first, or `column`), run like the tool's own query. */
+  private async listNames(target: QueryTarget, request: QueryRequest, listing: MetadataQuery, context: ToolContext, column = 0): Promise<string[]> {
+    let result = await this.execute(target, { ...request, sql: listing.sql }, context);
+    if (listing.reshape) result = listing.reshape(result);
+    return result.rows.map((row) => row[column]).filter((name): name is string => typeof name === 'string');
+  }
+
+  private visibleCatalog(catalog: string, context: ToolContext): boolean {
+    return this.guard.isCatalogAllowed(catalog) && this.catalogScopes.allows(catalog, context);
+  }
+
+  /**
+   * A Trino `*_NOT_FOUND` error with the nearest existing names appended, looked up with one
+   * bounded information_schema query on the same engine, for the same caller (same identity), in a
+   * catalog the caller may read; catalogs the allow-list or the caller's scopes hide are never
+   * named. DuckDB says "Did you mean" itself. If the lookup fails or finds nothing, the original
+   * error goes out unchanged.
+   */
+  private async withNearestNames(error: unknown, target: QueryTarget, request: QueryRequest, statement: FailedStatement, context: ToolContext): Promise<unknown> {
+    if (!isToolError(error) || error.kind !== 'not_found' || target.engine.kind === 'duckdb') return error;
+    const missing = missingNameOf(error.message, statement);
+    if (missing === undefined) return error;
+    const visible = (catalog: string) => this.visibleCatalog(catalog, context);
+    if (missing.catalog !== undefined && !visible(missing.catalog)) return error;
+    try {
+      const lookup = candidatesQuery(missing);
+      const timeoutMs = Math.min(NEAREST_NAMES_TIMEOUT_MS, request.timeoutMs);
+      const signal = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]);
+      const result = await target.engine.execute({ ...request, sql: lookup.sql, show: undefined, maxRows: CANDIDATE_LIMIT, timeoutMs }, { signal });
+      const names = result.rows.map((row) => row[0]).filter((name): name is string => typeof name === 'string');
+      const nearest = nearestNames(missing.name, missing.what === 'Catalog' ? names.filter(visible) : names).filter((name) => name !== missing.name);
+      if (nearest.length === 0) return error;
+      return new ToolError(error.kind, `${error.message}; nearest existing ${missing.what.toLowerCase()} names: ${nearest.map((n) => JSON.stringify(n)).join(', ')}`, error.details, { cause: error });
+    } catch {
+      return error;
+    }
   }
 
   /** The dataplane is audited even when the statement is then refused. */

@@ -2,14 +2,26 @@ import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@
 import { ToolProvider, type ToolDefinition, type ToolSource } from '#tool-contract';
 import { BACKGROUND_START_DELAY_MS } from '../routing/engine-health.monitor.js';
 import type { QueryResultContent } from './query-result.format.js';
-import { TrinoQueryService, type UserQueryArgs } from './trino-query.service.js';
-import { EXECUTE_QUERY_INPUT, EXPLAIN_INPUT, metadataInput, QUERY_RESULT_SCHEMA, TRINO_ANNOTATIONS } from './trino-tools.schemas.js';
+import { TrinoQueryService } from './trino-query.service.js';
+import {
+  DESCRIBE_TABLE_INPUT,
+  type DescribeTableArgs,
+  EXECUTE_QUERY_INPUT,
+  type ExecuteQueryArgs,
+  EXPLAIN_INPUT,
+  type ExplainArgs,
+  LIST_CATALOGS_INPUT,
+  LIST_SCHEMAS_INPUT,
+  LIST_TABLES_INPUT,
+  type ListCatalogsArgs,
+  type ListSchemasArgs,
+  type ListTablesArgs,
+  QUERY_RESULT_SCHEMA,
+  TRINO_ANNOTATIONS,
+} from './trino-tools.schemas.js';
 
+/** Each tool's arguments are its input schema's (ArgumentsOf), so schema and handler cannot disagree. */
 type Tool<A extends object> = ToolDefinition<A, QueryResultContent>;
-
-interface DataplaneArg {
-  dataplane?: string;
-}
 
 /**
  * The SQL tools. There is always an engine behind them (XDP dataplanes, a direct Trino, or the
@@ -39,7 +51,7 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
     return [this.executeQuery(), this.listCatalogs(), this.listSchemas(), this.listTables(), this.describeTable(), this.explain()];
   }
 
-  private executeQuery(): Tool<UserQueryArgs> {
+  private executeQuery(): Tool<ExecuteQueryArgs> {
     return {
       name: 'trino_execute_query',
       title: 'Run a SQL query',
@@ -53,56 +65,56 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
     };
   }
 
-  private listCatalogs(): Tool<DataplaneArg> {
+  private listCatalogs(): Tool<ListCatalogsArgs> {
     return {
       name: 'trino_list_catalogs',
       title: 'List catalogs',
       description: 'Lists the catalogs of a dataplane (column "Catalog").',
-      inputSchema: metadataInput([], []),
+      inputSchema: LIST_CATALOGS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, undefined, (m) => m.catalogs()),
+      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, {}, (m) => m.catalogs()),
     };
   }
 
-  private listSchemas(): Tool<DataplaneArg & { catalog: string }> {
+  private listSchemas(): Tool<ListSchemasArgs> {
     return {
       name: 'trino_list_schemas',
       title: 'List schemas',
       description: 'Lists the schemas of a catalog (column "Schema").',
-      inputSchema: metadataInput(['catalog'], ['catalog']),
+      inputSchema: LIST_SCHEMAS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, catalog, (m) => m.schemas(catalog)),
+      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, { catalog }, (m) => m.schemas(catalog)),
     };
   }
 
-  private listTables(): Tool<DataplaneArg & { catalog: string; schema?: string }> {
+  private listTables(): Tool<ListTablesArgs> {
     return {
       name: 'trino_list_tables',
       title: 'List tables',
       description: 'Lists the tables and views of a catalog, or of one schema in it (columns "Schema", "Table", "Type").',
-      inputSchema: metadataInput(['catalog', 'schema'], ['catalog']),
+      inputSchema: LIST_TABLES_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, catalog, (m) => m.tables(catalog, schema)),
+      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, { catalog, schema }, (m) => m.tables(catalog, schema)),
     };
   }
 
-  private describeTable(): Tool<DataplaneArg & { catalog: string; schema: string; table: string }> {
+  private describeTable(): Tool<DescribeTableArgs> {
     return {
       name: 'trino_describe_table',
       title: 'Describe a table',
       description: 'Lists the columns of a table with their Trino types (columns "Column", "Type", "Extra", "Comment").',
-      inputSchema: metadataInput(['catalog', 'schema', 'table'], ['catalog', 'schema', 'table']),
+      inputSchema: DESCRIBE_TABLE_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
       handler: ({ dataplane, catalog, schema, table }, context) =>
-        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, catalog, (m) => m.columns({ catalog, schema, table })),
+        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, { catalog, schema, table }, (m) => m.columns({ catalog, schema, table })),
     };
   }
 
-  private explain(): Tool<Omit<UserQueryArgs, 'maxRows'>> {
+  private explain(): Tool<ExplainArgs> {
     return {
       name: 'trino_explain',
       title: 'Explain a query plan',

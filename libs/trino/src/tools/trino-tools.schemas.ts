@@ -1,14 +1,14 @@
-import type { JsonSchema, ObjectSchema, ToolAnnotations } from '#tool-contract';
+import type { ArgumentsOf, ObjectSchema, ToolAnnotations } from '#tool-contract';
 
 export const MAX_ROWS_LIMIT = 10_000;
 const NAME = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
-export const DATAPLANE_PROPERTY: JsonSchema = {
+const DATAPLANE_PROPERTY = {
   type: 'string',
   minLength: 1,
   maxLength: 128,
   description: 'Dataplane to run on (XDP dataplane id or name, the direct Trino name, or "local"); optional when only one exists',
-};
+} as const;
 
 export const TRINO_ANNOTATIONS: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 
@@ -44,13 +44,19 @@ export const QUERY_RESULT_SCHEMA: ObjectSchema = {
   additionalProperties: false,
 };
 
-const SQL_TEXT = { type: 'string', minLength: 1, maxLength: 100_000 };
+const SQL_TEXT = { type: 'string', minLength: 1, maxLength: 100_000 } as const;
 const SESSION_PROPERTIES = {
   catalog: { ...NAME, description: 'Session catalog for unqualified table names' },
   schema: { ...NAME, description: 'Session schema for unqualified table names' },
-};
+} as const;
 
-export const EXECUTE_QUERY_INPUT: ObjectSchema = {
+/*
+ * The input schemas are declared `as const`, so each handler's arguments are derived from its schema
+ * (ArgumentsOf): the compiler checks that a handler reads only what its schema defines, with its type.
+ * The registry's Ajv still validates and applies defaults at run time.
+ */
+
+export const EXECUTE_QUERY_INPUT = {
   type: 'object',
   properties: {
     dataplane: DATAPLANE_PROPERTY,
@@ -60,9 +66,12 @@ export const EXECUTE_QUERY_INPUT: ObjectSchema = {
   },
   required: ['query'],
   additionalProperties: false,
-};
+} as const satisfies ObjectSchema;
 
-export const EXPLAIN_INPUT: ObjectSchema = {
+/** `maxRows` has a default, so it is always present. */
+export type ExecuteQueryArgs = ArgumentsOf<typeof EXECUTE_QUERY_INPUT>;
+
+export const EXPLAIN_INPUT = {
   type: 'object',
   properties: {
     dataplane: DATAPLANE_PROPERTY,
@@ -71,13 +80,48 @@ export const EXPLAIN_INPUT: ObjectSchema = {
   },
   required: ['query'],
   additionalProperties: false,
-};
+} as const satisfies ObjectSchema;
 
-export function metadataInput(names: readonly ('catalog' | 'schema' | 'table')[], required: readonly string[]): ObjectSchema {
-  return {
-    type: 'object',
-    properties: { dataplane: DATAPLANE_PROPERTY, ...Object.fromEntries(names.map((name) => [name, { ...NAME, description: `${name[0].toUpperCase()}${name.slice(1)} name (exact, case-sensitive)` }])) },
-    required: [...required],
-    additionalProperties: false,
-  };
-}
+export type ExplainArgs = ArgumentsOf<typeof EXPLAIN_INPUT>;
+
+/** A metadata tool's name argument: matched exactly, as Trino stores it. */
+const exactName = <const D extends string>(description: D) => ({ ...NAME, description }) as const;
+const CATALOG = exactName('Catalog name (exact, case-sensitive)');
+const SCHEMA = exactName('Schema name (exact, case-sensitive)');
+const TABLE = exactName('Table name (exact, case-sensitive)');
+
+export const LIST_CATALOGS_INPUT = {
+  type: 'object',
+  properties: { dataplane: DATAPLANE_PROPERTY },
+  required: [],
+  additionalProperties: false,
+} as const satisfies ObjectSchema;
+
+export type ListCatalogsArgs = ArgumentsOf<typeof LIST_CATALOGS_INPUT>;
+
+export const LIST_SCHEMAS_INPUT = {
+  type: 'object',
+  properties: { dataplane: DATAPLANE_PROPERTY, catalog: CATALOG },
+  required: ['catalog'],
+  additionalProperties: false,
+} as const satisfies ObjectSchema;
+
+export type ListSchemasArgs = ArgumentsOf<typeof LIST_SCHEMAS_INPUT>;
+
+export const LIST_TABLES_INPUT = {
+  type: 'object',
+  properties: { dataplane: DATAPLANE_PROPERTY, catalog: CATALOG, schema: SCHEMA },
+  required: ['catalog'],
+  additionalProperties: false,
+} as const satisfies ObjectSchema;
+
+export type ListTablesArgs = ArgumentsOf<typeof LIST_TABLES_INPUT>;
+
+export const DESCRIBE_TABLE_INPUT = {
+  type: 'object',
+  properties: { dataplane: DATAPLANE_PROPERTY, catalog: CATALOG, schema: SCHEMA, table: TABLE },
+  required: ['catalog', 'schema', 'table'],
+  additionalProperties: false,
+} as const satisfies ObjectSchema;
+
+export type DescribeTableArgs = ArgumentsOf<typeof DESCRIBE_TABLE_INPUT>;
