@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { load } from 'js-yaml';
 import { postJson } from './support/app-harness.js';
 import { HealthWatch } from './support/health-watch.js';
 import { spawnServer, type SpawnedServer } from './support/spawned-server.js';
@@ -8,12 +9,14 @@ import { spawnServer, type SpawnedServer } from './support/spawned-server.js';
 const MAIN = join(__dirname, '..', 'dist/apps/xdp-mcp-server/main.js');
 const describeBuilt = existsSync(MAIN) ? describe : describe.skip;
 const MIB = 1_048_576;
-/** What k8s/base ships: DUCKDB_MEMORY_LIMIT_MB for the 768Mi pod limit. */
-const SHIPPED_MEMORY_LIMIT_MB = '512';
+const REPO = join(__dirname, '..');
+/** What k8s/base ships: DUCKDB_MEMORY_LIMIT_MB and the pod's memory limit, read from the manifests so they cannot drift apart. */
+const SHIPPED_MEMORY_LIMIT_MB = (load(readFileSync(join(REPO, 'k8s/base/configmap.yaml'), 'utf8')) as { data: Record<string, string> }).data.DUCKDB_MEMORY_LIMIT_MB;
+const POD_MEMORY_LIMIT_MIB = Number(/memory: (\d+)Mi\s*$/m.exec(readFileSync(join(REPO, 'k8s/base/deployment.yaml'), 'utf8').split('limits:')[1])?.[1]);
 /** As the Dockerfile sets it: DuckDB's allocator unmaps freed memory, so a stopped query gives its headroom back. */
 const SHIPPED_ALLOCATOR_CONF = 'retain:false,dirty_decay_ms:0,muzzy_decay_ms:0';
-/** The bound the issue asks of the worst single request: well inside the pod's 768Mi. */
-const PEAK_RSS_BOUND = 512 * MIB;
+/** The bound the issue asks of the worst single request: inside the pod's limit, with 64 MiB to spare. */
+const PEAK_RSS_BOUND = (POD_MEMORY_LIMIT_MIB - 64) * MIB;
 const log = new Logger('hostile-duckdb-memory');
 
 /** Peak resident set (VmHWM) of a process since its last `resetPeakRss`, bytes. */
@@ -53,7 +56,7 @@ describeBuilt('one embedded-DuckDB query cannot take the process past its memory
     await server?.exit;
   });
 
-  it.each(ATTACKS)('%s: refused as out of memory, peak RSS under 512 MiB, /health answering, the next query served', async (name, sql, maxRows) => {
+  it.each(ATTACKS)('%s: refused as out of memory, peak RSS inside the pod limit, /health answering, the next query served', async (name, sql, maxRows) => {
     const pid = server.child.pid!;
     const before = server.rss();
     resetPeakRss(pid);
@@ -63,8 +66,8 @@ describeBuilt('one embedded-DuckDB query cannot take the process past its memory
     const peak = server.child.exitCode === null ? peakRss(pid) : Number.NaN;
     if (server.child.exitCode !== null) throw new Error(`the server died: ${server.output()}`);
     log.log(`${name}: HTTP ${answer.status}, RSS ${Math.round(before / MIB)} → peak ${Math.round(peak / MIB)} MiB, /health slowest ${health.slowestMs} ms over ${health.probes} probes`);
-    expect(answer.status).toBe(502);
-    expect(answer.body.error).toMatchObject({ code: 'upstream', message: expect.stringContaining('more memory than the embedded engine may use (DUCKDB_MEMORY_LIMIT_MB)') });
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toMatchObject({ code: 'too_large', message: expect.stringContaining('more memory than the embedded engine may use (DUCKDB_MEMORY_LIMIT_MB)') });
     expect(peak).toBeLessThan(PEAK_RSS_BOUND);
     expect(health.failures).toEqual([]);
     expect(server.child.exitCode).toBeNull();
@@ -80,7 +83,7 @@ describeBuilt('one embedded-DuckDB query cannot take the process past its memory
     });
     const peak = peakRss(pid);
     log.log(`two at once: HTTP ${answers.map((answer) => answer.status).join(', ')}, peak ${Math.round(peak / MIB)} MiB`);
-    for (const answer of answers) expect(answer.status).toBe(502);
+    for (const answer of answers) expect(answer.status).toBe(413);
     expect(peak).toBeLessThan(PEAK_RSS_BOUND);
     expect(server.child.exitCode).toBeNull();
   }, 120_000);

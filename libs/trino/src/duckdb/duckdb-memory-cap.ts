@@ -36,7 +36,7 @@ const OUT_OF_MEMORY = /^Out of Memory Error/;
 export function memoryFailure(message: string): ToolError | undefined {
   if (!OUT_OF_MEMORY.test(message)) return undefined;
   return new ToolError(
-    'upstream',
+    'too_large',
     'The query needed more memory than the embedded engine may use (DUCKDB_MEMORY_LIMIT_MB) and was stopped; ask for fewer or narrower rows, or aggregate in SQL',
   );
 }
