@@ -16,7 +16,7 @@ const TARGETS = [
   },
   {
     name: '/ws xdp_list_datastores (fake XDP), 1 x 64: >= 0.10x the echo with p99 <= 50 ms',
-    bound: 'CPU per call: axios and the HTTP client under it, parsing, redacting and rendering the upstream body, GC, and the protocol layer as above',
+    bound: 'CPU per call: GC (the live data of 64 calls in flight is promoted), the HTTP client, parsing, redacting (the credential scrubber) and rendering the upstream body, and the protocol layer as above',
     judge: (s) => {
       const x = s['xdp:xdp_list_datastores:1x64'];
       if (!x?.target) return pending(x);

@@ -1,5 +1,6 @@
 import { isAxiosError } from 'axios';
 import type { BreakerSnapshot } from '../resilience/upstream-policy.js';
+import { ResponseTooLarge } from './xdp-http.exchange.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
 import { safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import type { XdpQueryExecution, XdpTrinoError } from './xdp.models.js';
@@ -126,7 +127,7 @@ export function errorForOpenCircuit(endpoint: string, breaker: BreakerSnapshot):
 export function classifyTransportError(error: unknown): TransportFailure {
   const code = isAxiosError(error) ? (error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code) : (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (/maxContentLength/.test(message)) return { description: 'response too large', retryable: false, tooLarge: true };
+  if (error instanceof ResponseTooLarge || /maxContentLength/.test(message)) return { description: 'response too large', retryable: false, tooLarge: true };
   if (/stream has been aborted|aborted|socket hang up/i.test(message) && (code === undefined || code === 'ERR_BAD_RESPONSE' || code === 'ECONNRESET')) {
     return { description: 'connection closed before the response was complete', retryable: true, tooLarge: false };
   }

@@ -14,7 +14,8 @@ const MAX_SOCKETS = 128;
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
 /**
- * Axios settings for XDP. Keep-alive agents reuse connections (new connections per call cost
+ * Settings for XDP, in axios form (the HttpModule owns and closes the agents); XdpClient sends
+ * through node:http with this base URL, these headers and these agents (xdp-http.exchange.ts). Keep-alive agents reuse connections (new connections per call cost
  * several times the throughput); redirects are refused so the key headers never reach another
  * host; bodies arrive as text because the client parses and validates them itself.
  */

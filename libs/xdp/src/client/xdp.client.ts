@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { AxiosResponse } from 'axios';
+import { sendXdpRequest, type XdpHttpAnswer, type XdpTransport, xdpTransportOf } from './xdp-http.exchange.js';
 import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService, tracedUpstreamRequest } from '#observability';
 import { ToolError } from '#tool-contract';
@@ -57,7 +57,7 @@ type ParsedBody = { ok: true; value: unknown } | { ok: false; problem: string };
 
 /** An answer XDP gave, its body parsed once. */
 interface Exchange {
-  response: AxiosResponse<string>;
+  response: XdpHttpAnswer;
   body: ParsedBody;
 }
 
@@ -74,6 +74,7 @@ export class XdpClient implements OnModuleDestroy {
   private readonly settings: XdpConfig;
   private readonly policy: UpstreamPolicy;
   private readonly sanitize: Sanitize;
+  private readonly transport: XdpTransport;
 
   constructor(
     private readonly http: HttpService,
@@ -88,6 +89,7 @@ export class XdpClient implements OnModuleDestroy {
       onBreakerChange: (snapshot) => this.breakerChanged(snapshot),
     });
     this.sanitize = createMessageSanitizer({ secrets: config.secretValues, internalEndpoints: config.internalEndpoints });
+    this.transport = xdpTransportOf(http.axiosRef.defaults, this.settings.maxResponseBytes);
   }
 
   /** False when XDP_BASE_URL is unset; every call then fails with `unavailable`. */
@@ -256,7 +258,7 @@ export class XdpClient implements OnModuleDestroy {
     throw new AttemptFailure(error, retryInMs);
   }
 
-  private failureOf(request: XdpRequest, response: AxiosResponse<string>, body: ParsedBody, attempt: number): { error: XdpRequestError; retryInMs?: number } {
+  private failureOf(request: XdpRequest, response: XdpHttpAnswer, body: ParsedBody, attempt: number): { error: XdpRequestError; retryInMs?: number } {
     const endpoint = label(request);
     const { status } = response;
     const backoff = request.idempotent ? this.policy.backoffMs(attempt) : undefined;
@@ -273,8 +275,8 @@ export class XdpClient implements OnModuleDestroy {
     return { error: errorForStatus(endpoint, status, said, attempt), retryInMs: isRetryableStatus(status) ? backoff : undefined };
   }
 
-  private parseBody(request: XdpRequest, response: AxiosResponse<string>): ParsedBody {
-    const text = typeof response.data === 'string' ? response.data : '';
+  private parseBody(request: XdpRequest, response: XdpHttpAnswer): ParsedBody {
+    const text = response.data;
     if (text.trim() === '') return { ok: false, problem: 'empty body' };
     try {
       return { ok: true, value: request.parse(text) };
@@ -297,7 +299,7 @@ export class XdpClient implements OnModuleDestroy {
       const upstream = { peer: 'xdp', method: request.method, url: `${this.settings.baseUrl}${request.path}`, resendCount: attempt - 1 };
       const response = await tracedUpstreamRequest(
         upstream,
-        (traceHeaders) => this.http.axiosRef.request<string>({ method: request.method, url: request.path, params: request.params, data: request.body, headers: traceHeaders, signal }),
+        (traceHeaders) => sendXdpRequest(this.transport, { method: request.method, path: request.path, params: request.params, body: request.body, headers: traceHeaders, signal }),
         (answer) => answer.status,
       );
       status = String(response.status);
@@ -329,7 +331,7 @@ function label(request: XdpRequest): string {
   return `${request.method} ${request.path}`;
 }
 
-function headerOf(response: AxiosResponse, name: string): string | undefined {
-  const value = (response.headers as Record<string, unknown>)[name];
+function headerOf(response: XdpHttpAnswer, name: string): string | undefined {
+  const value = response.headers[name];
   return typeof value === 'string' ? value : undefined;
 }

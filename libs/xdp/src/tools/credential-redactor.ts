@@ -24,12 +24,35 @@ export function redactCredentials(value: unknown): unknown {
   if (typeof value === 'string') return MAY_HOLD_CREDENTIAL.test(value) ? scrubShapes(value) : value;
   if (Array.isArray(value)) return value.map(redactCredentials);
   if (typeof value !== 'object' || value === null) return value;
-  // fromEntries defines own properties, so a `__proto__` key in XDP's JSON stays plain data.
-  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redactEntry(key, entry)]));
+  // A plain loop: Object.fromEntries(Object.entries(…).map(…)) allocated three arrays per property,
+  // and this runs over every data store of every page (the /ws xdp_list_datastores profile).
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const entry = redactEntry(key, (value as Record<string, unknown>)[key]);
+    // Defined, not assigned, so a `__proto__` key in XDP's JSON stays plain data.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: entry, enumerable: true, writable: true, configurable: true });
+    else copy[key] = entry;
+  }
+  return copy;
+}
+
+type KeyVerdict = 'always' | 'scalar' | 'never';
+
+/** Config keys repeat on every store of every page; their verdicts are remembered, up to a bound (the keys come from XDP). */
+const verdicts = new Map<string, KeyVerdict>();
+const MAX_REMEMBERED_KEYS = 1024;
+
+function verdictOf(key: string): KeyVerdict {
+  let verdict = verdicts.get(key);
+  if (verdict) return verdict;
+  verdict = STRONG_CREDENTIAL_FIELD.test(key) || KEY_FIELD.test(key) ? 'always' : CREDENTIAL_FIELD.test(key) ? 'scalar' : 'never';
+  if (verdicts.size < MAX_REMEMBERED_KEYS) verdicts.set(key, verdict);
+  return verdict;
 }
 
 function redactEntry(key: string, entry: unknown): unknown {
-  if (STRONG_CREDENTIAL_FIELD.test(key) || KEY_FIELD.test(key)) return REDACTED;
-  if (CREDENTIAL_FIELD.test(key) && (typeof entry !== 'object' || entry === null)) return REDACTED;
+  const verdict = verdictOf(key);
+  if (verdict === 'always') return REDACTED;
+  if (verdict === 'scalar' && (typeof entry !== 'object' || entry === null)) return REDACTED;
   return redactCredentials(entry);
 }
