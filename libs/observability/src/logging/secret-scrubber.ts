@@ -42,12 +42,16 @@ interface Shape {
   keepSuffix?: boolean;
 }
 
+const URL_WITH_USERINFO = /:\/\/[^\s"'<>]*@/;
+
 /** Credential shapes, each replaced wherever it appears; group 1 is kept, the rest becomes [REDACTED]. */
 const SHAPES: readonly Shape[] = [
   // scheme://user:password@host (jdbc:postgresql://…, redis://…) — the whole userinfo goes; a password
   // may carry an unencoded `/` or `?`, so after `user:` everything up to the `@` counts.
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: /@/, keepSuffix: true },
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: /@/, keepSuffix: true },
+  // The trigger (a `://` run up to an `@`) is what both shapes need: text with an `@` but no such URL
+  // (e-mail addresses in XDP configs) skips them; tried at every letter, they cost ~14 % of an XDP call.
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
+  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
   // user:password@host without a scheme.
   { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, trigger: /@/, keepSuffix: true },
   // Authorization / Proxy-Authorization header values, whatever the scheme.
