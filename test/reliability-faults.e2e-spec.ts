@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
+import { BREAKER_CLOCK } from '#xdp';
 import { FakeXdpServer, type FakeXdpBehaviour } from './fakes/fake-xdp.server.js';
 import { getJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
-import { BreakerClockModule, ManualClock } from './support/manual-clock.js';
+import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 import { RpcSocket } from './support/rpc-socket.js';
 
 /**
@@ -61,7 +62,7 @@ describe('Upstream faults (e2e, fake XDP)', () => {
 
   beforeAll(async () => {
     xdp = await FakeXdpServer.start({ datastoreCount: 300 });
-    server = await startTestServer({ env: { ...xdp.env(), ...XDP_LIMITS }, imports: [FixtureToolsModule, BreakerClockModule.using(clock)] });
+    server = await startTestServer({ env: { ...xdp.env(), ...XDP_LIMITS }, imports: [FixtureToolsModule, ManualClockModule.providing(clock, BREAKER_CLOCK)] });
   });
 
   afterAll(async () => {

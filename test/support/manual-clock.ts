@@ -1,7 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { BREAKER_CLOCK } from '#xdp';
 
-/** A clock that moves only when the test says so: waits for a cooldown take no wall time. */
+/** A clock that moves only when the test says so: waiting out a cooldown or a timeout takes no wall time. */
 export class ManualClock {
   constructor(private current = 0) {}
 
@@ -13,13 +12,13 @@ export class ManualClock {
 }
 
 /**
- * Hands the app under test a manual clock for the XDP circuit breaker's cooldown. Global only
- * because XdpModule, which injects BREAKER_CLOCK, is not ours to import into.
+ * Hands the app under test a manual clock under each of the given provider tokens (BREAKER_CLOCK,
+ * LIMITS_CLOCK). Global only because the modules that inject those tokens are not ours to import into.
  */
 @Global()
 @Module({})
-export class BreakerClockModule {
-  static using(clock: ManualClock): DynamicModule {
-    return { module: BreakerClockModule, providers: [{ provide: BREAKER_CLOCK, useValue: clock.now }], exports: [BREAKER_CLOCK] };
+export class ManualClockModule {
+  static providing(clock: ManualClock, ...tokens: symbol[]): DynamicModule {
+    return { module: ManualClockModule, providers: tokens.map((token) => ({ provide: token, useValue: clock.now })), exports: tokens };
   }
 }
