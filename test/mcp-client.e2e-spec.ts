@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
+import { LIMITS_CLOCK } from '#security';
 import {
   ErrorCode,
   MCPAuthenticationError,
@@ -15,6 +16,8 @@ import {
 import { openStandardSocket, type StandardWebSocketConstructor } from '../libs/mcp-client/src/socket-opener.js';
 import { WebSocketTransport } from '../libs/mcp-client/src/websocket.transport.js';
 import { getJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { FixtureToolsModule } from './support/fixture-tools.module.js';
+import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 
 
 /** Small delays so reconnect scenarios take well under a second per attempt. */
@@ -235,10 +238,13 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
     });
 
     it("comes back by itself after the server closes an idle connection (WS_IDLE_TIMEOUT_MS)", async () => {
-      const server = await newServer({ env: { WS_IDLE_TIMEOUT_MS: '300' } });
+      // The idle sweep reads this clock: the connection goes idle when the test moves it, not after a real wait.
+      const clock = new ManualClock();
+      const server = await newServer({ env: { WS_IDLE_TIMEOUT_MS: '300' }, imports: [FixtureToolsModule, ManualClockModule.providing(clock, LIMITS_CLOCK)] });
       const client = newClient({ url: server.wsUrl, ...fastBackoff });
       const events = record(client);
       await client.connect();
+      clock.advance(301);
 
       await eventually(() => ofKind(events, 'connected').length >= 2, 'the reconnect after the idle close');
       expect(ofKind(events, 'disconnected')[0]).toEqual({ event: 'disconnected', code: 1000, willReconnect: true });

@@ -1,6 +1,9 @@
 import { createServer } from 'node:net';
+import { BREAKER_CLOCK } from '#xdp';
 import { FakeXdpServer, type FakeXdpBehaviour } from './fakes/fake-xdp.server.js';
 import { getJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { FixtureToolsModule } from './support/fixture-tools.module.js';
+import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 import { RpcSocket } from './support/rpc-socket.js';
 
 /**
@@ -54,10 +57,12 @@ async function closedPort(): Promise<number> {
 describe('Upstream faults (e2e, fake XDP)', () => {
   let xdp: FakeXdpServer;
   let server: TestServer;
+  /** The breaker's clock: a test ends its cooldown by moving it, not by waiting. */
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     xdp = await FakeXdpServer.start({ datastoreCount: 300 });
-    server = await startTestServer({ env: { ...xdp.env(), ...XDP_LIMITS } });
+    server = await startTestServer({ env: { ...xdp.env(), ...XDP_LIMITS }, imports: [FixtureToolsModule, ManualClockModule.providing(clock, BREAKER_CLOCK)] });
   });
 
   afterAll(async () => {
@@ -73,7 +78,7 @@ describe('Upstream faults (e2e, fake XDP)', () => {
       const answer = await listDatastores(server);
       if (answer.status === 200) break;
       if (Date.now() > deadline) throw new Error(`XDP calls did not recover: ${JSON.stringify(answer.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
+      clock.advance(COOLDOWN_MS);
     }
     xdp.reset();
   });
@@ -128,7 +133,10 @@ describe('Upstream faults (e2e, fake XDP)', () => {
     expect((await getJson(`${server.url}/ready`)).body.dependencies.xdp.breaker).toBe('open');
 
     xdp.setBehaviour({ kind: 'normal' });
-    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 50));
+    clock.advance(COOLDOWN_MS - 1);
+    expect((await listDatastores(server)).status).toBe(503); // still cooling down
+    expect(xdp.requests('/datastore')).toHaveLength(upstreamBefore);
+    clock.advance(1);
     const recovered = await listDatastores(server);
     expect(recovered.status).toBe(200);
     expect((await getJson(`${server.url}/ready`)).body.dependencies.xdp.breaker).toBe('closed');

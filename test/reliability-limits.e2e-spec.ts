@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import { McpGateway } from '#mcp-transports';
 import { GracefulShutdown } from '#observability';
+import { LIMITS_CLOCK } from '#security';
 import WebSocket from 'ws';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
+import { FixtureToolsModule } from './support/fixture-tools.module.js';
+import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 import { RpcSocket } from './support/rpc-socket.js';
 
 const MCP_HEADERS = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
@@ -90,8 +94,14 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
   describe('connection cap, idle timeout and global in-flight cap', () => {
     let server: TestServer;
 
+    /** The limits' clock: idleness is reached by moving it; the real sweep timer then closes the session. */
+    const clock = new ManualClock();
+
     beforeAll(async () => {
-      server = await startTestServer({ env: { MAX_CONNECTIONS: '3', WS_IDLE_TIMEOUT_MS: '1000', MAX_IN_FLIGHT_CALLS: '2', RATE_LIMIT_REQUESTS: '0' } });
+      server = await startTestServer({
+        env: { MAX_CONNECTIONS: '3', WS_IDLE_TIMEOUT_MS: '1000', MAX_IN_FLIGHT_CALLS: '2', RATE_LIMIT_REQUESTS: '0' },
+        imports: [FixtureToolsModule, ManualClockModule.providing(clock, LIMITS_CLOCK)],
+      });
     });
 
     afterAll(async () => {
@@ -112,19 +122,17 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
     it('closes a silent session after WS_IDLE_TIMEOUT_MS but keeps an active one open', async () => {
       const silent = await RpcSocket.open(server.wsUrl);
       const active = await RpcSocket.open(server.wsUrl);
-      const started = Date.now();
-      const keepAlive = setInterval(() => active.send({ jsonrpc: '2.0', id: `keep-${Date.now()}`, method: 'ping' }), 100);
-      try {
-        expect(await closeCodeOf(silent, 5000)).toBe(1000);
-        expect(Date.now() - started).toBeGreaterThanOrEqual(990);
-        // The active session has by now outlived the timeout more than twice over.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(active.closeCode).toBeUndefined();
-        await active.sentinel();
-      } finally {
-        clearInterval(keepAlive);
-        active.close();
-      }
+      clock.advance(600);
+      await active.sentinel(); // activity at 600 ms
+      expect(silent.closeCode).toBeUndefined();
+      clock.advance(500);
+      // 1100 ms silent, 500 ms since the active one spoke: the next sweep closes only the silent one.
+      expect(await closeCodeOf(silent)).toBe(1000);
+      expect(active.closeCode).toBeUndefined();
+      await active.sentinel();
+      // Once it too falls silent past the timeout, it goes the same way.
+      clock.advance(1001);
+      expect(await closeCodeOf(active)).toBe(1000);
     });
 
     it('answers busy at MAX_IN_FLIGHT_CALLS across transports instead of queueing', async () => {
@@ -165,7 +173,10 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
       for (let id = 0; id < 4000; id++) {
         client.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message, repeat: 5 } } }));
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // The server drops it once its replies overflow the send buffer: the limits stop tracking it at
+      // once, while the close frame waits behind the queued replies until the client reads again.
+      const gateway = server.app.get(McpGateway);
+      await until(() => gateway.trackedConnections === 0);
       client.socket.resume();
       expect(await closeCodeOf(client)).toBe(1013);
       // Far fewer than the 4000 replies (20 MB) were queued for it.

@@ -15,6 +15,7 @@ export type {
   XdpTrinoError,
   XdpTypeSignature,
 } from './client/xdp.models.js';
+export { BREAKER_CLOCK, type BreakerClock } from './resilience/breaker-clock.js';
 export { parseRetryAfterMs } from './resilience/retry-policy.js';
 export { AttemptFailure, type BreakerSnapshot, UpstreamPolicy, UpstreamUnhealthy } from './resilience/upstream-policy.js';
 export { XdpModule } from './xdp.module.js';

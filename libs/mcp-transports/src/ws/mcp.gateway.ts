@@ -1,10 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService } from '#observability';
-import { clientKey, ConnectionLimiter, InFlightLimit, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
+import { type Clock, clientKey, ConnectionLimiter, InFlightLimit, LIMITS_CLOCK, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { McpAdmission } from '../mcp-admission.service.js';
@@ -42,11 +42,17 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     shutdown: GracefulShutdown,
     private readonly rateLimiter: RateLimiter,
     private readonly connectionsPerClient: ConnectionLimiter,
+    @Optional() @Inject(LIMITS_CLOCK) now?: Clock,
   ) {
     this.frames = { received: () => metrics.recordMessage('ws', 'in'), sent: () => metrics.recordMessage('ws', 'out') };
-    this.limits = new WsConnectionLimits(config.limits);
+    this.limits = new WsConnectionLimits(config.limits, now);
     // Runs once a drain has let the running calls finish (or aborted them at the deadline).
     shutdown.onConnectionsClose(() => this.limits.closeAll(CLOSE_GOING_AWAY, 'Server shutting down'));
+  }
+
+  /** Connections the limits still track: one dropped (backpressure, idleness) leaves at once, before its socket has closed. */
+  get trackedConnections(): number {
+    return this.limits.openConnections;
   }
 
   afterInit(server: WebSocketServer): void {

@@ -4,16 +4,16 @@ import axios from 'axios';
 import { type Env, loadAppConfig } from '#config';
 import { MetricsService } from '#observability';
 import { FakeXdpServer } from '../../../../test/fakes/fake-xdp.server.js';
-import { fakeDateOnly } from '../../../../test/support/fake-date.js';
+import { ManualClock } from '../../../../test/support/manual-clock.js';
 import { XdpClient } from './xdp.client.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
 import { xdpHttpOptions } from './xdp-http.options.js';
 
 const PAGE = { page: 0, size: 20, sortBy: 'updatedAt:asc' };
 
-function clientFor(env: Env): XdpClient {
+function clientFor(env: Env, breakerClock?: ManualClock): XdpClient {
   const config = loadAppConfig({ XDP_RETRY_BASE_DELAY_MS: '1', ...env });
-  return new XdpClient(new HttpService(axios.create(xdpHttpOptions(config.xdp))), config, new MetricsService());
+  return new XdpClient(new HttpService(axios.create(xdpHttpOptions(config.xdp))), config, new MetricsService(), breakerClock?.now);
 }
 
 /** Resolves with the error a promise rejects with; fails the test if it resolves. */
@@ -283,32 +283,28 @@ describe('XdpClient against the fake XDP server', () => {
 
   describe('circuit breaker', () => {
     it('opens after consecutive failures, fails fast without requests, probes and recovers', async () => {
-      fakeDateOnly(); // the breaker's cooldown reads Date
-      try {
-        const guarded = clientFor({ ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '1000' });
-        xdp.setBehaviour({ kind: 'status', status: 503 });
-        await failure(guarded.listDataplanes());
-        await failure(guarded.listDataplanes());
-        expect(guarded.breakerSnapshot().state).toBe('open');
+      const clock = new ManualClock(); // the breaker's cooldown reads it
+      const guarded = clientFor({ ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '1000' }, clock);
+      xdp.setBehaviour({ kind: 'status', status: 503 });
+      await failure(guarded.listDataplanes());
+      await failure(guarded.listDataplanes());
+      expect(guarded.breakerSnapshot().state).toBe('open');
 
-        const fast = await failure(guarded.listDataplanes());
-        expect(fast).toMatchObject({ kind: 'unavailable', reason: 'circuit_open' });
-        expect(fast.message).toMatch(/^XDP is unavailable: 2 consecutive requests failed \(last: HTTP 503\); new requests are refused for another 1 s/);
-        expect(xdp.requests()).toHaveLength(2);
+      const fast = await failure(guarded.listDataplanes());
+      expect(fast).toMatchObject({ kind: 'unavailable', reason: 'circuit_open' });
+      expect(fast.message).toMatch(/^XDP is unavailable: 2 consecutive requests failed \(last: HTTP 503\); new requests are refused for another 1 s/);
+      expect(xdp.requests()).toHaveLength(2);
 
-        jest.setSystemTime(Date.now() + 1000);
-        await failure(guarded.listDataplanes()); // the half-open probe fails: open again
-        expect(guarded.breakerSnapshot().state).toBe('open');
-        expect(xdp.requests()).toHaveLength(3);
+      clock.advance(1000);
+      await failure(guarded.listDataplanes()); // the half-open probe fails: open again
+      expect(guarded.breakerSnapshot().state).toBe('open');
+      expect(xdp.requests()).toHaveLength(3);
 
-        xdp.setBehaviour({ kind: 'normal' });
-        jest.setSystemTime(Date.now() + 1000);
-        await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
-        expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
-        guarded.onModuleDestroy();
-      } finally {
-        jest.useRealTimers();
-      }
+      xdp.setBehaviour({ kind: 'normal' });
+      clock.advance(1000);
+      await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
+      expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
+      guarded.onModuleDestroy();
     });
 
     it('lets the connection check through an open breaker and closes it on success', async () => {

@@ -1,9 +1,10 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { sendXdpRequest, type XdpHttpAnswer, type XdpTransport, xdpTransportOf } from './xdp-http.exchange.js';
 import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService, tracedUpstreamRequest } from '#observability';
 import { ToolError } from '#tool-contract';
+import { BREAKER_CLOCK, type BreakerClock } from '../resilience/breaker-clock.js';
 import { reportsQueryFailure, verdictForStatus } from '../resilience/breaker-policy.js';
 import { isRetryableStatus, parseRetryAfterMs, RETRY_AFTER_CAP_MS } from '../resilience/retry-policy.js';
 import { AttemptFailure, type BreakerSnapshot, UpstreamPolicy, UpstreamUnhealthy } from '../resilience/upstream-policy.js';
@@ -80,6 +81,7 @@ export class XdpClient implements OnModuleDestroy {
     private readonly http: HttpService,
     config: AppConfig,
     private readonly metrics: MetricsService,
+    @Optional() @Inject(BREAKER_CLOCK) now?: BreakerClock,
   ) {
     this.settings = config.xdp;
     this.policy = new UpstreamPolicy({
@@ -87,6 +89,7 @@ export class XdpClient implements OnModuleDestroy {
       baseDelayMs: this.settings.retryBaseDelayMs,
       breaker: { threshold: this.settings.breakerThreshold, cooldownMs: this.settings.breakerCooldownMs },
       onBreakerChange: (snapshot) => this.breakerChanged(snapshot),
+      now,
     });
     this.sanitize = createMessageSanitizer({ secrets: config.secretValues, internalEndpoints: config.internalEndpoints });
     this.transport = xdpTransportOf(http.axiosRef.defaults, this.settings.maxResponseBytes);

@@ -10,6 +10,7 @@ import {
   retry,
   type RetryPolicy,
 } from 'cockatiel';
+import { type BreakerClock, BreakerCooldown } from './breaker-clock.js';
 import { backoffDelayMs } from './retry-policy.js';
 
 /** A failed attempt: the error the caller gets, and — when a later attempt can succeed — how long to wait first. */
@@ -54,6 +55,8 @@ export interface UpstreamPolicyOptions {
   /** Called when the breaker opens or closes, so the owner can log it once. */
   onBreakerChange?: (snapshot: BreakerSnapshot) => void;
   random?: () => number;
+  /** The clock the breaker's cooldown is measured on; Date.now when absent. */
+  now?: BreakerClock;
 }
 
 export interface RunOptions {
@@ -160,6 +163,7 @@ const STATES: Record<CircuitState, BreakerState> = {
 export class UpstreamPolicy {
   private readonly breaker?: CircuitBreakerPolicy;
   private readonly counter?: ConsecutiveBreaker;
+  private readonly cooldown?: BreakerCooldown;
   private readonly random: () => number;
   /** Shared by every call (building one per call costs ~12 µs): each call decides in `retryable` whether its failure may be retried. */
   private readonly retrying: RetryPolicy;
@@ -172,7 +176,8 @@ export class UpstreamPolicy {
     }).dangerouslyUnref();
     if (options.breaker) {
       this.counter = new ConsecutiveBreaker(options.breaker.threshold);
-      this.breaker = circuitBreaker(handleType(UpstreamUnhealthy), { halfOpenAfter: options.breaker.cooldownMs, breaker: this.counter });
+      this.cooldown = new BreakerCooldown(options.now ?? (() => Date.now()), options.breaker.cooldownMs);
+      this.breaker = circuitBreaker(handleType(UpstreamUnhealthy), { halfOpenAfter: this.cooldown, breaker: this.counter });
       const report = () => options.onBreakerChange?.(this.snapshot());
       this.breaker.onBreak(report);
       this.breaker.onReset(report);
@@ -191,10 +196,7 @@ export class UpstreamPolicy {
     const snapshot: BreakerSnapshot = { state, consecutiveFailures };
     const last = this.breaker.lastFailure;
     if ((state !== 'closed' || consecutiveFailures > 0) && last && 'error' in last && last.error instanceof UpstreamUnhealthy) snapshot.lastFailure = last.error.reason;
-    const { ownState } = this.breaker.toJSON() as { ownState: { value: CircuitState; openedAt?: number } };
-    if (ownState.value === CircuitState.Open && ownState.openedAt !== undefined) {
-      snapshot.retryInMs = Math.max(0, ownState.openedAt + this.options.breaker!.cooldownMs - Date.now());
-    }
+    if (this.breaker.state === CircuitState.Open) snapshot.retryInMs = this.cooldown!.remainingMs();
     return snapshot;
   }
 
