@@ -135,7 +135,8 @@ await rm(staging, { recursive: true, force: true });
  */
 async function asciiOnly(file) {
   const source = await readFile(file, 'utf8');
-  if (/String\.raw`[^`]*[^\x00-\x7f]/.test(source)) throw new Error(`${file}: a non-ASCII character inside a String.raw template; escape it at its source`);
-  const escaped = source.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (/String\.raw`[^`]*[^\p{ASCII}]/u.test(source)) throw new Error(`${file}: a non-ASCII character inside a String.raw template; escape it at its source`);
+  // With the `u` flag a match is a whole code point: one or two UTF-16 units, each escaped.
+  const escaped = source.replace(/[^\p{ASCII}]/gu, (char) => [...Array(char.length).keys()].map((unit) => `\\u${char.charCodeAt(unit).toString(16).padStart(4, '0')}`).join(''));
   if (escaped !== source) await writeFile(file, escaped);
 }
