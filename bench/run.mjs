@@ -170,9 +170,24 @@ async function mcpScenarios(record) {
           sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: load(sdkV2) },
         },
       });
+      // The same call in the 2026-07-28 era (envelope and Mcp-Method/Mcp-Name headers), which
+      // both servers hand to the SDK's createMcpHandler; SDK v1 does not speak it.
+      const modern = (target) => () => runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: modernEchoCall, headers: MCP_2026_HEADERS });
+      await repeated(record, { id: `mcp2026:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo (2026-07-28)', concurrency }, {
+        target: modern(server),
+        baselines: { sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: modern(sdkV2) } },
+      });
     }
   });
 }
+
+const MCP_2026_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'bench_echo' };
+const MODERN_ENVELOPE = JSON.stringify({
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+});
+const modernEchoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"},"_meta":${MODERN_ENVELOPE}}}`;
 
 const MCP_HEADERS = { 'mcp-protocol-version': '2025-06-18' };
 

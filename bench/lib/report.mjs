@@ -26,7 +26,7 @@ const TARGETS = [
   },
   {
     name: '/mcp tools/call, 16 concurrent: >= 2.5x the SDK v1 stateless example',
-    bound: 'per request: a new SDK Server and transport, SDK zod parsing (isInitializeRequest on every POST), the Node/web adapter of SDK 1.x, Express/Nest middleware',
+    bound: 'per request: Express/Nest middleware and guards (about half the CPU), the Node-to-web Request/Response adapter, the SDK v2 pipeline with a new Server and its zod parsing',
     judge: (s) => ratioTarget(s['mcp:bench_echo:c16'], (r) => r >= 2.5, (x) => `${round(x.ratio)}x`, 'sdkV1'),
   },
   {
@@ -36,7 +36,7 @@ const TARGETS = [
   },
   ...[22, 20].map((major) => ({
     name: `start-up on Node ${major}, spawn to /health 200${major === 22 ? ': <= 1 s (the image runs Node 22)' : ' (reported)'}`,
-    bound: 'compiling and evaluating the bundle (module loading), Ajv compiling the tool schemas, GC during start-up',
+    bound: 'evaluating the bundle (Nest, the MCP SDK building its zod schemas, three copies of mime-db), compiling it when the compile cache is cold, GC during start-up',
     informational: major !== 22,
     judge: (s) => {
       const x = s[`startup:node${major}`];

@@ -12,6 +12,16 @@ const schema: ObjectSchema = {
 };
 
 describe('compileArgumentsValidator', () => {
+  it('compiles the schema on the first call, not when the validator is made', () => {
+    const ajv = createAjv();
+    const compile = jest.spyOn(ajv, 'compile');
+    const lazy = compileArgumentsValidator(ajv, schema);
+    expect(compile).not.toHaveBeenCalled();
+    lazy({});
+    lazy({ page: 1 });
+    expect(compile).toHaveBeenCalledTimes(1);
+  });
+
   const validate = compileArgumentsValidator(createAjv(), schema);
 
   it('applies defaults to a copy and leaves the caller object untouched', () => {

@@ -6,8 +6,8 @@ import type { FieldProblem, ObjectSchema } from '#tool-contract';
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /**
- * One Ajv instance for the process: compiling is the expensive part, so each tool's
- * schema is compiled once at bootstrap and the same published schema is what validates.
+ * One Ajv instance for the process: compiling is the expensive part, so each tool's schema is
+ * compiled once, on the tool's first call, and the same published schema is what validates.
  */
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, coerceTypes: false });
@@ -26,14 +26,19 @@ export const MAX_REPORTED_PROBLEMS = 10;
 
 export type ArgumentsValidator = (args: unknown) => { ok: true; value: Record<string, unknown> } | { ok: false; problems: FieldProblem[] };
 
+/**
+ * Compiles on first use, not at registration: compiling every tool's schema (and Ajv's own
+ * meta-schema) at bootstrap cost ~0.1 s of a ~1 s start-up, for tools a replica may never be asked to run.
+ */
 export function compileArgumentsValidator(ajv: Ajv2020, schema: ObjectSchema): ArgumentsValidator {
-  const validate: ValidateFunction = ajv.compile(schema);
+  let compiled: ValidateFunction | undefined;
   return (args) => {
     if (exceedsValueCount(args, MAX_ARGUMENT_VALUES)) {
       return { ok: false, problems: [{ field: '(arguments)', message: `hold more than ${MAX_ARGUMENT_VALUES} values (properties and array items); no tool accepts that many` }] };
     }
     // Defaults are applied in place, so validate a copy: callers' objects stay untouched.
     const value = structuredClone(args ?? {}) as Record<string, unknown>;
+    const validate = (compiled ??= ajv.compile(schema));
     if (validate(value)) return { ok: true, value };
     return { ok: false, problems: capProblems((validate.errors ?? []).map(describeError)) };
   };

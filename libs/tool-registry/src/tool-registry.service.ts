@@ -26,7 +26,7 @@ interface RegisteredTool {
 
 /**
  * The one place tools live. Discovers every `@ToolProvider()` at bootstrap, checks and
- * compiles each tool's schema once, and runs calls for all transports with the same
+ * compiles each tool's schema once (on its first call), and runs calls for all transports with the same
  * validation, error mapping and metrics.
  */
 @Injectable()

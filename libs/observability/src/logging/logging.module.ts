@@ -65,10 +65,15 @@ export class LoggingModule {
                 // Successful requests log at debug: a log line per call is a measurable cost on the hot path.
                 customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
                 autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
+                // Our serializers read the raw request and response. pino-http would otherwise first run
+                // pino's standard ones (a new object with every header, the socket address...) for the
+                // request logger it binds on every request, logged or not.
+                wrapSerializers: false,
                 serializers: {
-                  req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+                  req: (req: { method?: string; originalUrl?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
                   // The status is what a 4xx/5xx line needs; the ~1 KB of response headers (CSP, CORS...) is noise.
                   res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+                  err: pino.stdSerializers.err,
                 },
               },
             };
