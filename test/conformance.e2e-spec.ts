@@ -73,13 +73,13 @@ describe('MCP conformance suites against the built server (embedded default)', (
   // 0.1.16's other server scenarios exercise the reference "everything" server's fixture tools,
   // prompts and resources (test_image_content, prompts/get …), which a gateway does not have.
   const SCENARIOS = [
-    ...['server-stateless', 'tools-list', 'caching', 'http-header-validation', 'dns-rebinding-protection', 'server-initialize', 'ping'].map((name) => ['0.2.0-alpha.12', 'next', name] as const),
-    ...['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'].map((name) => ['0.1.16', 'stable', name] as const),
+    ...['server-stateless', 'tools-list', 'caching', 'http-header-validation', 'dns-rebinding-protection', 'server-initialize', 'ping'].map((name) => ['0.2.0-alpha.12', name, 'next'] as const),
+    ...['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'].map((name) => ['0.1.16', name, 'stable'] as const),
   ];
 
   it.each(SCENARIOS)(
     'conformance %s %s: no failed check',
-    async (_version, suite, name) => {
+    async (_version, name, suite) => {
       const checks = await scenario(suite, name, url);
       expect(checks.length).toBeGreaterThan(0);
       expect(reported(failures(name, checks))).toEqual([]);
