@@ -72,62 +72,64 @@ function expectAnswer(answer: Awaited<ReturnType<typeof bothAnswers>>, expected:
   expect(answer.mcp.content[0].text).toMatch(message);
 }
 
+/** REST and MCP each record one failure of the expected class while `call` runs, none of the other. */
+async function expectFailuresRecorded(server: TestServer, expected: Expected, call: () => Promise<void>): Promise<void> {
+  const before = await failuresByClass(server);
+  await call();
+  const after = await failuresByClass(server);
+  expect({ user: after.user - before.user, server: after.server - before.server }).toEqual(expected.errorClass === 'user' ? { user: 2, server: 0 } : { user: 0, server: 2 });
+}
+
+interface Upstream {
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A fake upstream, the server pointed at it and an MCP client, started before and closed after the enclosing block. */
+function serverBehind<F extends Upstream>(start: () => Promise<F>, env: (upstream: F) => Record<string, string>): { upstream: F; server: TestServer; client: Client } {
+  const run = {} as { upstream: F; server: TestServer; client: Client };
+  beforeAll(async () => {
+    run.upstream = await start();
+    run.server = await startTestServer({ env: env(run.upstream), imports: [] });
+    run.client = await mcpClient(run.server);
+  });
+  afterAll(async () => {
+    await run.client.close();
+    await run.server.close();
+    await run.upstream.close();
+  });
+  return run;
+}
+
 describe('one error taxonomy for the three engines (e2e)', () => {
   describe('direct Trino', () => {
-    let fake: FakeTrinoServer;
-    let server: TestServer;
-    let client: Client;
-    beforeAll(async () => {
-      fake = await FakeTrinoServer.start();
-      server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' }, imports: [] });
-      client = await mcpClient(server);
-    });
-    afterAll(async () => {
-      await client.close();
-      await server.close();
-      await fake.close();
-    });
+    const run = serverBehind(() => FakeTrinoServer.start(), (fake) => ({ TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' }));
 
     it.each(TRINO_CASES)('%s', async (_name, error, expected) => {
-      fake.reset();
-      fake.script({ match: /taxonomy_case/, behaviour: { kind: 'fail', error } });
-      const before = await failuresByClass(server);
-      const answer = await bothAnswers(server, client, { query: 'SELECT * FROM taxonomy_case' });
-      expectAnswer(answer, expected, error.message);
-      const after = await failuresByClass(server);
-      // REST and MCP each recorded one failure of the expected class, none of the other.
-      expect({ user: after.user - before.user, server: after.server - before.server }).toEqual(expected.errorClass === 'user' ? { user: 2, server: 0 } : { user: 0, server: 2 });
+      run.upstream.reset();
+      run.upstream.script({ match: /taxonomy_case/, behaviour: { kind: 'fail', error } });
+      await expectFailuresRecorded(run.server, expected, async () => {
+        expectAnswer(await bothAnswers(run.server, run.client, { query: 'SELECT * FROM taxonomy_case' }), expected, error.message);
+      });
     });
   });
 
   describe('Trino behind XDP', () => {
-    let xdp: FakeXdpServer;
-    let server: TestServer;
-    let client: Client;
-    beforeAll(async () => {
-      xdp = await FakeXdpServer.start();
-      server = await startTestServer({ env: { ...xdp.env() }, imports: [] });
-      client = await mcpClient(server);
-    });
-    afterAll(async () => {
-      await client.close();
-      await server.close();
-      await xdp.close();
-    });
+    const run = serverBehind(() => FakeXdpServer.start(), (fake) => fake.env());
 
     it.each(TRINO_CASES)('%s', async (_name, error, expected) => {
-      xdp.reset();
+      run.upstream.reset();
       // For the REST call and the MCP call, and for the nearest-names lookup an unknown table is
       // followed by (which meets the same error and so leaves the original as it was); reset drops what is left.
-      xdp.enqueue({ kind: 'query-error', error: { ...error }, where: 'result' }, { times: 4, endpoint: '/query/execute' });
-      const answer = await bothAnswers(server, client, { dataplane: '168', query: 'SELECT * FROM taxonomy_case' });
+      run.upstream.enqueue({ kind: 'query-error', error: { ...error }, where: 'result' }, { times: 4, endpoint: '/query/execute' });
+      const answer = await bothAnswers(run.server, run.client, { dataplane: '168', query: 'SELECT * FROM taxonomy_case' });
       expectAnswer(answer, expected, error.message);
     });
 
     it('a failure XDP reports as bare text is an upstream failure', async () => {
-      xdp.reset();
-      xdp.enqueue({ kind: 'query-error', error: 'something broke', where: 'top' }, { times: 2, endpoint: '/query/execute' });
-      const answer = await bothAnswers(server, client, { dataplane: '168', query: 'SELECT 1' });
+      run.upstream.reset();
+      run.upstream.enqueue({ kind: 'query-error', error: 'something broke', where: 'top' }, { times: 2, endpoint: '/query/execute' });
+      const answer = await bothAnswers(run.server, run.client, { dataplane: '168', query: 'SELECT 1' });
       expectAnswer(answer, { status: 502, code: 'upstream', errorClass: 'server' }, 'something broke');
     });
   });
@@ -145,11 +147,9 @@ describe('one error taxonomy for the three engines (e2e)', () => {
     });
 
     it.each(DUCKDB_CASES)('%s', async (_name, query, expected) => {
-      const before = await failuresByClass(server);
-      const answer = await bothAnswers(server, client, { query });
-      expectAnswer(answer, expected, /DuckDB query failed: \w/);
-      const after = await failuresByClass(server);
-      expect({ user: after.user - before.user, server: after.server - before.server }).toEqual(expected.errorClass === 'user' ? { user: 2, server: 0 } : { user: 0, server: 2 });
+      await expectFailuresRecorded(server, expected, async () => {
+        expectAnswer(await bothAnswers(server, client, { query }), expected, /DuckDB query failed: \w/);
+      });
     }, 30_000);
   });
 });
