@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads';
 import { ToolError } from '#tool-contract';
-import { spawnWorker } from '../guard/worker-thread.js';
+import { assignJob, releaseJob, startWorkerSlot, type WorkerSlot } from '../guard/worker-thread.js';
 import type { TranslateTask, TranslateWorkerMessage } from './trino-translate.worker.js';
 
 export interface TrinoTranslatorOptions {
@@ -30,14 +29,8 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-interface Slot {
-  worker: Worker;
-  ready: boolean;
-  /** Settles when the worker has loaded and warmed the transpiler, or failed before. */
-  started: Promise<void>;
-  job?: Job;
-  timer?: NodeJS.Timeout;
-}
+/** Its `started` settles when the worker has loaded and warmed the transpiler, or failed before. */
+type Slot = WorkerSlot<Job>;
 
 /** A normal statement takes about a millisecond once warm; two seconds means a pathological one, even on a loaded CPU. */
 const DEFAULT_BUDGET_MS = 2000;
@@ -141,44 +134,28 @@ export class TrinoTranslator {
   }
 
   private assign(slot: Slot, job: Job): void {
-    slot.job = job;
-    slot.worker.postMessage({ sql: job.sql } satisfies TranslateTask);
-    slot.timer = setTimeout(() => this.overrun(slot), this.budgetMs);
+    assignJob(slot, job, { sql: job.sql } satisfies TranslateTask, this.budgetMs, () => this.overrun(slot));
   }
 
   private start(): Slot {
-    const worker = spawnWorker(import.meta.url, 'trino-translate.worker', this.options.maxHeapMb ?? 256);
-    // Running or idle, the worker must never keep the process alive: the engine's close() terminates it.
-    worker.unref();
-    let started!: { resolve: () => void; reject: (error: Error) => void };
-    const slot: Slot = { worker, ready: false, started: new Promise((resolve, reject) => (started = { resolve, reject })) };
-    // Only warmUp() awaits this; a failure is also reported to the statements waiting in the queue.
-    slot.started.catch(() => undefined);
+    const slot: Slot = startWorkerSlot<Job, Exclude<TranslateWorkerMessage, { ready: true }>>(import.meta.url, 'trino-translate.worker', this.options.maxHeapMb ?? 256, {
+      message: (message) => {
+        if ('failed' in message) {
+          const error = new ToolError('unavailable', `The Trino-to-DuckDB translator could not load: ${message.failed}`);
+          slot.failStart(error);
+          this.retire(slot, error);
+          void slot.worker.terminate();
+        } else {
+          const job = releaseJob(slot);
+          if ('sql' in message) job?.resolve(message.sql);
+          else job?.reject(new ToolError(message.error.kind, message.error.message));
+        }
+        this.dispatch();
+      },
+      ended: (error) => this.retire(slot, error),
+    });
     this.slot = slot;
-    worker.on('message', (message: TranslateWorkerMessage) => {
-      if ('ready' in message) {
-        slot.ready = true;
-        started.resolve();
-      } else if ('failed' in message) {
-        const error = new ToolError('unavailable', `The Trino-to-DuckDB translator could not load: ${message.failed}`);
-        started.reject(error);
-        this.retire(slot, error);
-        void worker.terminate();
-      } else {
-        const job = this.release(slot);
-        if ('sql' in message) job?.resolve(message.sql);
-        else job?.reject(new ToolError(message.error.kind, message.error.message));
-      }
-      this.dispatch();
-    });
-    worker.on('error', (error) => {
-      started.reject(error);
-      this.retire(slot, error);
-    });
-    worker.on('exit', () => {
-      started.reject(new Error('The translation worker exited'));
-      this.retire(slot, undefined);
-    });
+    slot.started.then(() => this.dispatch(), () => undefined);
     return slot;
   }
 
@@ -187,7 +164,7 @@ export class TrinoTranslator {
    * A limit, not a mistake in the statement: Trino would have run it, so it is `too_large` (413).
    */
   private overrun(slot: Slot): void {
-    const job = this.release(slot);
+    const job = releaseJob(slot);
     job?.reject(new ToolError('too_large', `Statement too large for the local engine: translating it took longer than the ${this.budgetMs} ms translation limit; it was refused. Simplify or split the statement.`));
     if (this.slot === slot) this.slot = undefined;
     void slot.worker.terminate();
@@ -199,7 +176,7 @@ export class TrinoTranslator {
   private retire(slot: Slot, error: Error | undefined): void {
     if (this.slot !== slot) return;
     this.slot = undefined;
-    const job = this.release(slot);
+    const job = releaseJob(slot);
     if (!slot.ready) {
       // A worker that cannot even start would fail again: refuse what waits instead of respawning in a loop.
       const failure = error instanceof ToolError ? error : new ToolError('unavailable', `The Trino-to-DuckDB translator failed to start: ${error?.message ?? 'it exited'}`);
@@ -211,16 +188,8 @@ export class TrinoTranslator {
   }
 
   private async stop(slot: Slot, error: Error): Promise<void> {
-    this.release(slot)?.reject(error);
+    releaseJob(slot)?.reject(error);
     await slot.worker.terminate();
-  }
-
-  private release(slot: Slot): Job | undefined {
-    clearTimeout(slot.timer);
-    const job = slot.job;
-    slot.job = undefined;
-    slot.timer = undefined;
-    return job;
   }
 
   private remember(sql: string, translated: string): void {

@@ -1,8 +1,7 @@
-import type { Worker } from 'node:worker_threads';
 import type { AnalysisOutcome } from './checked-statement.js';
 import type { ParseTask, ParseWorkerMessage } from './sql-parse.worker.js';
 import { TOO_COMPLEX_MESSAGE } from './statement-analysis.js';
-import { spawnWorker } from './worker-thread.js';
+import { assignJob, releaseJob, startWorkerSlot, type WorkerSlot } from './worker-thread.js';
 
 export interface ParseWorkerPoolOptions {
   /** Workers checking statements at the same time. */
@@ -19,14 +18,7 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-interface Slot {
-  worker: Worker;
-  ready: boolean;
-  /** Settles when the worker has loaded the grammar, or failed before. */
-  started: Promise<void>;
-  job?: Job;
-  timer?: NodeJS.Timeout;
-}
+type Slot = WorkerSlot<Job>;
 
 const TOO_COMPLEX: AnalysisOutcome = { ok: false, reason: 'syntax', message: TOO_COMPLEX_MESSAGE };
 
@@ -81,39 +73,20 @@ export class ParseWorkerPool {
   }
 
   private assign(slot: Slot, job: Job): void {
-    slot.job = job;
-    slot.worker.postMessage(job.task);
-    slot.timer = setTimeout(() => this.overrun(slot), this.options.budgetMs);
+    assignJob(slot, job, job.task, this.options.budgetMs, () => this.overrun(slot));
   }
 
   private start(): void {
-    const worker = spawnWorker(import.meta.url, 'sql-parse.worker', this.options.maxHeapMb ?? 256);
-    // Running or idle, a worker must never keep the process alive: shutdown closes the pool.
-    worker.unref();
-    let started!: { resolve: () => void; reject: (error: Error) => void };
-    const slot: Slot = { worker, ready: false, started: new Promise((resolve, reject) => (started = { resolve, reject })) };
-    // Only warmUp() awaits this; a failure is also reported to the statements waiting in the queue.
-    slot.started.catch(() => undefined);
-    this.slots.add(slot);
-    worker.on('message', (message: ParseWorkerMessage) => {
-      if ('ready' in message) {
-        slot.ready = true;
-        started.resolve();
-      } else {
-        const job = this.release(slot);
-        job?.resolve(message.outcome);
-      }
-      this.dispatch();
-    });
     // A worker that crashed (e.g. hit its heap cap) or exited is replaced; its statement is refused as too complex.
-    worker.on('error', (error) => {
-      started.reject(error);
-      this.retire(slot, error);
+    const slot: Slot = startWorkerSlot<Job, Exclude<ParseWorkerMessage, { ready: true }>>(import.meta.url, 'sql-parse.worker', this.options.maxHeapMb ?? 256, {
+      message: (message) => {
+        releaseJob(slot)?.resolve(message.outcome);
+        this.dispatch();
+      },
+      ended: (error) => this.retire(slot, error),
     });
-    worker.on('exit', () => {
-      started.reject(new Error('The parse worker exited'));
-      this.retire(slot, undefined);
-    });
+    this.slots.add(slot);
+    slot.started.then(() => this.dispatch(), () => undefined);
   }
 
   private overrun(slot: Slot): void {
@@ -131,13 +104,13 @@ export class ParseWorkerPool {
       for (const job of this.queue.splice(0)) job.reject(failure);
       return;
     }
-    this.release(slot)?.resolve(TOO_COMPLEX);
+    releaseJob(slot)?.resolve(TOO_COMPLEX);
     this.dispatch();
   }
 
   /** Terminates a worker; its job (if any) is refused as too complex, or rejected with `error` on shutdown. */
   private async stop(slot: Slot, error: Error | undefined): Promise<void> {
-    const job = this.release(slot);
+    const job = releaseJob(slot);
     if (job) {
       if (error) job.reject(error);
       else job.resolve(TOO_COMPLEX);
@@ -145,11 +118,4 @@ export class ParseWorkerPool {
     await slot.worker.terminate();
   }
 
-  private release(slot: Slot): Job | undefined {
-    clearTimeout(slot.timer);
-    const job = slot.job;
-    slot.job = undefined;
-    slot.timer = undefined;
-    return job;
-  }
 }

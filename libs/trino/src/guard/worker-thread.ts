@@ -63,3 +63,70 @@ register('data:text/javascript,' + encodeURIComponent(workerData.hooks), { data:
 // An eval'd worker script leaves require() global; the ESM worker must see the globals it has in production.
 delete globalThis.require;
 import(workerData.entry);`;
+
+/** One worker thread of a budgeted pool: whether it has loaded, and the job it runs. */
+export interface WorkerSlot<J> {
+  worker: Worker;
+  ready: boolean;
+  /** Settles when the worker has posted `{ ready: true }`, or failed before. */
+  started: Promise<void>;
+  /** Rejects `started` (a worker that reports it could not load). */
+  failStart(error: Error): void;
+  job?: J;
+  timer?: NodeJS.Timeout;
+}
+
+export interface WorkerSlotEvents<M> {
+  /** Every message after `{ ready: true }`. */
+  message(message: M): void;
+  /** The worker crashed (`error`) or exited (undefined); `started` is already rejected. */
+  ended(error: Error | undefined): void;
+}
+
+/**
+ * Starts one worker for a pool (the SQL guard's parsers, the translator): unreferenced, so running
+ * or idle it never keeps the process alive (the pool's close() terminates it); `ready` once it posts
+ * `{ ready: true }`; its crash or exit reported once through `ended`.
+ */
+export function startWorkerSlot<J, M>(siblingOf: string, name: string, maxHeapMb: number, events: WorkerSlotEvents<M>): WorkerSlot<J> {
+  const worker = spawnWorker(siblingOf, name, maxHeapMb);
+  worker.unref();
+  let settle!: { resolve: () => void; reject: (error: Error) => void };
+  const started = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Only warmUp() awaits this; a failure is also reported to the jobs waiting in the queue.
+  started.catch(() => undefined);
+  const slot: WorkerSlot<J> = { worker, ready: false, started, failStart: (error) => settle.reject(error) };
+  worker.on('message', (message: M | { ready: true }) => {
+    if (typeof message === 'object' && message !== null && 'ready' in message) {
+      slot.ready = true;
+      settle.resolve();
+    } else {
+      events.message(message as M);
+    }
+  });
+  worker.on('error', (error) => {
+    settle.reject(error);
+    events.ended(error);
+  });
+  worker.on('exit', () => {
+    settle.reject(new Error(`The worker thread ${name} exited`));
+    events.ended(undefined);
+  });
+  return slot;
+}
+
+/** Gives `slot` its job and the budget after which `overrun` runs. */
+export function assignJob<J>(slot: WorkerSlot<J>, job: J, task: unknown, budgetMs: number, overrun: () => void): void {
+  slot.job = job;
+  slot.worker.postMessage(task);
+  slot.timer = setTimeout(overrun, budgetMs);
+}
+
+/** Takes the job off `slot` (answered, overrun or refused) and stops its budget timer. */
+export function releaseJob<J>(slot: WorkerSlot<J>): J | undefined {
+  clearTimeout(slot.timer);
+  const job = slot.job;
+  slot.job = undefined;
+  slot.timer = undefined;
+  return job;
+}
