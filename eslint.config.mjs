@@ -26,7 +26,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/apps/**'], message: 'Libs never import apps.' },
-            { group: ['**/libs/*/src/**', '../../*/src/**'], message: "Import another lib through its barrel (#name), never its internals." },
+            {
+              group: ['**/libs/*/src/**', '../../*/src/**'],
+              message: 'Import another lib through its barrel (#name), never its internals.',
+            },
           ],
         },
       ],
@@ -36,7 +39,10 @@ export default tseslint.config(
     files: sourceFiles,
     ignores: ['libs/config/**', 'libs/mcp-client/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through AppConfig (libs/config).' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through AppConfig (libs/config).' },
+      ],
     },
   },
   {

@@ -52,7 +52,8 @@ const SERVER_ENV = {
 };
 
 const echoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"}}}`;
-const datastoresCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"xdp_list_datastores","arguments":{"page":0,"size":20}}}`;
+const datastoresCall = (id) =>
+  `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"xdp_list_datastores","arguments":{"page":0,"size":20}}}`;
 // Quick mode keeps the shapes the targets are judged on (1 x 64, 16 concurrent).
 const WS_SHAPES = QUICK
   ? [{ connections: 1, inFlight: 64 }]
@@ -69,14 +70,23 @@ async function main() {
   const results = {
     startedAt: new Date().toISOString(),
     // The load average says how much else shared the machine (other work skews absolute figures; ratios less).
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, pinned: canPin, loadAverage: { start: loadAverage() } },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      pinned: canPin,
+      loadAverage: { start: loadAverage() },
+    },
     settings: { runs: RUNS, secondsPerRun: SECONDS, quick: QUICK },
     scenarios: [],
   };
   const record = (scenario) => {
     scenario.measuredAt = new Date().toISOString();
     results.scenarios.push(scenario);
-    log(`${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`);
+    log(
+      `${scenario.id}: ${JSON.stringify(scenario.error ?? scenario.target ?? scenario)}${scenario.ratio !== undefined ? ` ratio ${round(scenario.ratio)}` : ''}`,
+    );
   };
 
   // A group that fails is recorded as not measured; the others still run and the report is still written.
@@ -112,7 +122,12 @@ async function main() {
 function carriedOver(measured) {
   if (GROUPS.every((group) => ONLY.has(group))) return [];
   const dir = join(here, 'results');
-  const latest = existsSync(dir) ? readdirSync(dir).filter((name) => /^bench-.*\.json$/.test(name)).sort().at(-1) : undefined;
+  const latest = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => /^bench-.*\.json$/.test(name))
+        .sort()
+        .at(-1)
+    : undefined;
   if (!latest) return [];
   const groups = new Set(measured.map((scenario) => scenario.group));
   const previous = JSON.parse(readFileSync(join(dir, latest), 'utf8'));
@@ -121,18 +136,27 @@ function carriedOver(measured) {
 
 /** /ws tools/call on one tool vs the bare echo server, for every connection/in-flight shape. */
 async function wsScenarios(record, { name, label, request, env, group = 'ws' }) {
-  await withServers([
-    () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...env } }),
-    () => startNodeServer({ script: ECHO_BASELINE }),
-  ], async ([server, echo]) => {
-    for (const shape of WS_SHAPES) {
-      const id = `${group}:${name}:${shape.connections}x${shape.inFlight}`;
-      await repeated(record, { id, group, tool: name, label, ...shape }, {
-        target: () => runWsLoad({ url: `${server.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
-        baselines: { echo: { name: 'bare ws echo server', run: () => runWsLoad({ url: `${echo.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }) } },
-      });
-    }
-  });
+  await withServers(
+    [() => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...env } }), () => startNodeServer({ script: ECHO_BASELINE })],
+    async ([server, echo]) => {
+      for (const shape of WS_SHAPES) {
+        const id = `${group}:${name}:${shape.connections}x${shape.inFlight}`;
+        await repeated(
+          record,
+          { id, group, tool: name, label, ...shape },
+          {
+            target: () => runWsLoad({ url: `${server.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
+            baselines: {
+              echo: {
+                name: 'bare ws echo server',
+                run: () => runWsLoad({ url: `${echo.url.replace('http', 'ws')}/ws`, seconds: SECONDS, request, ...shape }),
+              },
+            },
+          },
+        );
+      }
+    },
+  );
 }
 
 async function xdpScenarios(record) {
@@ -156,29 +180,42 @@ async function xdpScenarios(record) {
  * createMcpHandler server, the three measured in turn within every repetition.
  */
 async function mcpScenarios(record) {
-  await withServers([
-    () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
-    () => startNodeServer({ script: SDK_BASELINE }),
-    () => startNodeServer({ script: SDK_V2_BASELINE }),
-  ], async ([server, sdk, sdkV2]) => {
-    for (const concurrency of MCP_CONCURRENCY) {
-      const load = (target) => () => runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
-      await repeated(record, { id: `mcp:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo', concurrency }, {
-        target: load(server),
-        baselines: {
-          sdkV1: { name: 'SDK v1 stateless example', run: load(sdk) },
-          sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: load(sdkV2) },
-        },
-      });
-      // The same call in the 2026-07-28 era (envelope and Mcp-Method/Mcp-Name headers), which
-      // both servers hand to the SDK's createMcpHandler; SDK v1 does not speak it.
-      const modern = (target) => () => runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: modernEchoCall, headers: MCP_2026_HEADERS });
-      await repeated(record, { id: `mcp2026:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo (2026-07-28)', concurrency }, {
-        target: modern(server),
-        baselines: { sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: modern(sdkV2) } },
-      });
-    }
-  });
+  await withServers(
+    [
+      () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+      () => startNodeServer({ script: SDK_BASELINE }),
+      () => startNodeServer({ script: SDK_V2_BASELINE }),
+    ],
+    async ([server, sdk, sdkV2]) => {
+      for (const concurrency of MCP_CONCURRENCY) {
+        const load = (target) => () =>
+          runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
+        await repeated(
+          record,
+          { id: `mcp:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo', concurrency },
+          {
+            target: load(server),
+            baselines: {
+              sdkV1: { name: 'SDK v1 stateless example', run: load(sdk) },
+              sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: load(sdkV2) },
+            },
+          },
+        );
+        // The same call in the 2026-07-28 era (envelope and Mcp-Method/Mcp-Name headers), which
+        // both servers hand to the SDK's createMcpHandler; SDK v1 does not speak it.
+        const modern = (target) => () =>
+          runHttpLoad({ url: `${target.url}/mcp`, concurrency, seconds: SECONDS, body: modernEchoCall, headers: MCP_2026_HEADERS });
+        await repeated(
+          record,
+          { id: `mcp2026:bench_echo:c${concurrency}`, group: 'mcp', tool: 'bench_echo (2026-07-28)', concurrency },
+          {
+            target: modern(server),
+            baselines: { sdkV2: { name: 'SDK v2 minimal createMcpHandler server', run: modern(sdkV2) } },
+          },
+        );
+      }
+    },
+  );
 }
 
 const MCP_2026_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'bench_echo' };
@@ -187,7 +224,8 @@ const MODERN_ENVELOPE = JSON.stringify({
   'io.modelcontextprotocol/clientCapabilities': {},
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
 });
-const modernEchoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"},"_meta":${MODERN_ENVELOPE}}}`;
+const modernEchoCall = (id) =>
+  `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"},"_meta":${MODERN_ENVELOPE}}}`;
 
 const MCP_HEADERS = { 'mcp-protocol-version': '2025-06-18' };
 
@@ -202,30 +240,56 @@ async function tracingScenarios(record) {
   const sink = await startOtlpSink();
   try {
     const tracingEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '200' };
-    await withServers([
-      () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...tracingEnv } }),
-      () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
-      () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SDK_DISABLED: 'true' } }),
-      () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
-    ], async ([traced, untraced, sdkDisabled, untracedTwin]) => {
-      const load = (server, concurrency) => () => runHttpLoad({ url: `${server.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
-      for (const concurrency of MCP_CONCURRENCY) {
-        await repeated(record, { id: `tracing:mcp:bench_echo:c${concurrency}`, group: 'tracing', comparison: 'on vs off', tool: 'bench_echo', concurrency }, {
-          target: load(traced, concurrency),
-          baselines: { off: { name: 'same server, tracing off', run: load(untraced, concurrency) } },
-        });
-      }
-      const exported = sink.stats.requests;
-      await repeated(record, { id: 'tracing:off-vs-sdk-disabled:c16', group: 'tracing', comparison: 'off vs SDK disabled', tool: 'bench_echo', concurrency: 16 }, {
-        target: load(untraced, 16),
-        baselines: { sdkDisabled: { name: 'endpoint set, OTEL_SDK_DISABLED=true', run: load(sdkDisabled, 16) } },
-      });
-      await repeated(record, { id: 'tracing:aa:c16', group: 'tracing', comparison: 'A/A', tool: 'bench_echo', concurrency: 16 }, {
-        target: load(untraced, 16),
-        baselines: { twin: { name: 'identical server, tracing off', run: load(untracedTwin, 16) } },
-      });
-      if (sink.stats.requests !== exported) throw new Error('tracing bench: a server with tracing off or disabled exported spans');
-    });
+    await withServers(
+      [
+        () => startNodeServer({ script: BENCH_SERVER, env: { ...SERVER_ENV, ...tracingEnv } }),
+        () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+        () =>
+          startNodeServer({
+            script: BENCH_SERVER,
+            env: { ...SERVER_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SDK_DISABLED: 'true' },
+          }),
+        () => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }),
+      ],
+      async ([traced, untraced, sdkDisabled, untracedTwin]) => {
+        const load = (server, concurrency) => () =>
+          runHttpLoad({ url: `${server.url}/mcp`, concurrency, seconds: SECONDS, body: echoCall, headers: MCP_HEADERS });
+        for (const concurrency of MCP_CONCURRENCY) {
+          await repeated(
+            record,
+            { id: `tracing:mcp:bench_echo:c${concurrency}`, group: 'tracing', comparison: 'on vs off', tool: 'bench_echo', concurrency },
+            {
+              target: load(traced, concurrency),
+              baselines: { off: { name: 'same server, tracing off', run: load(untraced, concurrency) } },
+            },
+          );
+        }
+        const exported = sink.stats.requests;
+        await repeated(
+          record,
+          {
+            id: 'tracing:off-vs-sdk-disabled:c16',
+            group: 'tracing',
+            comparison: 'off vs SDK disabled',
+            tool: 'bench_echo',
+            concurrency: 16,
+          },
+          {
+            target: load(untraced, 16),
+            baselines: { sdkDisabled: { name: 'endpoint set, OTEL_SDK_DISABLED=true', run: load(sdkDisabled, 16) } },
+          },
+        );
+        await repeated(
+          record,
+          { id: 'tracing:aa:c16', group: 'tracing', comparison: 'A/A', tool: 'bench_echo', concurrency: 16 },
+          {
+            target: load(untraced, 16),
+            baselines: { twin: { name: 'identical server, tracing off', run: load(untracedTwin, 16) } },
+          },
+        );
+        if (sink.stats.requests !== exported) throw new Error('tracing bench: a server with tracing off or disabled exported spans');
+      },
+    );
     log(`tracing: the sink received ${sink.stats.requests} export requests, ${sink.stats.bytes} bytes`);
     if (sink.stats.requests === 0) throw new Error('tracing bench: no span reached the OTLP sink');
   } finally {
@@ -245,7 +309,16 @@ async function idleMemoryScenarios(record) {
     }
     const target = medianOfRuns(runs.map((run) => run.target));
     const baseline = medianOfRuns(runs.map((run) => run.baseline));
-    record({ id: `idle:${count}`, group: 'idle', connections: count, baselineName: 'bare ws echo server', target, baseline, ratio: target.bytesPerSession / baseline.bytesPerSession, runs });
+    record({
+      id: `idle:${count}`,
+      group: 'idle',
+      connections: count,
+      baselineName: 'bare ws echo server',
+      target,
+      baseline,
+      ratio: target.bytesPerSession / baseline.bytesPerSession,
+      runs,
+    });
   }
 }
 
@@ -296,7 +369,17 @@ async function startupScenario(record) {
     const target = medianOfRuns(runs.map((run) => run.target));
     const baseline = medianOfRuns(runs.map((run) => run.baseline));
     const version = spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    record({ id, group: 'startup', node: major, nodeVersion: version, baselineName: 'bare node:http server', target, baseline, ratio: target.startupMs / baseline.startupMs, runs });
+    record({
+      id,
+      group: 'startup',
+      node: major,
+      nodeVersion: version,
+      baselineName: 'bare node:http server',
+      target,
+      baseline,
+      ratio: target.startupMs / baseline.startupMs,
+      runs,
+    });
   }
 }
 
@@ -311,7 +394,10 @@ function nodeBinary(major) {
 
 /** trino_execute_query over a 1,000,000-row fake Trino result with the default row cap. */
 async function trinoScenario(record) {
-  const fake = await startFakeUpstream('trino', root, { start: { pageSize: 1000 }, generated: { match: 'million', rowCount: 1_000_000, pageSize: 1000 } });
+  const fake = await startFakeUpstream('trino', root, {
+    start: { pageSize: 1000 },
+    generated: { match: 'million', rowCount: 1_000_000, pageSize: 1000 },
+  });
   if (!fake.ok) return record({ id: 'trino:1M', group: 'trino', error: fake.reason });
   try {
     const runs = [];
@@ -377,7 +463,11 @@ async function withServers(starters, body) {
   }
 }
 
-const loadAverage = () => os.loadavg().map((value) => round(value, 2)).join(' / ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => round(value, 2))
+    .join(' / ');
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);

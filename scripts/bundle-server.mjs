@@ -29,7 +29,12 @@ const optionalPackages = {
   setup(builder) {
     builder.onResolve({ filter: /^[^./#]/ }, async (args) => {
       if (args.pluginData?.probing) return undefined;
-      const resolved = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { probing: true } });
+      const resolved = await builder.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: { probing: true },
+      });
       return resolved.errors.length > 0 ? { path: args.path, external: true } : undefined;
     });
   },
@@ -67,12 +72,18 @@ const LAZY_EXTERNALS = /^@duckdb\/node-api$/;
 const lazyExternals = {
   name: 'lazy-externals',
   setup(builder) {
-    builder.onResolve({ filter: LAZY_EXTERNALS }, (args) => (args.namespace === 'lazy-external' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-external' }));
-    builder.onLoad({ filter: /.*/, namespace: 'lazy-external' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    builder.onResolve({ filter: LAZY_EXTERNALS }, (args) =>
+      args.namespace === 'lazy-external' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-external' },
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'lazy-external' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
-const BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
 /**
  * Node >= 22.1 keeps V8's compiled code in NODE_COMPILE_CACHE, or else <tmpdir>/node-compile-cache
  * (/tmp: the emptyDir under the read-only root filesystem in Kubernetes, so a restarted container
@@ -135,8 +146,11 @@ await rm(staging, { recursive: true, force: true });
  */
 async function asciiOnly(file) {
   const source = await readFile(file, 'utf8');
-  if (/String\.raw`[^`]*[^\p{ASCII}]/u.test(source)) throw new Error(`${file}: a non-ASCII character inside a String.raw template; escape it at its source`);
+  if (/String\.raw`[^`]*[^\p{ASCII}]/u.test(source))
+    throw new Error(`${file}: a non-ASCII character inside a String.raw template; escape it at its source`);
   // With the `u` flag a match is a whole code point: one or two UTF-16 units, each escaped.
-  const escaped = source.replace(/[^\p{ASCII}]/gu, (char) => [...Array(char.length).keys()].map((unit) => `\\u${char.charCodeAt(unit).toString(16).padStart(4, '0')}`).join(''));
+  const escaped = source.replace(/[^\p{ASCII}]/gu, (char) =>
+    [...Array(char.length).keys()].map((unit) => `\\u${char.charCodeAt(unit).toString(16).padStart(4, '0')}`).join(''),
+  );
   if (escaped !== source) await writeFile(file, escaped);
 }

@@ -40,7 +40,15 @@ describe('Audit log at shutdown (built server)', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', AUTH_MODE: 'none', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), RATE_LIMIT_REQUESTS: '0' },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        AUTH_MODE: 'none',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        RATE_LIMIT_REQUESTS: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];

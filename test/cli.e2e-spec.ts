@@ -27,7 +27,17 @@ describe('command line of the built server (e2e)', () => {
   it('--help prints usage (modes, main settings, docs) and exits 0 without starting anything', async () => {
     const { code, stdout, stderr } = await runToExit(MAIN, { PORT: '1', NODE_ENV: 'production' }, 10_000, ['--help']);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const text of ['Usage:', '--stdio', 'HTTP mode', 'PORT', 'MCP_AUTH_TOKEN', 'XDP_BASE_URL', 'docs/configuration.md', 'docs/deployment.md', '/api/docs']) {
+    for (const text of [
+      'Usage:',
+      '--stdio',
+      'HTTP mode',
+      'PORT',
+      'MCP_AUTH_TOKEN',
+      'XDP_BASE_URL',
+      'docs/configuration.md',
+      'docs/deployment.md',
+      '/api/docs',
+    ]) {
       expect(stdout).toContain(text);
     }
     expect(logLines(stdout)).toEqual([]);
@@ -56,9 +66,15 @@ describe('command line of the built server (e2e)', () => {
     afterAll(() => new Promise((resolve) => blocker.close(resolve)));
 
     it('exits 1 with one line naming the port, and nothing claiming success', async () => {
-      const { code, stdout, stderr } = await runToExit(MAIN, { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_MODE: 'none' }, 30_000);
+      const { code, stdout, stderr } = await runToExit(
+        MAIN,
+        { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_MODE: 'none' },
+        30_000,
+      );
       expect(code).toBe(1);
-      expect(stderr).toBe(`xdp-mcp-server failed to start: port ${port} on 127.0.0.1 is already in use (EADDRINUSE): stop the process using it or set PORT to a free port\n`);
+      expect(stderr).toBe(
+        `xdp-mcp-server failed to start: port ${port} on 127.0.0.1 is already in use (EADDRINUSE): stop the process using it or set PORT to a free port\n`,
+      );
       expect(stdout).not.toMatch(/Listening|successfully started|ready/i);
     }, 40_000);
   });
@@ -68,7 +84,12 @@ describe('command line of the built server (e2e)', () => {
 
     beforeAll(async () => {
       // Misspelled and unknown settings an operator might carry over.
-      server = await spawnServer(MAIN, { MCP_AUTH_TOKENS: 'a-token-in-the-wrong-variable', XDP_BASE_ULR: 'https://xdp.example.com', LOG_LEVLE: 'debug', TRINO_FOO: '1' });
+      server = await spawnServer(MAIN, {
+        MCP_AUTH_TOKENS: 'a-token-in-the-wrong-variable',
+        XDP_BASE_ULR: 'https://xdp.example.com',
+        LOG_LEVLE: 'debug',
+        TRINO_FOO: '1',
+      });
       // The start-up lines are written in order; the tool registry's comes last.
       await outputContaining(server, 'Registered ');
     }, 60_000);
@@ -88,7 +109,9 @@ describe('command line of the built server (e2e)', () => {
     });
 
     it("keeps Nest's module-by-module lines out of the info log", () => {
-      const narration = logLines(server.output()).filter((line) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(line.context ?? ''));
+      const narration = logLines(server.output()).filter((line) =>
+        ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(line.context ?? ''),
+      );
       expect(narration).toEqual([]);
     });
 

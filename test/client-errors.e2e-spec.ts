@@ -25,7 +25,11 @@ describe('errors as clients show them (e2e)', () => {
 
     beforeAll(async () => {
       client = new Client({ name: 'errors-e2e', version: '1.0.0' });
-      await client.connect(kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+      await client.connect(
+        kind === 'ws'
+          ? new WebSocketClientTransport(new URL(server.wsUrl))
+          : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)),
+      );
     });
 
     afterAll(async () => {
@@ -41,7 +45,9 @@ describe('errors as clients show them (e2e)', () => {
     });
 
     it('shows invalid arguments with one prefix and the failing field in data', async () => {
-      const error = (await client.callTool({ name: 'test_echo', arguments: { message: 'hi', repeat: 9 } }).catch((caught: unknown) => caught)) as McpError;
+      const error = (await client
+        .callTool({ name: 'test_echo', arguments: { message: 'hi', repeat: 9 } })
+        .catch((caught: unknown) => caught)) as McpError;
       expect(error.message.match(/MCP error/g)).toHaveLength(1);
       expect(error.data).toEqual({ fields: [{ field: 'repeat', message: 'must be <= 5' }] });
     });
@@ -49,19 +55,29 @@ describe('errors as clients show them (e2e)', () => {
 
   describe('POST /api/tools/execute', () => {
     it('accepts `arguments` (the MCP tools/call name) as an alias of `params`', async () => {
-      const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', arguments: { message: 'hi', repeat: 2 } });
+      const { status, body } = await postJson(`${server.url}/api/tools/execute`, {
+        tool: 'test_echo',
+        arguments: { message: 'hi', repeat: 2 },
+      });
       expect(status).toBe(200);
       expect(body.structuredContent).toEqual({ echoed: 'hi hi', repeat: 2 });
     });
 
     it('still validates aliased arguments against the tool schema', async () => {
-      const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', arguments: { message: 'hi', repeat: 9 } });
+      const { status, body } = await postJson(`${server.url}/api/tools/execute`, {
+        tool: 'test_echo',
+        arguments: { message: 'hi', repeat: 9 },
+      });
       expect(status).toBe(400);
       expect(body.error.fields).toEqual([{ field: 'repeat', message: 'must be <= 5' }]);
     });
 
     it('refuses `params` and `arguments` together instead of silently picking one', async () => {
-      const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', params: { message: 'a' }, arguments: { message: 'b' } });
+      const { status, body } = await postJson(`${server.url}/api/tools/execute`, {
+        tool: 'test_echo',
+        params: { message: 'a' },
+        arguments: { message: 'b' },
+      });
       expect(status).toBe(400);
       expect(body.error.message).toContain('`params` or in its alias `arguments`');
     });

@@ -16,7 +16,6 @@ const SUITES = {
   stable: join(dirname(require.resolve('conformance/package.json')), 'dist', 'index.js'),
 };
 
-
 interface Check {
   id: string;
   status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'SKIPPED' | 'INFO';
@@ -31,9 +30,11 @@ async function scenario(suite: keyof typeof SUITES, name: string, url: string): 
   const output = mkdtempSync(join(tmpdir(), `conformance-${name}-`));
   try {
     // The CLI exits 1 when a check fails; the checks file is the verdict, read either way.
-    await run(NODE22, [SUITES[suite], 'server', '--url', url, '--scenario', name, '-o', output], { timeout: 90_000 }).catch((error: { code?: unknown }) => {
-      if (typeof error.code !== 'number') throw error;
-    });
+    await run(NODE22, [SUITES[suite], 'server', '--url', url, '--scenario', name, '-o', output], { timeout: 90_000 }).catch(
+      (error: { code?: unknown }) => {
+        if (typeof error.code !== 'number') throw error;
+      },
+    );
     const [runDir] = readdirSync(output);
     return JSON.parse(readFileSync(join(output, runDir, 'checks.json'), 'utf8')) as Check[];
   } finally {
@@ -43,7 +44,10 @@ async function scenario(suite: keyof typeof SUITES, name: string, url: string): 
 
 /** Failed checks, minus those the suite marks untestable (its diagnostic fixture tools). */
 function failures(name: string, checks: Check[]): string[] {
-  const counts = checks.reduce<Record<string, number>>((tally, check) => ({ ...tally, [check.status]: (tally[check.status] ?? 0) + 1 }), {});
+  const counts = checks.reduce<Record<string, number>>(
+    (tally, check) => ({ ...tally, [check.status]: (tally[check.status] ?? 0) + 1 }),
+    {},
+  );
   logger.log(`${name}: ${JSON.stringify(counts)}`);
   const failed = checks.filter((check) => check.status === 'FAILURE' && check.details?.untestable !== true);
   for (const check of failed) logger.log(`  FAILURE ${check.id}: ${check.errorMessage ?? ''}`);
@@ -73,7 +77,9 @@ describe('MCP conformance suites against the built server (embedded default)', (
   // 0.1.16's other server scenarios exercise the reference "everything" server's fixture tools,
   // prompts and resources (test_image_content, prompts/get …), which a gateway does not have.
   const SCENARIOS = [
-    ...['server-stateless', 'tools-list', 'caching', 'http-header-validation', 'dns-rebinding-protection', 'server-initialize', 'ping'].map((name) => ['0.2.0-alpha.12', name, 'next'] as const),
+    ...['server-stateless', 'tools-list', 'caching', 'http-header-validation', 'dns-rebinding-protection', 'server-initialize', 'ping'].map(
+      (name) => ['0.2.0-alpha.12', name, 'next'] as const,
+    ),
     ...['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'].map((name) => ['0.1.16', name, 'stable'] as const),
   ];
 

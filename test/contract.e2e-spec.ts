@@ -55,7 +55,11 @@ const query = (sql: string, extra: Record<string, unknown> = {}) => ({ tool: 'tr
 /** Cases on the zero-config default engine (embedded DuckDB sample data). */
 const TRINO_CASES: Case[] = [
   { name: 'a read-only query', ...query('SELECT 1 AS one'), expected: 'ok' },
-  { name: 'a query with session catalog and schema', ...query('SELECT count(*) AS n FROM orders', { catalog: 'memory', schema: 'sales', maxRows: 5 }), expected: 'ok' },
+  {
+    name: 'a query with session catalog and schema',
+    ...query('SELECT count(*) AS n FROM orders', { catalog: 'memory', schema: 'sales', maxRows: 5 }),
+    expected: 'ok',
+  },
   { name: 'a missing query', tool: 'trino_execute_query', args: { maxRows: 5 }, expected: 'invalid_arguments' },
   { name: 'maxRows 0', ...query('SELECT 1', { maxRows: 0 }), expected: 'invalid_arguments' },
   { name: 'maxRows as a JSON string (bodies are not coerced)', ...query('SELECT 1', { maxRows: '5' }), expected: 'invalid_arguments' },
@@ -70,10 +74,25 @@ const TRINO_CASES: Case[] = [
   { name: 'listing schemas', tool: 'trino_list_schemas', args: { catalog: 'memory' }, expected: 'ok' },
   { name: 'listing schemas without a catalog', tool: 'trino_list_schemas', args: {}, expected: 'invalid_arguments' },
   // An unknown catalog simply has no schemas.
-  { name: 'a catalog of 200 characters (within the schema, but no such catalog)', tool: 'trino_list_schemas', args: { catalog: 'c'.repeat(200) }, expected: 'not_found' },
+  {
+    name: 'a catalog of 200 characters (within the schema, but no such catalog)',
+    tool: 'trino_list_schemas',
+    args: { catalog: 'c'.repeat(200) },
+    expected: 'not_found',
+  },
   { name: 'listing tables of a schema', tool: 'trino_list_tables', args: { catalog: 'memory', schema: 'sales' }, expected: 'ok' },
-  { name: 'describing a table', tool: 'trino_describe_table', args: { catalog: 'memory', schema: 'sales', table: 'orders' }, expected: 'ok' },
-  { name: 'describing without a table', tool: 'trino_describe_table', args: { catalog: 'memory', schema: 'sales' }, expected: 'invalid_arguments' },
+  {
+    name: 'describing a table',
+    tool: 'trino_describe_table',
+    args: { catalog: 'memory', schema: 'sales', table: 'orders' },
+    expected: 'ok',
+  },
+  {
+    name: 'describing without a table',
+    tool: 'trino_describe_table',
+    args: { catalog: 'memory', schema: 'sales' },
+    expected: 'invalid_arguments',
+  },
 ];
 
 /** Cases against the fake XDP. */
@@ -86,7 +105,12 @@ const XDP_CASES: Case[] = [
   { name: 'a malformed sortBy', tool: 'xdp_list_datastores', args: { sortBy: 'name' }, expected: 'invalid_arguments' },
   { name: 'an unknown parameter', tool: 'xdp_list_datastores', args: { filter: 'x' }, expected: 'invalid_arguments' },
   { name: 'listing dataplanes', tool: 'xdp_list_dataplanes', args: {}, expected: 'ok' },
-  { name: 'a parameter the dataplane listing does not take', tool: 'xdp_list_dataplanes', args: { page: 1 }, expected: 'invalid_arguments' },
+  {
+    name: 'a parameter the dataplane listing does not take',
+    tool: 'xdp_list_dataplanes',
+    args: { page: 1 },
+    expected: 'invalid_arguments',
+  },
 ];
 
 /** REST answers: the answer every entrance must agree on, plus the REST error code. */
@@ -96,12 +120,19 @@ async function restAnswer(response: Response): Promise<{ answer: Answer; code: s
   const error = body.error!;
   if (body.isError) return { answer: { outcome: 'failed', message: error.message }, code: error.code };
   const jsonRpcCode = JSON_RPC_CODE_BY_REFUSAL[error.code] ?? Number.NaN;
-  return { answer: { outcome: 'refused', jsonRpcCode, message: error.message, ...(error.fields ? { fields: error.fields } : {}) }, code: error.code };
+  return {
+    answer: { outcome: 'refused', jsonRpcCode, message: error.message, ...(error.fields ? { fields: error.fields } : {}) },
+    code: error.code,
+  };
 }
 
 function endpointRequest(server: TestServer, endpoint: Endpoint, args: Record<string, unknown>): Promise<Response> {
   if (endpoint.method === 'POST') {
-    return fetch(`${server.url}${endpoint.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args) });
+    return fetch(`${server.url}${endpoint.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    });
   }
   const search = new URLSearchParams(Object.entries(args).map(([name, value]): [string, string] => [name, String(value)]));
   return fetch(`${server.url}${endpoint.path}${search.size ? `?${search}` : ''}`);
@@ -134,7 +165,12 @@ async function wsAnswer(socket: RpcSocket, tool: string, args: Record<string, un
 }
 
 /** Runs the table on one server through the four entrances. */
-function describeContract(title: string, cases: Case[], endpoints: Record<string, Endpoint>, start: () => Promise<{ server: TestServer; close: () => Promise<void> }>): void {
+function describeContract(
+  title: string,
+  cases: Case[],
+  endpoints: Record<string, Endpoint>,
+  start: () => Promise<{ server: TestServer; close: () => Promise<void> }>,
+): void {
   describe(title, () => {
     let server: TestServer;
     let close: () => Promise<void>;
@@ -159,7 +195,11 @@ function describeContract(title: string, cases: Case[], endpoints: Record<string
     it.each(cases)('$tool with $name: $expected on every entrance', async ({ tool, args, expected }) => {
       const endpoint = await restAnswer(await endpointRequest(server, endpoints[tool], args));
       const execute = await restAnswer(
-        await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tool, params: args }) }),
+        await fetch(`${server.url}/api/tools/execute`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tool, params: args }),
+        }),
       );
       const answers: Record<Entrance, Answer> = {
         endpoint: endpoint.answer,
@@ -169,7 +209,8 @@ function describeContract(title: string, cases: Case[], endpoints: Record<string
       };
       expect({ endpoint: endpoint.code, execute: execute.code }).toEqual({ endpoint: expected, execute: expected });
       for (const entrance of ENTRANCES) expect({ entrance, answer: answers[entrance] }).toEqual({ entrance, answer: answers.execute });
-      if (expected === 'invalid_arguments') expect(answers.execute).toMatchObject({ outcome: 'refused', jsonRpcCode: -32602, fields: expect.any(Array) });
+      if (expected === 'invalid_arguments')
+        expect(answers.execute).toMatchObject({ outcome: 'refused', jsonRpcCode: -32602, fields: expect.any(Array) });
     });
   });
 }

@@ -25,7 +25,10 @@ function dockerfileCommand(keyword: string, stage = runtime): string[] {
 function productionInstallArgs(): string[] {
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
-      const command = instruction.args.split('&&').map((part) => part.trim()).find((part) => /^npm (ci|install) .*--omit=dev/.test(part));
+      const command = instruction.args
+        .split('&&')
+        .map((part) => part.trim())
+        .find((part) => /^npm (ci|install) .*--omit=dev/.test(part));
       if (instruction.keyword === 'RUN' && command) return command.split(' ').slice(1);
     }
   }
@@ -84,7 +87,9 @@ async function startImage(appDir: string, writableTmp: string, settings: Record<
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
@@ -136,7 +141,11 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
     // Offline from the cache the main install filled; online only when the cache lacks something.
     const args = productionInstallArgs();
     for (const mode of ['--offline', '--prefer-offline']) {
-      const result = spawnSync('npm', [...args, mode], { cwd: appDir, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+      const result = spawnSync('npm', [...args, mode], {
+        cwd: appDir,
+        encoding: 'utf8',
+        env: { ...process.env, npm_config_loglevel: 'error' },
+      });
       installLog += `npm ${[...args, mode].join(' ')} -> ${result.status}\n${result.stderr}\n`;
       if (result.status === 0) break;
     }
@@ -150,7 +159,9 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
   it('installs production dependencies only, with the Dockerfile command', () => {
     expect({ installed: existsSync(join(appDir, 'node_modules/@nestjs/core')), installLog }).toEqual({ installed: true, installLog });
     const lock = JSON.parse(readFileSync(join(appDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && entry.dev === true).map(([path]) => path);
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.dev === true)
+      .map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
     expect(devOnly.filter((path) => existsSync(join(appDir, path)))).toEqual([]);
   });
@@ -176,7 +187,11 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
 
     it("passes the image's HEALTHCHECK command", () => {
       const [command, ...args] = dockerfileCommand('HEALTHCHECK');
-      const result = spawnSync(command, args, { env: { PATH: process.env.PATH, PORT: new URL(image.baseUrl).port }, encoding: 'utf8', timeout: 10_000 });
+      const result = spawnSync(command, args, {
+        env: { PATH: process.env.PATH, PORT: new URL(image.baseUrl).port },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       expect(result.status).toBe(0);
     }, 30_000);
 
@@ -190,7 +205,10 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
     });
 
     it('logs JSON lines without the Secret values', () => {
-      const lines = image.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = image
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       for (const value of Object.values(secrets)) expect(image.output()).not.toContain(value);
@@ -205,7 +223,8 @@ describe('container rehearsal: the image layout started as the pod runs it', () 
   });
 
   it('loads the native DuckDB binding (the embedded SQL engine) from the production dependencies', () => {
-    const script = "const { DuckDBInstance } = await import('@duckdb/node-api');" +
+    const script =
+      "const { DuckDBInstance } = await import('@duckdb/node-api');" +
       "const connection = await (await DuckDBInstance.create(':memory:')).connect();" +
       "const reader = await connection.runAndReadAll('SELECT 6 * 7 AS answer');" +
       'process.stdout.write(JSON.stringify(reader.getRowObjectsJson()));';

@@ -63,7 +63,9 @@ const CHROMIUM_FLAGS = [
     await operation.getByRole('button', { name: 'Try it out' }).click();
     await operation.getByRole('button', { name: 'Execute' }).click();
     const liveResponse = operation.locator('.live-responses-table');
-    await expect(liveResponse.locator('tr.response .response-col_status').first().textContent({ timeout: 20_000 })).resolves.toContain('200');
+    await expect(liveResponse.locator('tr.response .response-col_status').first().textContent({ timeout: 20_000 })).resolves.toContain(
+      '200',
+    );
     const body = (await liveResponse.locator('tr.response .highlight-code').first().textContent()) ?? '';
     for (const tool of ['test_echo', 'test_fail', 'test_slow']) expect(body).toContain(tool);
 

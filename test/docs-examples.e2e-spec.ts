@@ -6,7 +6,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import * as ts from 'typescript';
-import { kubectlAvailable, parseYaml, plainManifestFiles, readManifest, renderKustomization, REPO_ROOT, schemaProblems, type K8sObject } from './deploy/k8s-manifests.js';
+import {
+  kubectlAvailable,
+  parseYaml,
+  plainManifestFiles,
+  readManifest,
+  renderKustomization,
+  REPO_ROOT,
+  schemaProblems,
+  type K8sObject,
+} from './deploy/k8s-manifests.js';
 import { type FencedBlock, fencedBlocks, type ShellCommand, shellCommands } from './support/markdown-blocks.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
 
@@ -19,16 +28,23 @@ import { startTestServer, type TestServer } from './support/app-harness.js';
  * block that is neither checked nor listed fails the spec, and so does a listed entry that no longer exists.
  */
 
-const DOCS = ['README.md', ...readdirSync(join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`), 'libs/mcp-client/README.md'];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(REPO_ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+  'libs/mcp-client/README.md',
+];
 
 /** The token of the "configured deployment" server the guide's authenticated examples talk to. */
 const TOKEN = 'docs-example-token-0123456789abcdef';
 
-const CLUSTER = 'needs a Kubernetes cluster (no API server here); the objects it refers to are rendered and schema-checked by the kubectl apply/kustomize checks';
+const CLUSTER =
+  'needs a Kubernetes cluster (no API server here); the objects it refers to are rendered and schema-checked by the kubectl apply/kustomize checks';
 const SKIPPED: Record<string, string[]> = {
   [CLUSTER]: [
     'docs/deployment.md: kubectl create namespace mcp-server',
-    'docs/deployment.md: kubectl create secret generic xdp-mcp-secrets --namespace=mcp-server --from-literal=XDP_ACCESS_KEY=\'your-access-key\' --from-literal=XDP_SECRET_KEY=\'your-secret-key\' --from-literal=MCP_AUTH_TOKEN="$MCP_AUTH_TOKEN"',
+    "docs/deployment.md: kubectl create secret generic xdp-mcp-secrets --namespace=mcp-server --from-literal=XDP_ACCESS_KEY='your-access-key' --from-literal=XDP_SECRET_KEY='your-secret-key' --from-literal=MCP_AUTH_TOKEN=\"$MCP_AUTH_TOKEN\"",
     'docs/deployment.md: kubectl patch secret xdp-mcp-secrets -n mcp-server --type merge -p "{\\"stringData\\":{\\"MCP_AUTH_TOKEN\\":\\"$MCP_AUTH_TOKEN\\"}}"',
     'docs/deployment.md: kubectl rollout restart deployment/xdp-mcp-server -n mcp-server',
     'docs/deployment.md: kubectl get pods -n mcp-server',
@@ -61,10 +77,8 @@ const SKIPPED: Record<string, string[]> = {
   'shell variable assignment used by the following commands; the openssl output is a secret the examples stand in for': [
     'docs/deployment.md: MCP_AUTH_TOKEN="$(openssl rand -hex 32)"',
   ],
-  'installs, builds and runs the whole suite or a long-running server; the suite itself (and test/cli.e2e-spec.ts for the built server) is that check': [
-    'README.md: npm ci && npm start',
-    'README.md: npm ci && npm test',
-  ],
+  'installs, builds and runs the whole suite or a long-running server; the suite itself (and test/cli.e2e-spec.ts for the built server) is that check':
+    ['README.md: npm ci && npm start', 'README.md: npm ci && npm test'],
   'benchmarks run for minutes and are excluded from test runs on shared machines (bench/ is their own harness)': [
     'docs/performance.md: npm run bench',
     'docs/performance.md: BENCH_RUNS=5 BENCH_SECONDS=5 npm run bench',
@@ -73,10 +87,11 @@ const SKIPPED: Record<string, string[]> = {
     'docs/performance.md: BENCH_QUICK=1 node bench/run.mjs',
     'docs/performance.md: BENCH_NODE22=/path/to/node22 BENCH_NODE20=/path/to/node20 node bench/run.mjs',
   ],
-  'test/mcp-client-package.e2e-spec.ts runs these: it packs libs/mcp-client, installs the tarball into an empty project and runs the usage example from it': [
-    'libs/mcp-client/README.md: cd libs/mcp-client && npm pack',
-    'libs/mcp-client/README.md: cd /path/to/your-app && npm install /path/to/xdp-mcp-websocket-client-0.1.0.tgz',
-  ],
+  'test/mcp-client-package.e2e-spec.ts runs these: it packs libs/mcp-client, installs the tarball into an empty project and runs the usage example from it':
+    [
+      'libs/mcp-client/README.md: cd libs/mcp-client && npm pack',
+      'libs/mcp-client/README.md: cd /path/to/your-app && npm install /path/to/xdp-mcp-websocket-client-0.1.0.tgz',
+    ],
   'text diagram or file listing, not code': [
     'README.md: apps/xdp-mcp-server/     the application: main.ts (entry), bootstrap, AppModule, REST ApiController',
     'docs/architecture.md:  Bolt.diy / Claude / Inspector ──POST /mcp──┐',
@@ -104,12 +119,24 @@ interface Servers {
  * says (the sample's values reach the REST answer). Which endpoint a sample belongs to is told by its shape.
  */
 const XDP_SAMPLES: { endpoint: string; marker: string; check: () => Promise<{ status: number; body: any }> }[] = [
-  { endpoint: '/xdp-cp-service/api/datastore', marker: '"dataStores"', check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/datastores`) },
-  { endpoint: '/xdp-cp-service/api/dataplane', marker: '"dataplanes"', check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/dataplanes`) },
+  {
+    endpoint: '/xdp-cp-service/api/datastore',
+    marker: '"dataStores"',
+    check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/datastores`),
+  },
+  {
+    endpoint: '/xdp-cp-service/api/dataplane',
+    marker: '"dataplanes"',
+    check: () => requestOnce('GET', `${servers.withXdp.url}/api/xdp/dataplanes`),
+  },
   {
     endpoint: '/xdp-cp-service/api/query/execute',
     marker: '"queryId"',
-    check: () => requestOnce('POST', `${servers.withXdp.url}/api/trino/query`, { dataplane: 'analytics-dp', query: 'SELECT region, revenue FROM sales.revenue' }),
+    check: () =>
+      requestOnce('POST', `${servers.withXdp.url}/api/trino/query`, {
+        dataplane: 'analytics-dp',
+        query: 'SELECT region, revenue FROM sales.revenue',
+      }),
   },
 ];
 
@@ -131,7 +158,12 @@ async function checkXdpSample(text: string): Promise<void> {
   const { status, body } = await sample.check();
   const answer = JSON.stringify(body);
   expect({ endpoint: sample.endpoint, status }).toEqual({ endpoint: sample.endpoint, status: 200 });
-  for (const value of text.match(/"(sales-lake|analytics-dp|EMEA|98231\.50)"/g) ?? []) expect({ endpoint: sample.endpoint, value, found: answer.includes(value.slice(1, -1)) }).toEqual({ endpoint: sample.endpoint, value, found: true });
+  for (const value of text.match(/"(sales-lake|analytics-dp|EMEA|98231\.50)"/g) ?? [])
+    expect({ endpoint: sample.endpoint, value, found: answer.includes(value.slice(1, -1)) }).toEqual({
+      endpoint: sample.endpoint,
+      value,
+      found: true,
+    });
 }
 
 const servers = {} as Servers;
@@ -147,11 +179,18 @@ async function runCurl(file: string, command: string): Promise<void> {
     .replace(/(https?:\/\/)?[\w.-]+:8080/g, server.url)
     .replace(/^curl /, `curl --fail-with-body --max-time 20 -w '%{stderr}%{http_code}' `);
   // Asynchronously: the server answering it runs in this process.
-  const result = await promisify(execFile)('bash', ['-o', 'pipefail', '-c', rewritten], { encoding: 'utf8', env: { PATH: process.env.PATH, MCP_AUTH_TOKEN: TOKEN } }).then(
+  const result = await promisify(execFile)('bash', ['-o', 'pipefail', '-c', rewritten], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, MCP_AUTH_TOKEN: TOKEN },
+  }).then(
     ({ stderr }) => ({ stderr, exit: 0 }),
     (error: { stderr: string; code: number }) => ({ stderr: error.stderr, exit: error.code }),
   );
-  expect({ command, status: result.stderr.slice(-3), exit: result.exit }).toEqual({ command, status: expect.stringMatching(/^2\d\d$/), exit: 0 });
+  expect({ command, status: result.stderr.slice(-3), exit: result.exit }).toEqual({
+    command,
+    status: expect.stringMatching(/^2\d\d$/),
+    exit: 0,
+  });
 }
 
 function expectValidObjects(source: string, objects: K8sObject[]): void {
@@ -170,7 +209,10 @@ function kubectlCheck(file: string, command: ShellCommand): Check | undefined {
       if (target === '-' && command.heredoc !== undefined) return expectValidObjects(`${file}: here-document`, parseYaml(command.heredoc));
       if (flag === '-k' || kustomize) return expectValidObjects(command.text, renderKustomization(target.replace(/\/$/, '') || '.'));
       const files = target.replace(/\/$/, '') === 'k8s' ? plainManifestFiles() : [target];
-      expectValidObjects(command.text, files.flatMap((path) => readManifest(path)));
+      expectValidObjects(
+        command.text,
+        files.flatMap((path) => readManifest(path)),
+      );
     },
   };
 }
@@ -179,7 +221,12 @@ function kubectlCheck(file: string, command: ShellCommand): Check | undefined {
  * A request on a fresh connection. The kubectl checks block this process for seconds, long enough for
  * the server to close an idle keep-alive socket that fetch would then reuse (ECONNRESET).
  */
-function requestOnce(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+function requestOnce(
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, { method, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
       const chunks: Buffer[] = [];
@@ -201,10 +248,19 @@ async function connectMcpServers(config: { mcpServers: Record<string, { url: str
     const response = await requestOnce(
       'POST',
       servers.configured.url + new URL(entry.url).pathname,
-      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'docs', version: '0' } } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'docs', version: '0' } },
+      },
       { accept: 'application/json, text/event-stream', ...headers },
     );
-    expect({ name, status: response.status, server: response.body?.result?.serverInfo?.name }).toEqual({ name, status: 200, server: expect.any(String) });
+    expect({ name, status: response.status, server: response.body?.result?.serverInfo?.name }).toEqual({
+      name,
+      status: 200,
+      server: expect.any(String),
+    });
   }
 }
 
@@ -212,7 +268,9 @@ async function connectMcpServers(config: { mcpServers: Record<string, { url: str
 function typeCheck(block: FencedBlock): void {
   const fileName = join(REPO_ROOT, `docs-example-${block.file.replace(/\W/g, '_')}-${block.line}.mts`);
   // A later snippet of the client README continues the usage example: it uses its client.
-  const prelude = block.text.includes('import ') ? '' : "import type { MCPWebSocketClient } from '@xdp/mcp-websocket-client';\ndeclare const mcpClient: MCPWebSocketClient;\n";
+  const prelude = block.text.includes('import ')
+    ? ''
+    : "import type { MCPWebSocketClient } from '@xdp/mcp-websocket-client';\ndeclare const mcpClient: MCPWebSocketClient;\n";
   const source = `${prelude}${block.text}\nexport {};\n`;
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2023,
@@ -230,7 +288,8 @@ function typeCheck(block: FencedBlock): void {
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (name) => (name === fileName ? source : readFile(name));
   host.fileExists = (name) => name === fileName || ts.sys.fileExists(name);
-  host.getSourceFile = (name, language) => (name === fileName ? ts.createSourceFile(name, source, language) : getSourceFile(name, language));
+  host.getSourceFile = (name, language) =>
+    name === fileName ? ts.createSourceFile(name, source, language) : getSourceFile(name, language);
   const program = ts.createProgram([fileName], options, host);
   const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
   expect({ block: `${block.file}:${block.line}`, diagnostics }).toEqual({ block: `${block.file}:${block.line}`, diagnostics: [] });
@@ -261,7 +320,16 @@ function checksOf(block: FencedBlock): { checks: Check[]; unclassified: string[]
             run: () => {
               const value = load(block.text) as { env?: unknown[] };
               // A container `env:` fragment: valid when a container carrying it is.
-              const objects = value.env ? [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'docs-example' }, spec: { containers: [{ name: 'app', image: 'app:1', env: value.env }] } }] : parseYaml(block.text);
+              const objects = value.env
+                ? [
+                    {
+                      apiVersion: 'v1',
+                      kind: 'Pod',
+                      metadata: { name: 'docs-example' },
+                      spec: { containers: [{ name: 'app', image: 'app:1', env: value.env }] },
+                    },
+                  ]
+                : parseYaml(block.text);
               expectValidObjects(where, objects as K8sObject[]);
             },
           },
@@ -300,7 +368,10 @@ describe('documented examples (e2e)', () => {
     }
     servers.xdpSamples = await startXdpSamples();
     const xdpUrl = `http://127.0.0.1:${(servers.xdpSamples.address() as AddressInfo).port}`;
-    servers.withXdp = await startTestServer({ imports: [], env: { XDP_BASE_URL: xdpUrl, XDP_ACCESS_KEY: 'docs-access-key', XDP_SECRET_KEY: 'docs-secret-key-0123456789' } });
+    servers.withXdp = await startTestServer({
+      imports: [],
+      env: { XDP_BASE_URL: xdpUrl, XDP_ACCESS_KEY: 'docs-access-key', XDP_SECRET_KEY: 'docs-secret-key-0123456789' },
+    });
     servers.open = await startTestServer({ imports: [] });
     servers.configured = await startTestServer({ imports: [], env: { NODE_ENV: 'production', MCP_AUTH_TOKEN: TOKEN } });
   });

@@ -16,7 +16,18 @@ const collectGarbage = runInNewContext('gc') as () => void;
 const MCP_HEADERS = { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 /** Tools whose valid arguments could legitimately run for long; cancellation covers test_slow. */
 const SLOW_TOOLS = new Set(['test_slow']);
-const METHODS = ['initialize', 'ping', 'tools/list', 'tools/call', 'resources/list', 'prompts/list', 'logging/setLevel', 'completion/complete', 'notifications/cancelled', 'bogus/method'];
+const METHODS = [
+  'initialize',
+  'ping',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'prompts/list',
+  'logging/setLevel',
+  'completion/complete',
+  'notifications/cancelled',
+  'bogus/method',
+];
 
 let sent = 0;
 
@@ -25,9 +36,29 @@ jest.setTimeout(180_000);
 
 // ---- generators ------------------------------------------------------------------------------
 
-const unicodeEdges = fc.constantFrom('\u0000', '\ud800', '\udfff', '\ufeff', '\u202e', '\uffff', '💥', 'e\u0301', '\u2028', '"\\', '𝕏'.repeat(50));
+const unicodeEdges = fc.constantFrom(
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '\u202e',
+  '\uffff',
+  '💥',
+  'e\u0301',
+  '\u2028',
+  '"\\',
+  '𝕏'.repeat(50),
+);
 const edgyString = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), unicodeEdges);
-const hugeNumberText = fc.constantFrom('1e400', '-1e400', '123456789012345678901234567890', '0.0000000000000000000000001', '-0', '9007199254740993', '1E+308');
+const hugeNumberText = fc.constantFrom(
+  '1e400',
+  '-1e400',
+  '123456789012345678901234567890',
+  '0.0000000000000000000000001',
+  '-0',
+  '9007199254740993',
+  '1E+308',
+);
 const nested = fc.integer({ min: 1, max: 20_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 const nestedObject = fc.integer({ min: 100, max: 5000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth));
 
@@ -43,7 +74,10 @@ const garbageFrame = fc.oneof(
   nested,
   nestedObject,
   hugeNumberText.map((number) => `{"jsonrpc":"2.0","id":${number},"method":"ping"}`),
-  hugeNumberText.map((number) => `{"jsonrpc":"2.0","id":"n","method":"tools/call","params":{"name":"test_echo","arguments":{"message":"x","repeat":${number}}}}`),
+  hugeNumberText.map(
+    (number) =>
+      `{"jsonrpc":"2.0","id":"n","method":"tools/call","params":{"name":"test_echo","arguments":{"message":"x","repeat":${number}}}}`,
+  ),
   fc.jsonValue().map((value) => JSON.stringify(value)),
 );
 
@@ -108,9 +142,11 @@ function heapUsed(): number {
 
 async function inParallel<T>(items: T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await run(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
 }
 
 // ---- specs -----------------------------------------------------------------------------------
@@ -141,12 +177,21 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
 
     it('answers garbage frames (random text and bytes, truncated JSON, deep nesting, huge numbers, unicode edges) and stays usable', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.oneof(garbageFrame.map((text) => ({ text, binary: false })), fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ text: Buffer.from(bytes), binary: true }))), { minLength: 1, maxLength: 30 }), async (frames) => {
-          for (const frame of frames) client.sendRaw(frame.text, frame.binary);
-          sent += frames.length;
-          await client.sentinel();
-          expectWellFormed(client.drain());
-        }),
+        fc.asyncProperty(
+          fc.array(
+            fc.oneof(
+              garbageFrame.map((text) => ({ text, binary: false })),
+              fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ text: Buffer.from(bytes), binary: true })),
+            ),
+            { minLength: 1, maxLength: 30 },
+          ),
+          async (frames) => {
+            for (const frame of frames) client.sendRaw(frame.text, frame.binary);
+            sent += frames.length;
+            await client.sentinel();
+            expectWellFormed(client.drain());
+          },
+        ),
         { numRuns: 700 },
       );
     });
@@ -187,7 +232,8 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
               const reply = await client.replyTo(id, 20_000);
               expectWellFormed([reply]);
               // -32600 only for frames past the entrance's JSON depth or size limit, naming it.
-              if (reply.error) expect(reply.error.code === -32602 || /JSON nested deeper than|JSON holds more than/.test(reply.error.message)).toBe(true);
+              if (reply.error)
+                expect(reply.error.code === -32602 || /JSON nested deeper than|JSON holds more than/.test(reply.error.message)).toBe(true);
               else expect(Array.isArray(reply.result.content)).toBe(true);
             }
           }),
@@ -198,18 +244,28 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
 
     it('answers every request when ids collide', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.integer(), fc.string({ minLength: 1, maxLength: 8 })), fc.integer({ min: 2, max: 5 }), async (id, copies) => {
-          for (let copy = 0; copy < copies; copy++) {
-            client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message: `copy ${copy}` } } });
-          }
-          sent += copies;
-          await client.sentinel();
-          const deadline = Date.now() + 5000;
-          while (client.received.filter((message) => message.id === id).length < copies && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-          const replies = client.drain().filter((message) => message.id === id);
-          expectWellFormed(replies);
-          expect(replies).toHaveLength(copies);
-        }),
+        fc.asyncProperty(
+          fc.oneof(fc.integer(), fc.string({ minLength: 1, maxLength: 8 })),
+          fc.integer({ min: 2, max: 5 }),
+          async (id, copies) => {
+            for (let copy = 0; copy < copies; copy++) {
+              client.send({
+                jsonrpc: '2.0',
+                id,
+                method: 'tools/call',
+                params: { name: 'test_echo', arguments: { message: `copy ${copy}` } },
+              });
+            }
+            sent += copies;
+            await client.sentinel();
+            const deadline = Date.now() + 5000;
+            while (client.received.filter((message) => message.id === id).length < copies && Date.now() < deadline)
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            const replies = client.drain().filter((message) => message.id === id);
+            expectWellFormed(replies);
+            expect(replies).toHaveLength(copies);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -218,15 +274,25 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
       let nextId = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.record({ ms: fc.integer({ min: 0, max: 30 }), cancel: fc.boolean(), bogusCancel: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+          fc.array(fc.record({ ms: fc.integer({ min: 0, max: 30 }), cancel: fc.boolean(), bogusCancel: fc.boolean() }), {
+            minLength: 1,
+            maxLength: 6,
+          }),
           async (calls) => {
             const kept: string[] = [];
             for (const call of calls) {
               const id = `slow-${++nextId}`;
-              client.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: call.ms, steps: 1 } } });
-              if (call.cancel) client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'fuzz' } });
+              client.send({
+                jsonrpc: '2.0',
+                id,
+                method: 'tools/call',
+                params: { name: 'test_slow', arguments: { ms: call.ms, steps: 1 } },
+              });
+              if (call.cancel)
+                client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'fuzz' } });
               else kept.push(id);
-              if (call.bogusCancel) client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: `never-${nextId}` } });
+              if (call.bogusCancel)
+                client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: `never-${nextId}` } });
             }
             sent += calls.length * 2;
             for (const id of kept) expectWellFormed([await client.replyTo(id)]);
@@ -255,7 +321,14 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
     }
 
     it('answers garbage bodies and JSON-RPC-shaped requests without a 5xx and with well-formed JSON-RPC', async () => {
-      const bodies = fc.sample(fc.oneof(garbageFrame, rpcShaped.map((message) => JSON.stringify(message)), fc.array(rpcShaped, { maxLength: 3 }).map((batch) => JSON.stringify(batch))), 700);
+      const bodies = fc.sample(
+        fc.oneof(
+          garbageFrame,
+          rpcShaped.map((message) => JSON.stringify(message)),
+          fc.array(rpcShaped, { maxLength: 3 }).map((batch) => JSON.stringify(batch)),
+        ),
+        700,
+      );
       await inParallel(bodies, 8, async (body) => {
         sent++;
         await expectWellFormedHttp(await post(body));
@@ -264,10 +337,14 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
 
     it('answers tools/call with wrongly typed arguments for every published tool', async () => {
       const candidates = tools.filter((tool) => !SLOW_TOOLS.has(tool.name));
-      const requests = candidates.flatMap((tool) => fc.sample(argumentsFor(tool), Math.ceil(500 / candidates.length)).map((args, index) => ({ tool: tool.name, args, index })));
+      const requests = candidates.flatMap((tool) =>
+        fc.sample(argumentsFor(tool), Math.ceil(500 / candidates.length)).map((args, index) => ({ tool: tool.name, args, index })),
+      );
       await inParallel(requests, 8, async ({ tool, args, index }) => {
         sent++;
-        const response = await post(JSON.stringify({ jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: tool, arguments: args } }));
+        const response = await post(
+          JSON.stringify({ jsonrpc: '2.0', id: index, method: 'tools/call', params: { name: tool, arguments: args } }),
+        );
         // 400 only for bodies nested past the entrance's depth limit, answered as a JSON-RPC error.
         expect([200, 400]).toContain(response.status);
         await expectWellFormedHttp(response);
@@ -280,19 +357,41 @@ describe('Fuzzing /ws, /mcp and REST (e2e)', () => {
       const body = (await response.json()) as Record<string, any>;
       if (response.status === 500) throw new Error(`500 for ${request.slice(0, 300)}: ${JSON.stringify(body)}`);
       if (response.status === 200) expect(Array.isArray(body.content)).toBe(true);
-      else expect(body.error).toEqual(expect.objectContaining({ status: response.status, code: expect.any(String), message: expect.any(String) }));
+      else
+        expect(body.error).toEqual(
+          expect.objectContaining({ status: response.status, code: expect.any(String), message: expect.any(String) }),
+        );
     }
 
     it('answers random execute bodies and wrongly typed tool arguments with a result or the error shape', async () => {
       const candidates = tools.filter((tool) => !SLOW_TOOLS.has(tool.name));
       const bodies = [
-        ...fc.sample(fc.oneof(garbageFrame, fc.jsonValue().map((value) => JSON.stringify(value))), 500),
-        ...fc.sample(fc.record({ tool: fc.oneof(fc.constantFrom(...candidates.map((tool) => tool.name)), edgyString), params: fc.jsonValue() }, { requiredKeys: [] }), 200).map((body) => JSON.stringify(body)),
-        ...candidates.flatMap((tool) => fc.sample(argumentsFor(tool), Math.ceil(400 / candidates.length)).map((params) => JSON.stringify({ tool: tool.name, params }))),
+        ...fc.sample(
+          fc.oneof(
+            garbageFrame,
+            fc.jsonValue().map((value) => JSON.stringify(value)),
+          ),
+          500,
+        ),
+        ...fc
+          .sample(
+            fc.record(
+              { tool: fc.oneof(fc.constantFrom(...candidates.map((tool) => tool.name)), edgyString), params: fc.jsonValue() },
+              { requiredKeys: [] },
+            ),
+            200,
+          )
+          .map((body) => JSON.stringify(body)),
+        ...candidates.flatMap((tool) =>
+          fc.sample(argumentsFor(tool), Math.ceil(400 / candidates.length)).map((params) => JSON.stringify({ tool: tool.name, params })),
+        ),
       ];
       await inParallel(bodies, 8, async (body) => {
         sent++;
-        await expectRestShape(await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }), body);
+        await expectRestShape(
+          await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+          body,
+        );
       });
     });
 

@@ -9,7 +9,8 @@ import { spawnServer } from './support/spawned-server.js';
 /** CPU-bound for hours unless interrupted (DuckDB syntax: sent at the engine directly). */
 const ENDLESS_SQL = 'SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3';
 /** The same, in SQL the Trino-grammar guard accepts, for the REST entrance: 5,000³ rows. */
-const ENDLESS_REST_SQL = 'SELECT count(*) FROM sales.orders a CROSS JOIN sales.orders b CROSS JOIN sales.orders c WHERE a.order_id + b.order_id + c.order_id < 0';
+const ENDLESS_REST_SQL =
+  'SELECT count(*) FROM sales.orders a CROSS JOIN sales.orders b CROSS JOIN sales.orders c WHERE a.order_id + b.order_id + c.order_id < 0';
 const MB = 1_048_576;
 const RESULT_MAX_BYTES = 4 * MB;
 
@@ -80,7 +81,12 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
 
   const count = async () => ((await attack(engine, 'SELECT count(*) FROM sales.orders').outcome) as QueryResult).rows;
   const catalogObjects = async () =>
-    ((await attack(engine, 'SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, NULL, NULL FROM duckdb_databases() ORDER BY ALL').outcome) as QueryResult).rows;
+    (
+      (await attack(
+        engine,
+        'SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, NULL, NULL FROM duckdb_databases() ORDER BY ALL',
+      ).outcome) as QueryResult
+    ).rows;
 
   it('refuses every write, attach, pragma, call and checkpoint sent straight at the engine, and nothing is written', async () => {
     const rowsBefore = await count();
@@ -107,7 +113,11 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
     for (const [i, outcome] of outcomes.entries()) {
       expect({ sql: statements[i], refused: outcome instanceof Error }).toEqual({ sql: statements[i], refused: true });
     }
-    expect(outcomes.slice(0, 13)).toEqual(statements.slice(0, 13).map(() => expect.objectContaining({ kind: 'forbidden', message: expect.stringContaining('DuckDB refused a') })));
+    expect(outcomes.slice(0, 13)).toEqual(
+      statements
+        .slice(0, 13)
+        .map(() => expect.objectContaining({ kind: 'forbidden', message: expect.stringContaining('DuckDB refused a') })),
+    );
     expect(outcomes[13]).toMatchObject({ message: expect.stringContaining('read-only') });
     expect(await count()).toEqual(rowsBefore);
     expect(await catalogObjects()).toEqual(objectsBefore);
@@ -124,7 +134,9 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
 
   it('bounds 60 rows of 1 MB by bytes: a few rows within RESULT_MAX_BYTES, heap and RSS stay sane', async () => {
     const heapBefore = process.memoryUsage().heapUsed;
-    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 60" }));
+    const { value: response, peakMb } = await peakRss(
+      postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 60" }),
+    );
     expect(response).toMatchObject({ status: 200, body: { structuredContent: { truncated: true, rowCount: 4 } } });
     measured.wide60 = { peakRssMb: peakMb, heapGrowthMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / MB) };
     await engine.whenIdle();
@@ -132,11 +144,17 @@ describe('hostile SQL against the embedded DuckDB engine (e2e)', () => {
 
   it('survives 4,000 rows of 1 MB: answered within the byte budget, DuckDB computing only maxRows + 1 of them', async () => {
     const started = performance.now();
-    const { value: response, peakMb } = await peakRss(postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 4000" }));
+    const { value: response, peakMb } = await peakRss(
+      postJson(`${server.url}/api/trino/query`, { query: "SELECT rpad('x', 1000000, 'x') AS wide FROM sales.orders LIMIT 4000" }),
+    );
     expect(response.status).toBe(200);
     expect(response.body.structuredContent).toMatchObject({ truncated: true, rowCount: 4 });
     await engine.whenIdle();
-    measured.wide4000 = { peakRssMb: peakMb, ms: Math.round(performance.now() - started), rssAfterMb: Math.round(process.memoryUsage().rss / MB) };
+    measured.wide4000 = {
+      peakRssMb: peakMb,
+      ms: Math.round(performance.now() - started),
+      rssAfterMb: Math.round(process.memoryUsage().rss / MB),
+    };
   }, 180_000);
 
   it('stops burning CPU once a query is cancelled or times out', async () => {
@@ -228,6 +246,7 @@ describeBuilt('SIGTERM on the built server with DuckDB queries running (e2e, spa
     measured.sigtermExitMs = Math.round(performance.now() - started);
     process.stderr.write(`hostile-duckdb SIGTERM: ${JSON.stringify({ exitMs: measured.sigtermExitMs })}\n`);
     expect(exit).toEqual({ code: 0, signal: null });
-    for (const answer of await Promise.all(pending)) expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+    for (const answer of await Promise.all(pending))
+      expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
   }, 90_000);
 });

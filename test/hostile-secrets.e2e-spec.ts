@@ -57,12 +57,15 @@ class HostileTrino {
     const authorization = request.headers.authorization ?? '';
     const decoded = Buffer.from(authorization.replace(/^Basic /, ''), 'base64').toString('utf8');
     const echo = `auth "${authorization}" decoded "${decoded}" password=${PLANTED.trinoPassword} ${encodeURIComponent(PLANTED.trinoPassword)} jwt ${PLANTED.trinoJwt} at http://${host}/v1/statement`;
-    const json = (status: number, body: unknown): void => void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (request.url === '/v1/info') return json(200, { starting: false, nodeVersion: { version: `475 ${echo}\n\u001b[31m${'x'.repeat(2000)}` } });
+    const json = (status: number, body: unknown): void =>
+      void response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.url === '/v1/info')
+      return json(200, { starting: false, nodeVersion: { version: `475 ${echo}\n\u001b[31m${'x'.repeat(2000)}` } });
     if (sql.includes('non_200')) return void response.writeHead(500, { 'content-type': 'text/plain' }).end(`proxy failure: ${echo}`);
     if (sql.includes('bad_request')) return void response.writeHead(400, { 'content-type': 'text/html' }).end(`<html>${echo}</html>`);
     // A successful answer whose query id carries the credentials: the id is not shown as received.
-    if (sql.includes('ok_result')) return json(200, { id: `q ${echo}`, columns: [{ name: 'n', type: 'integer' }], data: [[1]], stats: { state: 'FINISHED' } });
+    if (sql.includes('ok_result'))
+      return json(200, { id: `q ${echo}`, columns: [{ name: 'n', type: 'integer' }], data: [[1]], stats: { state: 'FINISHED' } });
     return json(200, {
       id: `q_${b64(PLANTED.trinoPassword)}`,
       infoUri: `http://${host}/ui/query.html`,
@@ -92,7 +95,11 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 }
 
 describe.each([
-  ['password (Basic auth)', { TRINO_USER: PLANTED.trinoUser, TRINO_PASSWORD: PLANTED.trinoPassword }, [PLANTED.trinoPassword, `${PLANTED.trinoUser}:${PLANTED.trinoPassword}`]],
+  [
+    'password (Basic auth)',
+    { TRINO_USER: PLANTED.trinoUser, TRINO_PASSWORD: PLANTED.trinoPassword },
+    [PLANTED.trinoPassword, `${PLANTED.trinoUser}:${PLANTED.trinoPassword}`],
+  ],
   ['JWT', { TRINO_USER: PLANTED.trinoUser, TRINO_JWT: PLANTED.trinoJwt }, [PLANTED.trinoJwt]],
 ])('Hostile Trino and XDP echoing planted secrets, Trino by %s (e2e)', (_mode, trinoEnv, trinoSecrets) => {
   let trino: HostileTrino;
@@ -111,7 +118,11 @@ describe.each([
   };
 
   async function rest(tool: string, params: Record<string, unknown>): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tool, params }) });
+    const response = await fetch(`${server.url}/api/tools/execute`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ tool, params }),
+    });
     const text = await response.text();
     bodies.push(text);
     return { status: response.status, body: JSON.parse(text) };
@@ -134,7 +145,16 @@ describe.each([
     };
     // The first connection check (at startup) meets a hostile 500 echoing the keys.
     xdp.enqueue(
-      { kind: 'status', status: 500, body: { errorCode: secret, success: false, message: `bad key ${secret} (${xdp.origin})`, detailedMessage: `${b64(secret)} accessKey: ${PLANTED.xdpAccessKey}` } },
+      {
+        kind: 'status',
+        status: 500,
+        body: {
+          errorCode: secret,
+          success: false,
+          message: `bad key ${secret} (${xdp.origin})`,
+          detailedMessage: `${b64(secret)} accessKey: ${PLANTED.xdpAccessKey}`,
+        },
+      },
       { endpoint: '/datastore' },
     );
     server = await startTestServer({
@@ -173,21 +193,38 @@ describe.each([
     expect(ok.body.structuredContent).toMatchObject({ rows: [[1]], queryId: 'unknown' });
     bodies.push(JSON.stringify(ok.body));
     // XDP: a failure envelope echoing the key, a 5xx query error with hostile errorName/queryId, the planted config.
-    xdp.enqueue({ kind: 'failure-envelope', message: `denied for ${PLANTED.xdpSecretKey}`, detailedMessage: encodeURIComponent(PLANTED.xdpSecretKey) }, { endpoint: '/dataplane' });
+    xdp.enqueue(
+      {
+        kind: 'failure-envelope',
+        message: `denied for ${PLANTED.xdpSecretKey}`,
+        detailedMessage: encodeURIComponent(PLANTED.xdpSecretKey),
+      },
+      { endpoint: '/dataplane' },
+    );
     bodies.push(JSON.stringify(await rest('xdp_list_dataplanes', {})));
     const stores = await rest('xdp_list_datastores', { size: 5 });
     expect(JSON.stringify(stores.body)).toContain('warehouse.example.com');
 
     const client = new Client({ name: 'hostile', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: auth } }));
-    const hostileQueryError = { message: `x ${PLANTED.xdpSecretKey}`, errorName: PLANTED.xdpSecretKey, errorCode: 1, errorType: 'USER_ERROR' };
-    xdp.enqueue({ kind: 'query-error', error: hostileQueryError, where: 'result', httpStatus: 500, queryId: PLANTED.xdpSecretKey }, { times: 4, endpoint: '/query/execute' });
+    const hostileQueryError = {
+      message: `x ${PLANTED.xdpSecretKey}`,
+      errorName: PLANTED.xdpSecretKey,
+      errorCode: 1,
+      errorType: 'USER_ERROR',
+    };
+    xdp.enqueue(
+      { kind: 'query-error', error: hostileQueryError, where: 'result', httpStatus: 500, queryId: PLANTED.xdpSecretKey },
+      { times: 4, endpoint: '/query/execute' },
+    );
     for (let call = 0; call < 4; call++) {
       const result = await client.callTool({ name: 'trino_execute_query', arguments: { query: 'SELECT nope', dataplane: '168' } });
       expect(result.isError).toBe(true);
       bodies.push(JSON.stringify(result));
     }
-    bodies.push(JSON.stringify(await client.callTool({ name: 'trino_execute_query', arguments: { query: "SELECT 'message'", dataplane: 'trino' } })));
+    bodies.push(
+      JSON.stringify(await client.callTool({ name: 'trino_execute_query', arguments: { query: "SELECT 'message'", dataplane: 'trino' } })),
+    );
     await client.close();
 
     // Four user-error 5xx from XDP, threshold 3: the shared breaker stays closed and XDP still answers.
@@ -195,7 +232,11 @@ describe.each([
     expect(listed.body.isError).toBeFalsy();
 
     // /ready: the hostile version string and XDP's echoed failure arrive via the background checks.
-    const readiness = await until(ready, (body) => body.dependencies['trino:trino']?.status === 'up' && body.dependencies.xdp?.status !== 'unknown', 'both background checks');
+    const readiness = await until(
+      ready,
+      (body) => body.dependencies['trino:trino']?.status === 'up' && body.dependencies.xdp?.status !== 'unknown',
+      'both background checks',
+    );
     expect(readiness.dependencies.xdp!.breaker).toBe('closed');
     expect(readiness.dependencies['trino:trino']!.message!.length).toBeLessThanOrEqual(201);
     expect(readiness.dependencies['trino:trino']!.message).toMatch(/^Trino 475 /);
@@ -204,9 +245,18 @@ describe.each([
     const hosts = [trino.host, new URL(xdp.origin).host];
     const logs = server.logs();
     // The capture is real: the hostile echoes were logged, scrubbed.
-    expect(logs).toContain('XDP connection check failed: XDP failed with HTTP 500 for GET /datastore. XDP said: bad key [REDACTED] ([XDP])');
+    expect(logs).toContain(
+      'XDP connection check failed: XDP failed with HTTP 500 for GET /datastore. XDP said: bad key [REDACTED] ([XDP])',
+    );
     // The last REST call's tool span has been exported: the calls before it were too.
-    await until(async () => collector.spans.some((span) => span.name === 'execute_tool xdp_list_dataplanes' && span.attributes['xdp.tool.outcome'] === 'success'), Boolean, 'the export of the last call');
+    await until(
+      async () =>
+        collector.spans.some(
+          (span) => span.name === 'execute_tool xdp_list_dataplanes' && span.attributes['xdp.tool.outcome'] === 'success',
+        ),
+      Boolean,
+      'the export of the last call',
+    );
     const exported = Buffer.concat(collector.rawBodies).toString('utf8');
     expect(exported).toContain('[Trino]/v1/statement');
     for (const value of [...planted, ...hosts]) {
@@ -219,7 +269,10 @@ describe.each([
 
 describe('Startup and the XDP breaker under connection failures (e2e)', () => {
   it('refuses a TRINO_URL with user:password@, naming TRINO_URL and never the password', async () => {
-    const attempt = startTestServer({ env: { TRINO_URL: `http://svc:${encodeURIComponent(PLANTED.trinoPassword)}@127.0.0.1:1` }, imports: [] });
+    const attempt = startTestServer({
+      env: { TRINO_URL: `http://svc:${encodeURIComponent(PLANTED.trinoPassword)}@127.0.0.1:1` },
+      imports: [],
+    });
     const error = (await attempt.then(
       (running) => running.close().then(() => new Error('started')),
       (caught: unknown) => caught,
@@ -231,7 +284,14 @@ describe('Startup and the XDP breaker under connection failures (e2e)', () => {
   it('opens the breaker on connection failures and says so without naming the address', async () => {
     const port = await closedPort();
     const server = await startTestServer({
-      env: { XDP_BASE_URL: `http://127.0.0.1:${port}`, XDP_ACCESS_KEY: PLANTED.xdpAccessKey, XDP_SECRET_KEY: PLANTED.xdpSecretKey, XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '600000' },
+      env: {
+        XDP_BASE_URL: `http://127.0.0.1:${port}`,
+        XDP_ACCESS_KEY: PLANTED.xdpAccessKey,
+        XDP_SECRET_KEY: PLANTED.xdpSecretKey,
+        XDP_MAX_ATTEMPTS: '1',
+        XDP_BREAKER_THRESHOLD: '2',
+        XDP_BREAKER_COOLDOWN_MS: '600000',
+      },
       imports: [],
     });
     try {
@@ -240,7 +300,9 @@ describe('Startup and the XDP breaker under connection failures (e2e)', () => {
         const response = await fetch(`${server.url}/api/xdp/dataplanes`);
         messages.push(((await response.json()) as { error: { message: string } }).error.message);
       }
-      expect(messages[0]).toMatch(/^XDP is (unreachable for GET \/dataplane: connection refused|unavailable: \d+ consecutive requests failed)/);
+      expect(messages[0]).toMatch(
+        /^XDP is (unreachable for GET \/dataplane: connection refused|unavailable: \d+ consecutive requests failed)/,
+      );
       expect(messages[2]).toMatch(/^XDP is unavailable: \d+ consecutive requests failed/);
       const readiness = (await (await fetch(`${server.url}/ready`)).json()) as { dependencies: { xdp: { breaker: string } } };
       expect(readiness.dependencies.xdp.breaker).toBe('open');

@@ -17,7 +17,7 @@ const WRITES = [
   'DROP TABLE sales.orders',
   "ATTACH ':memory:' AS pwned",
   "PRAGMA enable_profiling = 'json'",
-  "CALL pragma_database_size()",
+  'CALL pragma_database_size()',
   'CHECKPOINT',
 ];
 
@@ -36,8 +36,8 @@ const SMUGGLED = WRITES.flatMap((write) => [
 const SMUGGLED_INTO_EXPLAIN = WRITES.flatMap((write) => [`/* /* */ SELECT 1 -- */ ANALYZE ${write}`, `SELECT 1 /* /* */ -- */ ; ${write}`]);
 
 const PASS_THROUGH = [
-  "SELECT * FROM TABLE(postgresql.system.\"QUERY\"(query => 'DELETE FROM orders'))",
-  "SELECT * FROM TABLE(pg.system.\"RAW_QUERY\"(query => 'DROP TABLE orders'))",
+  'SELECT * FROM TABLE(postgresql.system."QUERY"(query => \'DELETE FROM orders\'))',
+  'SELECT * FROM TABLE(pg.system."RAW_QUERY"(query => \'DROP TABLE orders\'))',
   "SELECT * FROM TABLE(System.Query(query => 'DELETE FROM orders'))",
 ];
 
@@ -88,7 +88,10 @@ describe('Hostile SQL against the guard on the embedded DuckDB engine (e2e)', ()
 
   it('runs no write smuggled past Trino lexing, over REST and /mcp: each is refused or runs only the SELECT', async () => {
     for (const query of SMUGGLED) {
-      for (const answer of [await callRest(server, 'trino_execute_query', { query }), await callMcp(client, 'trino_execute_query', { query })]) {
+      for (const answer of [
+        await callRest(server, 'trino_execute_query', { query }),
+        await callMcp(client, 'trino_execute_query', { query }),
+      ]) {
         if (!answer.isError) expect(answer.text).toMatch(/^(?:1|x) \(/);
       }
     }
@@ -141,7 +144,10 @@ describe('Catalog allow-list escapes against a direct Trino (fake) (e2e)', () =>
 
   beforeAll(async () => {
     fake = await FakeTrinoServer.start();
-    server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'tpch', TRINO_SCHEMA: 'tiny', TRINO_ALLOWED_CATALOGS: 'tpch' }, imports: [] });
+    server = await startTestServer({
+      env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'tpch', TRINO_SCHEMA: 'tiny', TRINO_ALLOWED_CATALOGS: 'tpch' },
+      imports: [],
+    });
   });
 
   afterAll(async () => {
@@ -175,17 +181,27 @@ describe('Hostile SQL over stdio (built app: the parse worker runs from dist/) (
 
   it('runs no write smuggled in a nested comment, and refuses a plain one', async () => {
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx nest build\` (npm test builds first)`);
-    const transport = new StdioClientTransport({ command: process.execPath, args: [main, '--stdio'], env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test' }, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [main, '--stdio'],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test' },
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'hostile-sql-stdio', version: '1.0.0' });
     await client.connect(transport);
     try {
-      const count = async () => (await client.callTool({ name: 'trino_execute_query', arguments: { query: 'SELECT count(*) AS n FROM sales.orders' } })).structuredContent as { rows: unknown[] };
+      const count = async () =>
+        (await client.callTool({ name: 'trino_execute_query', arguments: { query: 'SELECT count(*) AS n FROM sales.orders' } }))
+          .structuredContent as { rows: unknown[] };
       const before = await count();
       const smuggled = await callMcp(client, 'trino_execute_query', { query: '/* /* */ SELECT 1 -- */ DELETE FROM sales.orders' });
       expect(smuggled).toMatchObject({ isError: false, text: expect.stringMatching(/^1 \(integer\)\n1\n/) });
       const explained = await callMcp(client, 'trino_explain', { query: '/* /* */ SELECT 1 -- */ ANALYZE DELETE FROM sales.orders' });
       expect(explained.text).not.toMatch(/DELETE/i);
-      await expect(callMcp(client, 'trino_execute_query', { query: 'DELETE FROM sales.orders' })).resolves.toMatchObject({ isError: true, text: expect.stringContaining('got a DELETE statement') });
+      await expect(callMcp(client, 'trino_execute_query', { query: 'DELETE FROM sales.orders' })).resolves.toMatchObject({
+        isError: true,
+        text: expect.stringContaining('got a DELETE statement'),
+      });
       expect((await count()).rows).toEqual(before.rows);
     } finally {
       await client.close();

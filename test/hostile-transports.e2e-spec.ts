@@ -20,11 +20,19 @@ const EVIL_ORIGIN = 'https://evil.example.com';
 const RATE_LIMITED = -32029;
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const INITIALIZE = { jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 'init',
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile', version: '1' } },
+};
 const MCP_HEADERS = { accept: 'application/json, text/event-stream' };
 
 /** A raw HTTP request, so headers fetch would refuse or rewrite (Host) can be sent as a client could. */
-function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
+function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -82,10 +90,15 @@ describe('Hostile transports (e2e)', () => {
       expect(allowed.body.result.serverInfo.name).toBe('xdp-mcp-server');
     });
 
-    it.each(['/ws', '/WS', '/ws/', '/Ws'])('1. never opens a /ws session from a disallowed Origin, whatever the spelling (%s)', async (path) => {
-      const wsBase = server.wsUrl.replace(/\/ws$/, '');
-      expect(await upgrade(`${wsBase}${path}`, { ...bearer(TOKEN), origin: EVIL_ORIGIN })).toEqual(expect.objectContaining({ opened: false }));
-    });
+    it.each(['/ws', '/WS', '/ws/', '/Ws'])(
+      '1. never opens a /ws session from a disallowed Origin, whatever the spelling (%s)',
+      async (path) => {
+        const wsBase = server.wsUrl.replace(/\/ws$/, '');
+        expect(await upgrade(`${wsBase}${path}`, { ...bearer(TOKEN), origin: EVIL_ORIGIN })).toEqual(
+          expect.objectContaining({ opened: false }),
+        );
+      },
+    );
 
     it('1. still opens /ws for an allowed Origin', async () => {
       expect(await upgrade(server.wsUrl, { ...bearer(TOKEN), origin: ALLOWED_ORIGIN })).toEqual({ opened: true });
@@ -122,7 +135,11 @@ describe('Hostile transports (e2e)', () => {
     });
 
     it('3. answers a malformed Host with 400, on HTTP and on the /ws upgrade', async () => {
-      const http = await rawRequest(`${server.url}/api/tools/list`, { method: 'POST', headers: { host: 'a b', 'content-type': 'application/json' }, body: '{}' });
+      const http = await rawRequest(`${server.url}/api/tools/list`, {
+        method: 'POST',
+        headers: { host: 'a b', 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(http.status).toBe(400);
       expect(http.text).toContain('Host header is not a valid host[:port]');
       expect(await upgrade(server.wsUrl, { 'x-forwarded-host': 'a b' })).toEqual({ opened: false, status: 400 });
@@ -131,17 +148,26 @@ describe('Hostile transports (e2e)', () => {
     it('3. builds the OAuth metadata URL from a valid forwarded host when the proxy is trusted', async () => {
       const response = await rawRequest(`${server.url}/mcp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...MCP_HEADERS, 'x-forwarded-host': 'mcp.example.com', 'x-forwarded-proto': 'https' },
+        headers: {
+          'content-type': 'application/json',
+          ...MCP_HEADERS,
+          'x-forwarded-host': 'mcp.example.com',
+          'x-forwarded-proto': 'https',
+        },
         body: JSON.stringify(INITIALIZE),
       });
       expect(response.status).toBe(401);
-      expect(response.headers['www-authenticate']).toContain('resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"');
+      expect(response.headers['www-authenticate']).toContain(
+        'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
+      );
     });
 
     it('4. rate limits failed logins per client IP (429 + Retry-After) without locking out a token holder elsewhere', async () => {
       const attacker = { 'x-forwarded-for': '203.0.113.66' };
       for (let attempt = 1; attempt <= 5; attempt++) {
-        expect((await postJson(`${server.url}/api/tools/list`, {}, { ...attacker, ...bearer(`guess-number-${attempt}-xxxxxxxx`) })).status).toBe(401);
+        expect(
+          (await postJson(`${server.url}/api/tools/list`, {}, { ...attacker, ...bearer(`guess-number-${attempt}-xxxxxxxx`) })).status,
+        ).toBe(401);
       }
       const limited = await postJson(`${server.url}/api/tools/list`, {}, { ...attacker, ...bearer('guess-number-6-xxxxxxxx') });
       expect(limited.status).toBe(429);
@@ -151,7 +177,9 @@ describe('Hostile transports (e2e)', () => {
       expect((await postJson(`${server.url}/mcp`, INITIALIZE, { ...attacker, ...MCP_HEADERS, ...bearer(TOKEN) })).status).toBe(429);
       expect(await upgrade(server.wsUrl, { ...attacker, ...bearer(TOKEN) })).toEqual({ opened: false, status: 429 });
       // The token holder on another address is unaffected.
-      expect((await postJson(`${server.url}/api/tools/list`, {}, { 'x-forwarded-for': '198.51.100.7', ...bearer(TOKEN) })).status).toBe(200);
+      expect((await postJson(`${server.url}/api/tools/list`, {}, { 'x-forwarded-for': '198.51.100.7', ...bearer(TOKEN) })).status).toBe(
+        200,
+      );
       expect(await upgrade(server.wsUrl, { 'x-forwarded-for': '198.51.100.7', ...bearer(TOKEN) })).toEqual({ opened: true });
     });
   });
@@ -161,7 +189,13 @@ describe('Hostile transports (e2e)', () => {
 
     beforeAll(async () => {
       server = await startTestServer({
-        env: { MCP_AUTH_TOKEN: `${TOKEN},${OTHER_TOKEN}`, AUTH_JWT_SECRET: JWT_SECRET, AUTH_JWT_ISSUER: ISSUER, RATE_LIMIT_REQUESTS: '10', RATE_LIMIT_WINDOW_SECONDS: '3600' },
+        env: {
+          MCP_AUTH_TOKEN: `${TOKEN},${OTHER_TOKEN}`,
+          AUTH_JWT_SECRET: JWT_SECRET,
+          AUTH_JWT_ISSUER: ISSUER,
+          RATE_LIMIT_REQUESTS: '10',
+          RATE_LIMIT_WINDOW_SECONDS: '3600',
+        },
       });
     });
 
@@ -238,7 +272,9 @@ describe('Hostile transports (e2e)', () => {
         const socket = await RpcSocket.open(server.wsUrl, bearer(TOKEN));
         try {
           socket.sendRaw(deep);
-          socket.sendRaw(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_echo","arguments":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`);
+          socket.sendRaw(
+            `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_echo","arguments":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}}`,
+          );
           await socket.sentinel();
           const error = { code: -32600, message: 'Invalid Request: JSON nested deeper than 64 levels' };
           expect(socket.drain()).toEqual([
@@ -249,11 +285,19 @@ describe('Hostile transports (e2e)', () => {
           socket.close();
         }
         for (const path of ['/mcp', '/MCP/']) {
-          const mcp = await rawRequest(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...MCP_HEADERS, ...bearer(TOKEN) }, body: deep });
+          const mcp = await rawRequest(`${server.url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...MCP_HEADERS, ...bearer(TOKEN) },
+            body: deep,
+          });
           expect(mcp.status).toBe(400);
           expect(JSON.parse(mcp.text).error).toEqual({ code: -32600, message: 'Invalid Request: JSON nested deeper than 64 levels' });
         }
-        const api = await rawRequest(`${server.url}/api/tools/list`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(TOKEN) }, body: deep });
+        const api = await rawRequest(`${server.url}/api/tools/list`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(TOKEN) },
+          body: deep,
+        });
         expect(api.status).toBe(400);
         expect(JSON.parse(api.text).error.message).toContain('deeper than 64 levels');
       });
@@ -269,7 +313,10 @@ describe('Hostile transports (e2e)', () => {
         // Then one client trickles a fragment every 100 ms: it never completes a message, so it never counts as active.
         const trickler = await RpcSocket.open(server.wsUrl, bearer(TOKEN));
         const trickled = once(trickler.socket, 'close').then(([code]) => code as number);
-        const drip = setInterval(() => trickler.socket.readyState === WebSocket.OPEN && trickler.socket.send(Buffer.alloc(1024, 0x20), { fin: false }), 100);
+        const drip = setInterval(
+          () => trickler.socket.readyState === WebSocket.OPEN && trickler.socket.send(Buffer.alloc(1024, 0x20), { fin: false }),
+          100,
+        );
         try {
           return { flood, trickle: await trickled };
         } finally {
@@ -294,7 +341,10 @@ describe('Hostile transports (e2e)', () => {
           socket.send(callTool('keys', 'test_echo', args));
           // Refused before parsing; the id is still read from the raw frame, so the client can match the error.
           const reply = await socket.replyTo('keys');
-          expect(reply.error).toEqual({ code: -32600, message: 'Invalid Request: JSON holds more than 20000 values (object members and array items)' });
+          expect(reply.error).toEqual({
+            code: -32600,
+            message: 'Invalid Request: JSON holds more than 20000 values (object members and array items)',
+          });
           expect(JSON.stringify(reply).length).toBeLessThan(2_000);
         } finally {
           socket.close();
@@ -309,7 +359,10 @@ describe('Hostile transports (e2e)', () => {
       });
       // Below the message cap, every problem is still collected but only the first ten are named.
       const some = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`k${index}`, 0]));
-      const http = await postJson(`${server.url}/mcp`, callTool(2, 'test_echo', { message: 'x', ...some }), { ...bearer(TOKEN), ...MCP_HEADERS });
+      const http = await postJson(`${server.url}/mcp`, callTool(2, 'test_echo', { message: 'x', ...some }), {
+        ...bearer(TOKEN),
+        ...MCP_HEADERS,
+      });
       expect(http.body.error.message).toContain('k0 is not an accepted argument');
       expect(http.body.error.message).toContain('and 290 more problems');
       expect(http.body.error.data.fields).toHaveLength(11);

@@ -33,7 +33,15 @@ jest.setTimeout(120_000);
 const wide = (rowCount: number, pageSize = 2): FakeQueryScript => ({
   match: new RegExp(`wide_${rowCount}\\b`),
   pageSize,
-  behaviour: { kind: 'generated', columns: [{ name: 'id', type: 'integer' }, { name: 'blob', type: 'varchar' }], rowCount, row: (i) => [i, 'x'.repeat(MB)] },
+  behaviour: {
+    kind: 'generated',
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'blob', type: 'varchar' },
+    ],
+    rowCount,
+    row: (i) => [i, 'x'.repeat(MB)],
+  },
 });
 const HUGE_PAGE: FakeQueryScript = { match: /huge_page/, behaviour: { kind: 'huge-page', bytes: 200 * MB } };
 const GZIP_BOMB: FakeQueryScript = { match: /gzip_bomb/, behaviour: { kind: 'huge-page', bytes: 200 * MB, gzip: true } };
@@ -46,7 +54,11 @@ interface WireAnswer {
 }
 
 async function restQuery(baseUrl: string, query: string, maxRows = 100, dataplane?: string): Promise<WireAnswer> {
-  const response = await fetch(`${baseUrl}/api/trino/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, maxRows, dataplane }) });
+  const response = await fetch(`${baseUrl}/api/trino/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, maxRows, dataplane }),
+  });
   const text = await response.text();
   return { status: response.status, bytes: Buffer.byteLength(text), body: JSON.parse(text) };
 }
@@ -56,10 +68,15 @@ async function mcpQuery(baseUrl: string, query: string, maxRows = 100): Promise<
   const response = await fetch(`${baseUrl}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'trino_execute_query', arguments: { query, maxRows } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'trino_execute_query', arguments: { query, maxRows } },
+    }),
   });
   const text = await response.text();
-  const json = text.startsWith('{') ? text : /^data: (.*)$/m.exec(text)?.[1] ?? '';
+  const json = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '');
   return { status: response.status, bytes: Buffer.byteLength(json), body: JSON.parse(json).result };
 }
 
@@ -80,7 +97,10 @@ parentPort.postMessage('started');
 `;
 
 async function startHealthWatch(baseUrl: string): Promise<{ stop(): Promise<HealthWatchReport> }> {
-  const worker = new Worker(HEALTH_WATCH_WORKER, { eval: true, workerData: { source: join(__dirname, 'support/health-watch.ts'), baseUrl, timeoutMs: 250 } });
+  const worker = new Worker(HEALTH_WATCH_WORKER, {
+    eval: true,
+    workerData: { source: join(__dirname, 'support/health-watch.ts'), baseUrl, timeoutMs: 250 },
+  });
   await once(worker, 'message');
   return {
     async stop() {
@@ -134,7 +154,10 @@ describe('Hostile Trino coordinator, in process (e2e)', () => {
   beforeAll(async () => {
     fake = await FakeTrinoServer.start({ auth: { basic: { user: USER, password: PASSWORD } } });
     elsewhere = await FakeTrinoServer.start();
-    server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: USER, TRINO_PASSWORD: PASSWORD, TRINO_QUERY_TIMEOUT_MS: '30000' }, imports: [] });
+    server = await startTestServer({
+      env: { TRINO_URL: fake.url, TRINO_USER: USER, TRINO_PASSWORD: PASSWORD, TRINO_QUERY_TIMEOUT_MS: '30000' },
+      imports: [],
+    });
     // Jest compiles modules on first use, in this process: warm both paths up as a pod is before traffic.
     await restQuery(server.url, 'SELECT 1');
     await mcpQuery(server.url, 'SELECT 1');
@@ -168,7 +191,19 @@ describe('Hostile Trino coordinator, in process (e2e)', () => {
   });
 
   it('keeps as many whole narrow rows as fit', async () => {
-    fake.script({ match: /narrow/, pageSize: 500, behaviour: { kind: 'generated', columns: [{ name: 'id', type: 'integer' }, { name: 'note', type: 'varchar' }], rowCount: 10_000, row: (i) => [i, `note ${i} `.repeat(20)] } });
+    fake.script({
+      match: /narrow/,
+      pageSize: 500,
+      behaviour: {
+        kind: 'generated',
+        columns: [
+          { name: 'id', type: 'integer' },
+          { name: 'note', type: 'varchar' },
+        ],
+        rowCount: 10_000,
+        row: (i) => [i, `note ${i} `.repeat(20)],
+      },
+    });
     const answer = await restQuery(server.url, 'SELECT * FROM narrow', 10_000);
     expect(answer.bytes).toBeLessThanOrEqual(BUDGET);
     const { rows, rowCount } = answer.body.structuredContent;
@@ -184,16 +219,30 @@ describe('Hostile Trino coordinator, in process (e2e)', () => {
     const result = await restQuery(server.url, `SELECT * FROM ${table}`);
     expect(result.status).toBe(502);
     expect(result.bytes).toBeLessThanOrEqual(BUDGET);
-    expect(result.body.error.message).toMatch(/Trino's answer to GET nextUri is larger than 8388608 bytes, the page size limit \(derived from RESULT_MAX_BYTES\)/);
+    expect(result.body.error.message).toMatch(
+      /Trino's answer to GET nextUri is larger than 8388608 bytes, the page size limit \(derived from RESULT_MAX_BYTES\)/,
+    );
     // The fake stops writing when the client hangs up: far less than 200 MB left it.
     await until(() => fake.running === 0 || fake.cancelled.length > 0);
     expect(fake.hugeBytesSent).toBeLessThan(64 * MB);
   });
 
   it.each([
-    ['a nextUri on the POST reply', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 0 }, /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/],
-    ['a nextUri on a later page', { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 2 }, /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/],
-    ['an infoUri', { kind: 'off-origin' as const, field: 'infoUri' as const, afterPages: 1 }, /^The infoUri Trino sent is not on TRINO_URL's origin; it is not followed/],
+    [
+      'a nextUri on the POST reply',
+      { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 0 },
+      /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/,
+    ],
+    [
+      'a nextUri on a later page',
+      { kind: 'off-origin' as const, field: 'nextUri' as const, afterPages: 2 },
+      /^The nextUri Trino sent is not on TRINO_URL's origin; it is not followed/,
+    ],
+    [
+      'an infoUri',
+      { kind: 'off-origin' as const, field: 'infoUri' as const, afterPages: 1 },
+      /^The infoUri Trino sent is not on TRINO_URL's origin; it is not followed/,
+    ],
   ])('refuses %s pointing at another host and sends it nothing', async (_name, behaviour, message) => {
     fake.script({ match: /steer/, behaviour: { ...behaviour, origin: elsewhere.url } });
     const answer = await restQuery(server.url, 'SELECT 1 AS steer');
@@ -225,7 +274,13 @@ describe('Wide answers from an XDP dataplane, in process (e2e)', () => {
     xdp = await FakeXdpServer.start({
       onQuery: ({ query }) => {
         const rowCount = Number(/wide_(\d+)/.exec(query)?.[1] ?? 1);
-        return { columns: [{ name: 'id', type: 'integer' }, { name: 'blob', type: 'varchar' }], rows: Array.from({ length: rowCount }, (_, i) => [i, 'x'.repeat(MB)]) };
+        return {
+          columns: [
+            { name: 'id', type: 'integer' },
+            { name: 'blob', type: 'varchar' },
+          ],
+          rows: Array.from({ length: rowCount }, (_, i) => [i, 'x'.repeat(MB)]),
+        };
       },
     });
     server = await startTestServer({ env: xdp.env(), imports: [] });
@@ -303,7 +358,9 @@ describeBuilt('Memory of the built server under the worst single request (e2e, s
     const { result, health } = await watched(trinoServer.url, () => restQuery(trinoServer.url, query, maxRows));
     const peak = peakRss(trinoServer.child.pid!);
     const cpu = cpuMs(trinoServer.child.pid!) - cpuBefore;
-    log.log(`direct Trino, ${name}: ${result.bytes} bytes answered, RSS ${mib(before)} → peak ${mib(peak)} MiB, server CPU ${cpu} ms (probes included), /health slowest ${health.slowestMs} ms over ${health.probes} probes`);
+    log.log(
+      `direct Trino, ${name}: ${result.bytes} bytes answered, RSS ${mib(before)} → peak ${mib(peak)} MiB, server CPU ${cpu} ms (probes included), /health slowest ${health.slowestMs} ms over ${health.probes} probes`,
+    );
     expect(result.status).toBe(status);
     expect(result.bytes).toBeLessThanOrEqual(BUDGET);
     expect(health.failures).toEqual([]);
@@ -315,10 +372,14 @@ describeBuilt('Memory of the built server under the worst single request (e2e, s
     const before = duckdbServer.rss();
     resetPeakRss(duckdbServer.child.pid!);
     const cpuBefore = cpuMs(duckdbServer.child.pid!);
-    const { result, health } = await watched(duckdbServer.url, () => restQuery(duckdbServer.url, "SELECT rpad('x', 1000000, 'x') AS blob FROM UNNEST(range(60)) AS t(i)"));
+    const { result, health } = await watched(duckdbServer.url, () =>
+      restQuery(duckdbServer.url, "SELECT rpad('x', 1000000, 'x') AS blob FROM UNNEST(range(60)) AS t(i)"),
+    );
     const peak = peakRss(duckdbServer.child.pid!);
     const cpu = cpuMs(duckdbServer.child.pid!) - cpuBefore;
-    log.log(`DuckDB, 60 rows of 1 MB: ${result.bytes} bytes answered, RSS ${mib(before)} → peak ${mib(peak)} MiB, server CPU ${cpu} ms (probes included), /health slowest ${health.slowestMs} ms over ${health.probes} probes`);
+    log.log(
+      `DuckDB, 60 rows of 1 MB: ${result.bytes} bytes answered, RSS ${mib(before)} → peak ${mib(peak)} MiB, server CPU ${cpu} ms (probes included), /health slowest ${health.slowestMs} ms over ${health.probes} probes`,
+    );
     expect(result.status).toBe(200);
     expect(result.bytes).toBeLessThanOrEqual(BUDGET);
     expect(result.body.structuredContent).toMatchObject({ truncated: true, truncatedBy: 'bytes' });

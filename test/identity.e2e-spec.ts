@@ -12,7 +12,10 @@ const SERVICE = { user: 'svc-mcp', password: 'service-password-0001' };
 const NAMED_TOKEN = 'named-static-token-0001';
 const UNNAMED_TOKEN = 'unnamed-static-token-0002';
 const ORDERS = 'SELECT count(*) AS n FROM memory.sales.orders';
-const CATALOGS = { match: /^SHOW CATALOGS$/, behaviour: { kind: 'rows' as const, columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['hr'], ['memory'], ['system']] } };
+const CATALOGS = {
+  match: /^SHOW CATALOGS$/,
+  behaviour: { kind: 'rows' as const, columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['hr'], ['memory'], ['system']] },
+};
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -79,13 +82,18 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
     it("runs two JWT users' statements as themselves, authenticated by the service login", async () => {
       for (const user of ['alice', 'bob@example.com']) {
         trino.reset();
-        const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane: 'trino', query: ORDERS }, bearer(await token(user, 'sql:memory')));
+        const { status, body } = await postJson(
+          `${server.url}/api/trino/query`,
+          { dataplane: 'trino', query: ORDERS },
+          bearer(await token(user, 'sql:memory')),
+        );
         expect(status).toBe(200);
         expect(body.structuredContent.rows).toEqual([[5000]]);
         const requests = requestsOf(trino);
         expect(requests.length).toBeGreaterThan(1);
         // The POST and every GET of the query carry the caller's user and the unchanged service login.
-        for (const request of requests) expect(request.headers).toMatchObject({ 'x-trino-user': user, authorization: basic(SERVICE.user, SERVICE.password) });
+        for (const request of requests)
+          expect(request.headers).toMatchObject({ 'x-trino-user': user, authorization: basic(SERVICE.user, SERVICE.password) });
         expect(trino.statementRequests()[0].headers).toMatchObject({
           'x-trino-source': 'xdp-mcp-server',
           'x-trino-client-tags': 'tool:trino_execute_query,transport:rest',
@@ -120,7 +128,11 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
     });
 
     it('refuses, with 403, a token whose user claim is not a safe user name', async () => {
-      const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane: 'trino', query: ORDERS }, bearer(await token('ann, admin', 'sql:memory')));
+      const { status, body } = await postJson(
+        `${server.url}/api/trino/query`,
+        { dataplane: 'trino', query: ORDERS },
+        bearer(await token('ann, admin', 'sql:memory')),
+      );
       expect(status).toBe(403);
       expect(body.error.message).toContain('token has a "sub" claim that is not a valid user name');
       expect(trino.requests).toHaveLength(0);
@@ -132,16 +144,26 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
       ['trino', 'SELECT table_name FROM memory.information_schema.tables'],
       ['trino', 'SHOW SCHEMAS FROM memory'],
       ['168', 'SELECT count(*) FROM memory.sales.orders'],
-    ])('refuses on dataplane %s a statement touching a catalog outside the scopes, before any engine is asked: %s', async (dataplane, query) => {
-      const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane, query }, bearer(await token('bob', 'sql:hr')));
-      expect(status).toBe(403);
-      expect(body.error.message).toBe('Catalog "memory" requires scope "sql:memory", which the caller\'s token does not grant');
-      expect(trino.requests).toHaveLength(0);
-      expect(xdp.requests('/query/execute')).toHaveLength(0);
-    });
+    ])(
+      'refuses on dataplane %s a statement touching a catalog outside the scopes, before any engine is asked: %s',
+      async (dataplane, query) => {
+        const { status, body } = await postJson(
+          `${server.url}/api/trino/query`,
+          { dataplane, query },
+          bearer(await token('bob', 'sql:hr')),
+        );
+        expect(status).toBe(403);
+        expect(body.error.message).toBe('Catalog "memory" requires scope "sql:memory", which the caller\'s token does not grant');
+        expect(trino.requests).toHaveLength(0);
+        expect(xdp.requests('/query/execute')).toHaveLength(0);
+      },
+    );
 
     it('refuses a catalog named by a metadata tool argument the same way', async () => {
-      const { status, body } = await getJson(`${server.url}/api/trino/schemas?dataplane=trino&catalog=memory`, bearer(await token('bob', 'sql:hr')));
+      const { status, body } = await getJson(
+        `${server.url}/api/trino/schemas?dataplane=trino&catalog=memory`,
+        bearer(await token('bob', 'sql:hr')),
+      );
       expect(status).toBe(403);
       expect(body.error.message).toContain('Catalog "memory" requires scope "sql:memory"');
       expect(trino.requests).toHaveLength(0);
@@ -168,14 +190,26 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
     });
 
     it('audits the caller, the upstream user, the dataplane and the query id', async () => {
-      const { body } = await postJson(`${server.url}/api/trino/query`, { dataplane: 'trino', query: ORDERS }, bearer(await token('dave', 'sql:memory')));
+      const { body } = await postJson(
+        `${server.url}/api/trino/query`,
+        { dataplane: 'trino', query: ORDERS },
+        bearer(await token('dave', 'sql:memory')),
+      );
       const queryId = body.structuredContent.queryId as string;
       expect(queryId).toMatch(/_fake$/);
       const line = server
         .logs()
         .split('\n')
         .find((entry) => entry.includes('"msg":"tool call"') && entry.includes(queryId));
-      expect(JSON.parse(line!)).toMatchObject({ principal: 'dave', user: 'dave', upstreamUser: 'dave', dataplane: 'trino', queryId, tool: 'trino_execute_query', outcome: 'success' });
+      expect(JSON.parse(line!)).toMatchObject({
+        principal: 'dave',
+        user: 'dave',
+        upstreamUser: 'dave',
+        dataplane: 'trino',
+        queryId,
+        tool: 'trino_execute_query',
+        outcome: 'success',
+      });
       await postJson(`${server.url}/api/trino/query`, { dataplane: '168', query: ORDERS }, bearer(await token('mallory', 'sql:hr')));
       const refused = server
         .logs()
@@ -197,7 +231,14 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
     beforeAll(async () => {
       trino = await FakeTrinoServer.start();
       server = await startTestServer({
-        env: { ...JWT_ENV, TRINO_URL: trino.url, TRINO_USER: SERVICE.user, TRINO_PASSWORD: SERVICE.password, TRINO_AUTH: 'passthrough', MCP_AUTH_TOKEN: UNNAMED_TOKEN },
+        env: {
+          ...JWT_ENV,
+          TRINO_URL: trino.url,
+          TRINO_USER: SERVICE.user,
+          TRINO_PASSWORD: SERVICE.password,
+          TRINO_AUTH: 'passthrough',
+          MCP_AUTH_TOKEN: UNNAMED_TOKEN,
+        },
         imports: [],
       });
     });
@@ -229,7 +270,13 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
 
     it('never echoes the passed-through token in an error or a log line', async () => {
       const alice = await token('alice', 'sql:read');
-      trino.script({ match: /echo/, behaviour: { kind: 'fail', error: { message: `token ${alice} is not trusted`, errorName: 'PERMISSION_DENIED', errorType: 'USER_ERROR' } } });
+      trino.script({
+        match: /echo/,
+        behaviour: {
+          kind: 'fail',
+          error: { message: `token ${alice} is not trusted`, errorName: 'PERMISSION_DENIED', errorType: 'USER_ERROR' },
+        },
+      });
       const { body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT 1 AS echo' }, bearer(alice));
       expect(body.isError).toBe(true);
       expect(body.error.message).toContain('token [REDACTED] is not trusted');
@@ -257,7 +304,9 @@ describe('Governed identity: impersonation, passthrough, catalog scopes, audit (
       }
       expect((await getJson(`${server.url}/api/trino/catalogs`, bearer(outsider))).body.structuredContent.rows).toEqual([]);
       const insider = await token('ann', 'sql:memory');
-      expect((await postJson(`${server.url}/api/trino/query`, { query: ORDERS }, bearer(insider))).body.structuredContent.rows).toEqual([[5000]]);
+      expect((await postJson(`${server.url}/api/trino/query`, { query: ORDERS }, bearer(insider))).body.structuredContent.rows).toEqual([
+        [5000],
+      ]);
       expect((await getJson(`${server.url}/api/trino/catalogs`, bearer(insider))).body.structuredContent.rows).toEqual([['memory']]);
     });
   });

@@ -33,18 +33,36 @@ describeBuilt('Load (e2e, built server, shortened)', () => {
     server = await spawnServer(BENCH_SERVER, ENV);
     const live = server;
     // The heap takes ~10 s of this load to reach its steady saw-tooth; growth is measured after that.
-    const result = await startSoak({ baseUrl: live.url, wsClients: 8, httpClients: 4, seconds: 24, warmupSeconds: 12, call: CALL, rssOf: () => live.rss() }).done;
+    const result = await startSoak({
+      baseUrl: live.url,
+      wsClients: 8,
+      httpClients: 4,
+      seconds: 24,
+      warmupSeconds: 12,
+      call: CALL,
+      rssOf: () => live.rss(),
+    }).done;
     expect(result.errorSamples).toEqual([]);
     expect(result.errors).toBe(0);
     expect(result.calls).toBeGreaterThan(100);
-    process.stderr.write(`load soak: ${JSON.stringify({ calls: result.calls, rssGrowthAfterWarmupMb: Math.round(result.rssGrowthAfterWarmup / 2 ** 20), rssPeakMb: Math.round(result.rssPeak / 2 ** 20) })}\n`);
+    process.stderr.write(
+      `load soak: ${JSON.stringify({ calls: result.calls, rssGrowthAfterWarmupMb: Math.round(result.rssGrowthAfterWarmup / 2 ** 20), rssPeakMb: Math.round(result.rssPeak / 2 ** 20) })}\n`,
+    );
     expect(result.rssGrowthAfterWarmup).toBeLessThan(RSS_GROWTH_BOUND);
   });
 
   it('loses no call when SIGTERM arrives under load, and exits 0', async () => {
     server = await spawnServer(BENCH_SERVER, { ...ENV, SHUTDOWN_GRACE_MS: '10000' });
     const live = server;
-    const run = startSoak({ baseUrl: live.url, wsClients: 8, httpClients: 4, seconds: 60, warmupSeconds: 1, call: CALL, rssOf: () => live.rss() });
+    const run = startSoak({
+      baseUrl: live.url,
+      wsClients: 8,
+      httpClients: 4,
+      seconds: 60,
+      warmupSeconds: 1,
+      call: CALL,
+      rssOf: () => live.rss(),
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     live.child.kill('SIGTERM');
     expect(await live.exit).toEqual({ code: 0, signal: null });

@@ -19,11 +19,22 @@ function envelope(version = MODERN, extra: Record<string, unknown> = {}): Record
 }
 
 /** POSTs one 2026-era request with the headers the revision requires (overridable). */
-async function postModern(url: string, body: { id: number; method: string; params?: Record<string, unknown> }, headers: Record<string, string> = {}) {
+async function postModern(
+  url: string,
+  body: { id: number; method: string; params?: Record<string, unknown> },
+  headers: Record<string, string> = {},
+) {
   const name: Record<string, string> = typeof body.params?.name === 'string' ? { 'mcp-name': body.params.name } : {};
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': body.method, ...name, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MODERN,
+      'mcp-method': body.method,
+      ...name,
+      ...headers,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', ...body }),
   });
   const text = await response.text();
@@ -64,7 +75,10 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl)));
       try {
         const progress: number[] = [];
-        const result = await client.callTool({ name: 'test_slow', arguments: { ms: 40, steps: 4 } }, { onprogress: (update) => progress.push(update.progress) });
+        const result = await client.callTool(
+          { name: 'test_slow', arguments: { ms: 40, steps: 4 } },
+          { onprogress: (update) => progress.push(update.progress) },
+        );
         expect(result.isError).toBeFalsy();
         expect(progress).toEqual([1, 2, 3, 4]);
       } finally {
@@ -113,8 +127,19 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       const call = fetch(mcpUrl, {
         method: 'POST',
         signal: caller.signal,
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'test_wait_for_abort' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'http-2026-close' }, _meta: envelope() } }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'test_wait_for_abort',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 13,
+          method: 'tools/call',
+          params: { name: 'test_wait_for_abort', arguments: { key: 'http-2026-close' }, _meta: envelope() },
+        }),
       }).catch(() => undefined);
       await abortProbe.started('http-2026-close');
       caller.abort();
@@ -123,26 +148,42 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
     });
 
     it('refuses an Mcp-Method header that does not match the body: 400, -32020, with the request id', async () => {
-      const { status, body } = await postModern(mcpUrl, { id: 3, method: 'tools/list', params: { _meta: envelope() } }, { 'mcp-method': 'tools/call' });
+      const { status, body } = await postModern(
+        mcpUrl,
+        { id: 3, method: 'tools/list', params: { _meta: envelope() } },
+        { 'mcp-method': 'tools/call' },
+      );
       expect(status).toBe(400);
       expect(body).toMatchObject({ id: 3, error: { code: -32020 } });
     });
 
     it('compares Mcp-Name case-sensitively', async () => {
-      const { status, body } = await postModern(mcpUrl, { id: 4, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'x' }, _meta: envelope() } }, { 'mcp-name': 'TEST_ECHO' });
+      const { status, body } = await postModern(
+        mcpUrl,
+        { id: 4, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'x' }, _meta: envelope() } },
+        { 'mcp-name': 'TEST_ECHO' },
+      );
       expect(status).toBe(400);
       expect(body.error.code).toBe(-32020);
     });
 
     it('answers an unknown version -32022 with the supported versions (HTTP 400)', async () => {
-      const { status, body } = await postModern(mcpUrl, { id: 5, method: 'tools/list', params: { _meta: envelope('2099-01-01') } }, { 'mcp-protocol-version': '2099-01-01' });
+      const { status, body } = await postModern(
+        mcpUrl,
+        { id: 5, method: 'tools/list', params: { _meta: envelope('2099-01-01') } },
+        { 'mcp-protocol-version': '2099-01-01' },
+      );
       expect(status).toBe(400);
       expect(body).toMatchObject({ id: 5, error: { code: -32022 } });
       expect(body.error.data.supported).toContain(MODERN);
     });
 
     it('answers a malformed envelope -32602', async () => {
-      const { body } = await postModern(mcpUrl, { id: 6, method: 'tools/list', params: { _meta: { ...envelope(), 'io.modelcontextprotocol/clientCapabilities': 'none' } } });
+      const { body } = await postModern(mcpUrl, {
+        id: 6,
+        method: 'tools/list',
+        params: { _meta: { ...envelope(), 'io.modelcontextprotocol/clientCapabilities': 'none' } },
+      });
       expect(body).toMatchObject({ id: 6, error: { code: -32602 } });
     });
   });
@@ -164,7 +205,14 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
     });
 
     it('runs an enveloped tools/call with progress, then cancels another one', async () => {
-      peer.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: 20, steps: 2 }, _meta: envelope(MODERN, { progressToken: 'p' }) } }));
+      peer.socket.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'test_slow', arguments: { ms: 20, steps: 2 }, _meta: envelope(MODERN, { progressToken: 'p' }) },
+        }),
+      );
       const frames = [await peer.next(), await peer.next(), await peer.next()];
       expect(frames.slice(0, 2).map((frame) => [frame.method, frame.params.progress])).toEqual([
         ['notifications/progress', 1],
@@ -172,9 +220,18 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
       ]);
       expect(frames[2]).toMatchObject({ id: 2, result: { resultType: 'complete', content: [{ type: 'text', text: 'waited 20 ms' }] } });
 
-      peer.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'ws-2026-cancel' }, _meta: envelope() } }));
+      peer.socket.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'test_wait_for_abort', arguments: { key: 'ws-2026-cancel' }, _meta: envelope() },
+        }),
+      );
       await abortProbe.started('ws-2026-cancel');
-      peer.socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3, reason: 'stop', _meta: envelope() } }));
+      peer.socket.send(
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 3, reason: 'stop', _meta: envelope() } }),
+      );
       await expect(abortProbe.aborted('ws-2026-cancel')).resolves.toBeDefined();
     });
 
@@ -191,7 +248,9 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
     let scoped: TestServer;
 
     beforeAll(async () => {
-      scoped = await startTestServer({ env: { AUTH_JWT_SECRET: JWT_SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE, AUTH_TOOL_SCOPES: 'test_echo=echo:use' } });
+      scoped = await startTestServer({
+        env: { AUTH_JWT_SECRET: JWT_SECRET, AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE, AUTH_TOOL_SCOPES: 'test_echo=echo:use' },
+      });
     });
 
     afterAll(async () => {
@@ -201,7 +260,12 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
     it('refuses a request without credentials with 401 and a WWW-Authenticate challenge, before the protocol runs', async () => {
       const response = await fetch(`${scoped.url}/mcp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/list' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/list',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params: { _meta: envelope() } }),
       });
       expect(response.status).toBe(401);
@@ -209,7 +273,14 @@ describe('MCP 2026-07-28 beside the 2025 era', () => {
     });
 
     it('lists per caller and marks the list private', async () => {
-      const list = async (scope: string | undefined) => (await postModern(`${scoped.url}/mcp`, { id: 8, method: 'tools/list', params: { _meta: envelope() } }, { authorization: `Bearer ${await hsToken(scope === undefined ? {} : { scope })}` })).body.result;
+      const list = async (scope: string | undefined) =>
+        (
+          await postModern(
+            `${scoped.url}/mcp`,
+            { id: 8, method: 'tools/list', params: { _meta: envelope() } },
+            { authorization: `Bearer ${await hsToken(scope === undefined ? {} : { scope })}` },
+          )
+        ).body.result;
       const withScope = await list('echo:use');
       const without = await list(undefined);
       expect(withScope.cacheScope).toBe('private');

@@ -15,7 +15,9 @@ function recordFetch(log: Exchange[]): () => void {
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init);
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    const json = response.headers.get('content-type')?.includes('application/json') ? ((await response.clone().json()) as Exchange['response']) : undefined;
+    const json = response.headers.get('content-type')?.includes('application/json')
+      ? ((await response.clone().json()) as Exchange['response'])
+      : undefined;
     log.push({ method: init?.method ?? 'GET', request: body, status: response.status, response: json });
     return response;
   };
@@ -54,7 +56,9 @@ describe('Bolt.diy client stack over /mcp (e2e)', () => {
   });
 
   async function boltClient() {
-    const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    });
     return experimental_createMCPClient({ transport });
   }
 
@@ -68,7 +72,10 @@ describe('Bolt.diy client stack over /mcp (e2e)', () => {
       const tools = await client.tools();
       expect(Object.keys(tools)).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow']));
       const result = await tools.test_echo.execute({ message: 'from bolt', repeat: 2 }, { messages: [], toolCallId: 'call-1' });
-      expect(result).toEqual({ content: [{ type: 'text', text: 'from bolt from bolt' }], structuredContent: { echoed: 'from bolt from bolt', repeat: 2 } });
+      expect(result).toEqual({
+        content: [{ type: 'text', text: 'from bolt from bolt' }],
+        structuredContent: { echoed: 'from bolt from bolt', repeat: 2 },
+      });
       // The GET stream Bolt opens (without awaiting it) after initializing is declined with 405, which it accepts.
       await eventually(() => exchanges.some((exchange) => exchange.method === 'GET' && exchange.status === 405));
     } finally {

@@ -54,7 +54,10 @@ describe('@xdp/mcp-websocket-client as a packed tarball (e2e)', () => {
   // running at once would delete each other's build.
   it('packs the built module and its types, not the sources or specs', async () => {
     const { stdout } = await run('tar', ['-tzf', join(work, TARBALL)]);
-    const files = stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
+    const files = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((path) => path.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json']));
     expect(files.filter((file) => file.includes('spec') || file.startsWith('src/'))).toEqual([]);
   });
@@ -70,16 +73,28 @@ describe('@xdp/mcp-websocket-client as a packed tarball (e2e)', () => {
   it("runs the README's usage example from the installed package against the server", async () => {
     const example = exampleAfter('## Usage');
     expect(example).not.toMatch(/trino_query|xdp_list_datastores'/);
-    writeFileSync(join(app, 'example.mjs'), `${example}\nprocess.stdout.write(JSON.stringify({ tools: tools.map((tool) => tool.name), result }));\nawait mcpClient.disconnect();\n`);
-    const { stdout } = await run(process.execPath, ['example.mjs'], { cwd: app, env: { PATH: process.env.PATH, MCP_SERVER_URL: server.wsUrl }, timeout: 60_000 });
-    const { tools, result } = JSON.parse(stdout) as { tools: string[]; result: { isError?: boolean; structuredContent: { rows: unknown[][] } } };
+    writeFileSync(
+      join(app, 'example.mjs'),
+      `${example}\nprocess.stdout.write(JSON.stringify({ tools: tools.map((tool) => tool.name), result }));\nawait mcpClient.disconnect();\n`,
+    );
+    const { stdout } = await run(process.execPath, ['example.mjs'], {
+      cwd: app,
+      env: { PATH: process.env.PATH, MCP_SERVER_URL: server.wsUrl },
+      timeout: 60_000,
+    });
+    const { tools, result } = JSON.parse(stdout) as {
+      tools: string[];
+      result: { isError?: boolean; structuredContent: { rows: unknown[][] } };
+    };
     expect(tools).toContain('trino_execute_query');
     expect(result.isError).toBeUndefined();
     expect(result.structuredContent.rows).toEqual([[5000]]);
   }, 60_000);
 
   it('calls only tools the default server has in every README and guide example', async () => {
-    const tools = ((await (await fetch(`${server.url}/api/tools/list`, { method: 'POST' })).json()) as { tools: { name: string }[] }).tools.map((tool) => tool.name);
+    const tools = (
+      (await (await fetch(`${server.url}/api/tools/list`, { method: 'POST' })).json()) as { tools: { name: string }[] }
+    ).tools.map((tool) => tool.name);
     for (const file of ['README.md', 'libs/mcp-client/README.md', 'docs/deployment.md']) {
       const called = [...readFileSync(file, 'utf8').matchAll(/executeTool\('([a-z_]+)'/g)].map((match) => match[1]);
       expect(called.length).toBeGreaterThan(0);

@@ -19,7 +19,6 @@ import { getJson, startTestServer, type TestServer } from './support/app-harness
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
 import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 
-
 /** Small delays so reconnect scenarios take well under a second per attempt. */
 const fastBackoff = { reconnectInterval: 50, maxReconnectInterval: 200 } satisfies Partial<MCPWebSocketClientOptions>;
 
@@ -39,7 +38,8 @@ function record(client: MCPWebSocketClient): Recorded[] {
   return events;
 }
 
-const ofKind = <K extends Recorded['event']>(events: Recorded[], kind: K) => events.filter((entry): entry is Extract<Recorded, { event: K }> => entry.event === kind);
+const ofKind = <K extends Recorded['event']>(events: Recorded[], kind: K) =>
+  events.filter((entry): entry is Extract<Recorded, { event: K }> => entry.event === kind);
 
 /** Polls until `condition` holds; the deadline only proves "does not hang". */
 async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
@@ -122,7 +122,9 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
 
       const tools = await client.listTools();
       // The fixture tools plus the production tools (the SQL tools are always there, on the embedded DuckDB).
-      expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'trino_execute_query']));
+      expect(tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'trino_execute_query']),
+      );
       expect(tools.find((tool) => tool.name === 'test_echo')?.inputSchema).toMatchObject({ type: 'object', required: ['message'] });
 
       const result = await client.executeTool('test_echo', { message: 'hi', repeat: 2 });
@@ -166,7 +168,12 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
         const progress: Progress[] = [];
         const result = await client.executeTool('test_slow', { ms: 8, steps: 4 }, { onProgress: (update) => progress.push(update) });
         expect(result.content).toEqual([{ type: 'text', text: 'waited 8 ms' }]);
-        expect(progress.map(({ progress: step, total }) => [step, total])).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+        expect(progress.map(({ progress: step, total }) => [step, total])).toEqual([
+          [1, 4],
+          [2, 4],
+          [3, 4],
+          [4, 4],
+        ]);
       }
       expect(ofKind(events, 'error')).toEqual([]);
     });
@@ -181,9 +188,15 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       expect(timedOut).toMatchObject({ retriable: false, timeoutMs: 300, message: expect.stringContaining('within 300 ms') });
 
       // notifications/cancelled reached the server: the 20 s handler stopped.
-      await eventually(async () => (await metric(server, /^xdp_mcp_tool_calls_in_flight (\d+)/m)) === 0, 'the server to abort the timed-out call');
+      await eventually(
+        async () => (await metric(server, /^xdp_mcp_tool_calls_in_flight (\d+)/m)) === 0,
+        'the server to abort the timed-out call',
+      );
       expect(client.isConnected()).toBe(true);
-      expect((await client.executeTool('test_echo', { message: 'still here' })).structuredContent).toEqual({ echoed: 'still here', repeat: 1 });
+      expect((await client.executeTool('test_echo', { message: 'still here' })).structuredContent).toEqual({
+        echoed: 'still here',
+        repeat: 1,
+      });
     });
 
     it("cancels on the caller's AbortSignal and rejects with the signal's reason", async () => {
@@ -237,10 +250,13 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       silenced.forEach((socket) => socket.destroy());
     });
 
-    it("comes back by itself after the server closes an idle connection (WS_IDLE_TIMEOUT_MS)", async () => {
+    it('comes back by itself after the server closes an idle connection (WS_IDLE_TIMEOUT_MS)', async () => {
       // The idle sweep reads this clock: the connection goes idle when the test moves it, not after a real wait.
       const clock = new ManualClock();
-      const server = await newServer({ env: { WS_IDLE_TIMEOUT_MS: '300' }, imports: [FixtureToolsModule, ManualClockModule.providing(clock, LIMITS_CLOCK)] });
+      const server = await newServer({
+        env: { WS_IDLE_TIMEOUT_MS: '300' },
+        imports: [FixtureToolsModule, ManualClockModule.providing(clock, LIMITS_CLOCK)],
+      });
       const client = newClient({ url: server.wsUrl, ...fastBackoff });
       const events = record(client);
       await client.connect();
@@ -322,7 +338,10 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       expect(await call).toBeInstanceOf(MCPClientClosedError);
       await pause(500);
       expect(events).toEqual([{ event: 'connected' }, { event: 'disconnected', code: 1000, willReconnect: false }]);
-      await eventually(async () => (await metric(server, /^xdp_mcp_open_sessions\{transport="ws"\} (\d+)/m)) === 0, 'the server to see the session end');
+      await eventually(
+        async () => (await metric(server, /^xdp_mcp_open_sessions\{transport="ws"\} (\d+)/m)) === 0,
+        'the server to see the session end',
+      );
     });
 
     it('respects maxReconnectAttempts when the server is gone for good', async () => {
@@ -352,7 +371,9 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
       const events = record(client);
       const failure = await client.connect().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(MCPClientClosedError);
-      expect((failure as Error).message).toMatch(/^Gave up after 2 reconnect attempts: Could not connect to ws:\/\/127\.0\.0\.1:\d+\/ws: connect ECONNREFUSED/);
+      expect((failure as Error).message).toMatch(
+        /^Gave up after 2 reconnect attempts: Could not connect to ws:\/\/127\.0\.0\.1:\d+\/ws: connect ECONNREFUSED/,
+      );
       expect(ofKind(events, 'reconnecting').map(({ attempt }) => attempt)).toEqual([1, 2]);
     });
   });
@@ -399,18 +420,25 @@ describe('MCPWebSocketClient against the real server (e2e)', () => {
 
       const refused = newClient({ url: guarded.wsUrl, authToken: token, headers: { Origin: 'https://evil.example' }, ...fastBackoff });
       const events = record(refused);
-      await expect(refused.connect()).rejects.toMatchObject({ name: 'MCPAuthenticationError', status: 403, message: expect.stringContaining('HTTP 403 Forbidden') });
+      await expect(refused.connect()).rejects.toMatchObject({
+        name: 'MCPAuthenticationError',
+        status: 403,
+        message: expect.stringContaining('HTTP 403 Forbidden'),
+      });
       expect(ofKind(events, 'reconnecting')).toEqual([]);
     });
 
     it('the browser path sends the token as access_token (exercised with a WHATWG-compatible WebSocket class)', async () => {
-      const transport = new WebSocketTransport({ url: server.wsUrl, authToken: token, headers: {}, connectTimeoutMs: 5000 }, (target, events) =>
-        openStandardSocket(WebSocket as unknown as StandardWebSocketConstructor, target, events),
+      const transport = new WebSocketTransport(
+        { url: server.wsUrl, authToken: token, headers: {}, connectTimeoutMs: 5000 },
+        (target, events) => openStandardSocket(WebSocket as unknown as StandardWebSocketConstructor, target, events),
       );
       const sdkClient = new Client({ name: 'browser-path-e2e', version: '1' });
       await sdkClient.connect(transport);
       try {
-        expect((await sdkClient.listTools()).tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow']));
+        expect((await sdkClient.listTools()).tools.map((tool) => tool.name)).toEqual(
+          expect.arrayContaining(['test_echo', 'test_fail', 'test_slow']),
+        );
       } finally {
         await sdkClient.close();
       }

@@ -15,11 +15,21 @@ async function post(url: string, message: unknown, headers: Record<string, strin
     body: JSON.stringify(message),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : undefined,
+  };
 }
 
 function initialize(protocolVersion: string, id: number | string = 0) {
-  return { jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+  };
 }
 
 describe('MCP Streamable HTTP /mcp (e2e)', () => {
@@ -48,7 +58,9 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
     it('lists every tool in one page', async () => {
       const { tools, nextCursor } = await client.listTools();
       expect(nextCursor).toBeUndefined();
-      expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'test_wait_for_abort']));
+      expect(tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'test_wait_for_abort']),
+      );
     });
 
     it('calls a tool', async () => {
@@ -59,7 +71,9 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
     });
 
     it('answers -32602 naming the failing field', async () => {
-      const error = (await client.callTool({ name: 'test_echo', arguments: { message: '' } }).catch((caught: unknown) => caught)) as McpError;
+      const error = (await client
+        .callTool({ name: 'test_echo', arguments: { message: '' } })
+        .catch((caught: unknown) => caught)) as McpError;
       expect(error).toBeInstanceOf(McpError);
       expect(error.code).toBe(ErrorCode.InvalidParams);
       expect(error.data).toEqual({ fields: [{ field: 'message', message: 'must NOT have fewer than 1 characters' }] });
@@ -74,7 +88,9 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
 
     it('streams progress notifications on the SSE response of the request', async () => {
       const updates: Progress[] = [];
-      const result = await client.callTool({ name: 'test_slow', arguments: { ms: 40, steps: 4 } }, undefined, { onprogress: (progress) => updates.push(progress) });
+      const result = await client.callTool({ name: 'test_slow', arguments: { ms: 40, steps: 4 } }, undefined, {
+        onprogress: (progress) => updates.push(progress),
+      });
       expect(result.content).toEqual([{ type: 'text', text: 'waited 40 ms' }]);
       expect(updates.map((update) => update.progress)).toEqual([1, 2, 3, 4]);
     });
@@ -95,9 +111,22 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('application/json');
       expect(response.headers.get('mcp-session-id')).toBeNull();
-      expect(response.body.result).toMatchObject({ protocolVersion: '2025-06-18', serverInfo: { name: 'xdp-mcp-server' }, capabilities: { tools: { listChanged: false } } });
-      const call = await post(mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'no header' } } });
-      expect(call.body).toEqual({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'no header' }], structuredContent: { echoed: 'no header', repeat: 1 } } });
+      expect(response.body.result).toMatchObject({
+        protocolVersion: '2025-06-18',
+        serverInfo: { name: 'xdp-mcp-server' },
+        capabilities: { tools: { listChanged: false } },
+      });
+      const call = await post(mcpUrl, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'test_echo', arguments: { message: 'no header' } },
+      });
+      expect(call.body).toEqual({
+        jsonrpc: '2.0',
+        id: 1,
+        result: { content: [{ type: 'text', text: 'no header' }], structuredContent: { echoed: 'no header', repeat: 1 } },
+      });
     });
 
     it.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])('negotiates protocol version %s', async (version) => {
@@ -113,7 +142,12 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
     });
 
     it('answers as SSE when the request carries a progress token, so progress reaches the caller', async () => {
-      const response = await post(mcpUrl, { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: 20, steps: 2 }, _meta: { progressToken: 'p1' } } });
+      const response = await post(mcpUrl, {
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'test_slow', arguments: { ms: 20, steps: 2 }, _meta: { progressToken: 'p1' } },
+      });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       const events = response.text
         .split('\n')
@@ -125,7 +159,12 @@ describe('MCP Streamable HTTP /mcp (e2e)', () => {
     });
 
     it('refuses a body over HTTP_BODY_LIMIT_BYTES with 413', async () => {
-      const response = await post(mcpUrl, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'x'.repeat(1024 * 1024) } } });
+      const response = await post(mcpUrl, {
+        jsonrpc: '2.0',
+        id: 5,
+        method: 'tools/call',
+        params: { name: 'test_echo', arguments: { message: 'x'.repeat(1024 * 1024) } },
+      });
       expect(response.status).toBe(413);
     });
 
@@ -175,12 +214,18 @@ describe('/mcp admission (e2e)', () => {
   });
 
   it('answers 403 for a disallowed Origin', async () => {
-    const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), { authorization: `Bearer ${token}`, origin: 'https://evil.example.net' });
+    const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), {
+      authorization: `Bearer ${token}`,
+      origin: 'https://evil.example.net',
+    });
     expect(response.status).toBe(403);
   });
 
   it('serves a caller with the token from an allowed origin', async () => {
-    const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), { authorization: `Bearer ${token}`, origin: 'https://app.example.com' });
+    const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), {
+      authorization: `Bearer ${token}`,
+      origin: 'https://app.example.com',
+    });
     expect(response.status).toBe(200);
     expect(response.body.result.serverInfo.name).toBe('xdp-mcp-server');
   });

@@ -10,7 +10,12 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 const MAIN = join(process.cwd(), 'dist', 'apps', 'xdp-mcp-server', 'main.js');
 const ENV = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'debug' };
 
-const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+};
 
 /** Runs the server over stdio with `lines` as its whole input; resolves once it exits. */
 async function runWithInput(args: string[], env: Record<string, string>, lines: object[]) {
@@ -69,9 +74,16 @@ describe('MCP over stdio (built app, e2e)', () => {
       { jsonrpc: '2.0', id: 1, method: 'tools/list' },
     ]);
     expect(code).toBe(0);
-    const replies = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const replies = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     expect(replies).toEqual([
-      { jsonrpc: '2.0', id: 0, result: expect.objectContaining({ protocolVersion: '2024-11-05', serverInfo: expect.objectContaining({ name: 'xdp-mcp-server' }) }) },
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        result: expect.objectContaining({ protocolVersion: '2024-11-05', serverInfo: expect.objectContaining({ name: 'xdp-mcp-server' }) }),
+      },
       { jsonrpc: '2.0', id: 1, result: { tools: expect.any(Array) } },
     ]);
     const logLines = stderr.split('\n').filter(Boolean);
@@ -91,11 +103,29 @@ describe('MCP over stdio (built app, e2e)', () => {
       { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: envelope('2026-07-28') } },
     ]);
     expect(code).toBe(0);
-    const replies = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const replies = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     expect(replies).toEqual([
-      { jsonrpc: '2.0', id: 1, error: expect.objectContaining({ code: -32022, data: expect.objectContaining({ supported: expect.arrayContaining(['2026-07-28']) }) }) },
-      { jsonrpc: '2.0', id: 2, result: expect.objectContaining({ supportedVersions: expect.arrayContaining(['2026-07-28']), resultType: 'complete' }) },
-      { jsonrpc: '2.0', id: 3, result: expect.objectContaining({ tools: expect.any(Array), resultType: 'complete', cacheScope: 'public' }) },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        error: expect.objectContaining({
+          code: -32022,
+          data: expect.objectContaining({ supported: expect.arrayContaining(['2026-07-28']) }),
+        }),
+      },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        result: expect.objectContaining({ supportedVersions: expect.arrayContaining(['2026-07-28']), resultType: 'complete' }),
+      },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        result: expect.objectContaining({ tools: expect.any(Array), resultType: 'complete', cacheScope: 'public' }),
+      },
     ]);
   });
 });

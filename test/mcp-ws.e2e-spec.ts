@@ -60,7 +60,9 @@ describe('MCP over WebSocket /ws (e2e)', () => {
     it('lists every registered tool in one page with its schema and annotations', async () => {
       const { tools, nextCursor } = await client.listTools();
       expect(nextCursor).toBeUndefined();
-      expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'test_wait_for_abort']));
+      expect(tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['test_echo', 'test_fail', 'test_slow', 'test_wait_for_abort']),
+      );
       const echo = tools.find((tool) => tool.name === 'test_echo');
       expect(echo?.inputSchema).toMatchObject({ type: 'object', required: ['message'] });
       expect(echo?.annotations).toEqual({ readOnlyHint: true, idempotentHint: true, openWorldHint: false });
@@ -72,7 +74,9 @@ describe('MCP over WebSocket /ws (e2e)', () => {
     });
 
     it('answers -32602 naming the failing field for arguments that break the schema', async () => {
-      const error = await client.callTool({ name: 'test_echo', arguments: { message: 'hi', repeat: 9 } }).catch((caught: unknown) => caught);
+      const error = await client
+        .callTool({ name: 'test_echo', arguments: { message: 'hi', repeat: 9 } })
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(McpError);
       expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
       expect((error as McpError).data).toEqual({ fields: [{ field: 'repeat', message: 'must be <= 5' }] });
@@ -94,7 +98,9 @@ describe('MCP over WebSocket /ws (e2e)', () => {
 
     it('delivers progress notifications for a request that asked for them', async () => {
       const updates: Progress[] = [];
-      const result = await client.callTool({ name: 'test_slow', arguments: { ms: 40, steps: 4 } }, undefined, { onprogress: (progress) => updates.push(progress) });
+      const result = await client.callTool({ name: 'test_slow', arguments: { ms: 40, steps: 4 } }, undefined, {
+        onprogress: (progress) => updates.push(progress),
+      });
       expect(result.content).toEqual([{ type: 'text', text: 'waited 40 ms' }]);
       expect(updates.map((update) => update.progress)).toEqual([1, 2, 3, 4]);
       expect(updates[3]).toEqual({ progress: 4, total: 4, message: 'step 4 of 4' });
@@ -108,7 +114,9 @@ describe('MCP over WebSocket /ws (e2e)', () => {
       await expect(call).rejects.toThrow();
       await expect(abortProbe.aborted('ws-cancel')).resolves.toBe('user pressed stop');
       // The session stays usable after a cancellation.
-      await expect(client.callTool({ name: 'test_echo', arguments: { message: 'still here' } })).resolves.toMatchObject({ structuredContent: { echoed: 'still here' } });
+      await expect(client.callTool({ name: 'test_echo', arguments: { message: 'still here' } })).resolves.toMatchObject({
+        structuredContent: { echoed: 'still here' },
+      });
     });
 
     it('aborts in-flight calls when the connection closes', async () => {
@@ -153,7 +161,10 @@ describe('MCP over WebSocket /ws (e2e)', () => {
     it('answers shapes that are not JSON-RPC messages, batches and binary frames with -32600', async () => {
       expect((await peer.exchange({ jsonrpc: '2.0', id: 8, method: 42 })).error.code).toBe(-32600);
       expect((await peer.exchange('"just a string"')).error.code).toBe(-32600);
-      expect((await peer.exchange([{ jsonrpc: '2.0', id: 9, method: 'ping' }])).error).toMatchObject({ code: -32600, message: expect.stringContaining('batch') });
+      expect((await peer.exchange([{ jsonrpc: '2.0', id: 9, method: 'ping' }])).error).toMatchObject({
+        code: -32600,
+        message: expect.stringContaining('batch'),
+      });
       peer.socket.send(Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'ping' })), { binary: true });
       expect((await peer.next()).error.code).toBe(-32600);
     });
@@ -176,21 +187,40 @@ describe('MCP over WebSocket /ws (e2e)', () => {
       expect(init.result).toMatchObject({ protocolVersion: '2025-06-18', serverInfo: { name: 'xdp-mcp-server' } });
       peer.socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
       expect(await peer.exchange({ jsonrpc: '2.0', id: 12, method: 'ping' })).toEqual({ jsonrpc: '2.0', id: 12, result: {} });
-      const call = await peer.exchange({ jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'after errors' } } });
-      expect(call).toEqual({ jsonrpc: '2.0', id: 13, result: { content: [{ type: 'text', text: 'after errors' }], structuredContent: { echoed: 'after errors', repeat: 1 } } });
+      const call = await peer.exchange({
+        jsonrpc: '2.0',
+        id: 13,
+        method: 'tools/call',
+        params: { name: 'test_echo', arguments: { message: 'after errors' } },
+      });
+      expect(call).toEqual({
+        jsonrpc: '2.0',
+        id: 13,
+        result: { content: [{ type: 'text', text: 'after errors' }], structuredContent: { echoed: 'after errors', repeat: 1 } },
+      });
     });
 
     it('serves a plain connection that offers no subprotocol', async () => {
       const plain = await RawPeer.open(server.wsUrl);
       expect(plain.socket.protocol).toBe('');
-      expect(await plain.exchange({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toMatchObject({ id: 1, result: { tools: expect.any(Array) } });
+      expect(await plain.exchange({ jsonrpc: '2.0', id: 1, method: 'tools/list' })).toMatchObject({
+        id: 1,
+        result: { tools: expect.any(Array) },
+      });
       plain.socket.close();
     });
 
     it('closes with 1009 when a frame exceeds WS_MAX_PAYLOAD_BYTES', async () => {
       const big = await RawPeer.open(server.wsUrl, ['mcp']);
       const closed = once(big.socket, 'close');
-      big.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'x'.repeat(MAX_PAYLOAD) } } }));
+      big.socket.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'test_echo', arguments: { message: 'x'.repeat(MAX_PAYLOAD) } },
+        }),
+      );
       const [code] = await closed;
       expect(code).toBe(1009);
     });
@@ -235,12 +265,16 @@ describe('/ws admission at the HTTP upgrade (e2e)', () => {
   });
 
   it('refuses a disallowed browser Origin with 403', async () => {
-    const response = await refusedUpgrade(server.wsUrl, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example.net' } });
+    const response = await refusedUpgrade(server.wsUrl, {
+      headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example.net' },
+    });
     expect(response.statusCode).toBe(403);
   });
 
   it('admits the token in the Authorization header or, for browsers, the access_token parameter', async () => {
-    const withHeader = await RawPeer.open(server.wsUrl, ['mcp'], { headers: { authorization: `Bearer ${token}`, origin: 'https://app.example.com' } });
+    const withHeader = await RawPeer.open(server.wsUrl, ['mcp'], {
+      headers: { authorization: `Bearer ${token}`, origin: 'https://app.example.com' },
+    });
     expect((await withHeader.exchange({ jsonrpc: '2.0', id: 1, method: 'ping' })).result).toEqual({});
     withHeader.socket.close();
     const withQuery = await RawPeer.open(`${server.wsUrl}?access_token=${token}`, ['mcp']);

@@ -23,7 +23,9 @@ describe('module graph', () => {
     const app = server.app;
     const modules = [...app.get(ModulesContainer).values()];
     for (const token of [MetricsService, OutboundScrubber, RateLimiter]) {
-      const instances = new Set(modules.filter((module) => module.providers.has(token)).map((module) => module.providers.get(token)?.instance));
+      const instances = new Set(
+        modules.filter((module) => module.providers.has(token)).map((module) => module.providers.get(token)?.instance),
+      );
       expect({ token: token.name, instances: instances.size }).toEqual({ token: token.name, instances: 1 });
     }
   });

@@ -64,7 +64,11 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
   async function traceOf(traceId: string): Promise<CollectedSpan[]> {
     await until(() => {
       const spans = collector.inTrace(traceId);
-      return spans.some((span) => span.kind === SERVER && span.parentSpanId !== '' && span.attributes['xdp.transport'] !== undefined) && byName(spans, /^query /).length === 1 && spans.some((span) => span.kind === CLIENT && span.attributes['url.full'] !== undefined);
+      return (
+        spans.some((span) => span.kind === SERVER && span.parentSpanId !== '' && span.attributes['xdp.transport'] !== undefined) &&
+        byName(spans, /^query /).length === 1 &&
+        spans.some((span) => span.kind === CLIENT && span.attributes['url.full'] !== undefined)
+      );
     }, `the spans of trace ${traceId}`);
     return collector.inTrace(traceId);
   }
@@ -75,7 +79,11 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     expect(root.attributes['xdp.transport']).toBe(transport);
     const [tool] = byName(spans, 'execute_tool trino_execute_query');
     expect(tool.parentSpanId).toBe(root.spanId);
-    expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'trino_execute_query', 'xdp.tool.outcome': 'success' });
+    expect(tool.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'trino_execute_query',
+      'xdp.tool.outcome': 'success',
+    });
     const [guard] = byName(spans, 'sql.guard');
     expect(guard.parentSpanId).toBe(tool.spanId);
     expect(guard.attributes['xdp.sql.fingerprint']).toMatch(/^[\da-f]{16}$/);
@@ -102,7 +110,12 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     const { traceId, traceparent } = newTraceparent();
     const answer = await postJson(
       `${server.url}/mcp`,
-      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'trino_execute_query', arguments: { dataplane: 'trino', query: "SELECT 'secret-literal-value' AS n" } } },
+      {
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'trino_execute_query', arguments: { dataplane: 'trino', query: "SELECT 'secret-literal-value' AS n" } },
+      },
       { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', traceparent },
     );
     expect(answer.status).toBe(200);
@@ -110,7 +123,13 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     expectCallTree(spans, 'mcp-http', 'trino');
     const [root] = spans.filter((span) => span.kind === SERVER);
     expect(root.name).toBe('tools/call');
-    expect(root.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'jsonrpc.request.id': '7', 'network.transport': 'tcp', 'mcp.protocol.version': '2025-06-18', 'xdp.session.kind': 'stateless' });
+    expect(root.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'jsonrpc.request.id': '7',
+      'network.transport': 'tcp',
+      'mcp.protocol.version': '2025-06-18',
+      'xdp.session.kind': 'stateless',
+    });
     expect(trino.statementTraceIds().length).toBeGreaterThan(0);
     expect(new Set(trino.statementTraceIds())).toEqual(new Set([traceId]));
   });
@@ -119,11 +138,18 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     const socket = await RpcSocket.open(server.wsUrl);
     try {
       const { traceId, traceparent } = newTraceparent();
-      const answer = await socket.request({ method: 'tools/call', params: { name: 'trino_execute_query', arguments: { dataplane: '168', query: 'SELECT 1 AS n' }, _meta: { traceparent } } });
+      const answer = await socket.request({
+        method: 'tools/call',
+        params: { name: 'trino_execute_query', arguments: { dataplane: '168', query: 'SELECT 1 AS n' }, _meta: { traceparent } },
+      });
       expect(answer.result.isError).toBeUndefined();
       const spans = await traceOf(traceId);
       expectCallTree(spans, 'ws', 'xdp');
-      expect(spans.find((span) => span.kind === SERVER)?.attributes).toMatchObject({ 'network.protocol.name': 'websocket', 'mcp.protocol.version': '2025-06-18', 'xdp.session.kind': 'connection' });
+      expect(spans.find((span) => span.kind === SERVER)?.attributes).toMatchObject({
+        'network.protocol.name': 'websocket',
+        'mcp.protocol.version': '2025-06-18',
+        'xdp.session.kind': 'connection',
+      });
       expect(xdp.traceIds('/query/execute')).toEqual([traceId]);
     } finally {
       socket.socket.close();
@@ -136,7 +162,10 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     expect(answer.status).toBe(200);
     const spans = await traceOf(traceId);
     expectCallTree(spans, 'rest', 'trino');
-    expect(spans.find((span) => span.kind === SERVER)).toMatchObject({ name: 'POST /api/trino/query', attributes: { 'http.route': '/api/trino/query', 'http.response.status_code': 200 } });
+    expect(spans.find((span) => span.kind === SERVER)).toMatchObject({
+      name: 'POST /api/trino/query',
+      attributes: { 'http.route': '/api/trino/query', 'http.response.status_code': 200 },
+    });
     expect(new Set(trino.statementTraceIds())).toEqual(new Set([traceId]));
   });
 
@@ -153,7 +182,16 @@ describe.each(['http/protobuf', 'http/json'])('OpenTelemetry traces exported ove
     const exported = Buffer.concat(collector.rawBodies).toString('latin1');
     expect(exported.length).toBeGreaterThan(0);
     const env = xdp.env();
-    for (const secret of [TRINO_PASSWORD, Buffer.from(`xdp-mcp-server:${TRINO_PASSWORD}`).toString('base64'), env.XDP_ACCESS_KEY, env.XDP_SECRET_KEY, 'collector-Secret-Header-value', 'secret-literal-value', trino.url, xdp.url]) {
+    for (const secret of [
+      TRINO_PASSWORD,
+      Buffer.from(`xdp-mcp-server:${TRINO_PASSWORD}`).toString('base64'),
+      env.XDP_ACCESS_KEY,
+      env.XDP_SECRET_KEY,
+      'collector-Secret-Header-value',
+      'secret-literal-value',
+      trino.url,
+      xdp.url,
+    ]) {
       expect(exported).not.toContain(secret);
     }
   });
@@ -167,15 +205,30 @@ describe('OpenTelemetry traces over stdio (built app, e2e)', () => {
     const collector = await OtlpCollector.start();
     try {
       // A long batch delay: the spans can only arrive through the flush at shutdown.
-      const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '600000' };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      };
       const child = spawn(process.execPath, [MAIN, '--stdio'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       const { traceId, traceparent } = newTraceparent();
       const lines = [
-        { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tracing', version: '0' } } },
+        {
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tracing', version: '0' } },
+        },
         { jsonrpc: '2.0', method: 'notifications/initialized' },
-        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'trino_execute_query', arguments: { query: 'SELECT 1 AS n' }, _meta: { traceparent } } },
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'trino_execute_query', arguments: { query: 'SELECT 1 AS n' }, _meta: { traceparent } },
+        },
       ];
       for (const line of lines) child.stdin.write(`${JSON.stringify(line)}\n`);
       while (stdout.split('\n').filter(Boolean).length < 2) await once(child.stdout, 'data');
@@ -185,11 +238,20 @@ describe('OpenTelemetry traces over stdio (built app, e2e)', () => {
       expect(JSON.parse(stdout.split('\n')[1]!).result.isError).toBeUndefined();
       const spans = collector.inTrace(traceId);
       const [root] = spans.filter((span) => span.kind === SERVER);
-      expect(root.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'network.transport': 'pipe', 'xdp.transport': 'stdio', 'mcp.protocol.version': '2025-06-18' });
+      expect(root.attributes).toMatchObject({
+        'mcp.method.name': 'tools/call',
+        'network.transport': 'pipe',
+        'xdp.transport': 'stdio',
+        'mcp.protocol.version': '2025-06-18',
+      });
       const [tool] = byName(spans, 'execute_tool trino_execute_query');
       expect(tool.parentSpanId).toBe(root.spanId);
       expect(byName(spans, 'sql.guard')[0]?.parentSpanId).toBe(tool.spanId);
-      expect(byName(spans, 'query duckdb')[0]?.attributes).toMatchObject({ 'db.system': 'duckdb', 'xdp.dataplane': 'local', 'db.response.returned_rows': 1 });
+      expect(byName(spans, 'query duckdb')[0]?.attributes).toMatchObject({
+        'db.system': 'duckdb',
+        'xdp.dataplane': 'local',
+        'db.response.returned_rows': 1,
+      });
     } finally {
       await collector.close();
     }

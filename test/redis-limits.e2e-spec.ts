@@ -63,7 +63,10 @@ async function untilSharedAgain(servers: readonly TestServer[], probeToken: stri
 
 async function storeErrors(server: TestServer): Promise<number> {
   const metrics = (await getJson(`${server.url}/metrics`)).body as string;
-  return [...metrics.matchAll(/^xdp_mcp_rate_limit_store_errors_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return [...metrics.matchAll(/^xdp_mcp_rate_limit_store_errors_total\{[^}]*\} (\d+)$/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
 }
 
 async function upgradeStatus(url: string, token: string): Promise<{ socket?: WebSocket; status?: number }> {
@@ -153,7 +156,10 @@ describe('Limits shared across replicas through Redis (e2e)', () => {
         for (const server of servers) {
           const refused = await list(server, TOKENS[6]);
           expect(refused.status).toBe(503);
-          expect(refused.body.error).toMatchObject({ code: 'rate_limit_store_unavailable', message: expect.stringContaining('RATE_LIMIT_ON_STORE_ERROR=closed') });
+          expect(refused.body.error).toMatchObject({
+            code: 'rate_limit_store_unavailable',
+            message: expect.stringContaining('RATE_LIMIT_ON_STORE_ERROR=closed'),
+          });
           expect(await upgradeStatus(server.wsUrl, TOKENS[6])).toEqual({ status: 503 });
           expect((await getJson(`${server.url}/health`)).status).toBe(200);
         }

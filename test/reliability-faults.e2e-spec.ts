@@ -62,7 +62,10 @@ describe('Upstream faults (e2e, fake XDP)', () => {
 
   beforeAll(async () => {
     xdp = await FakeXdpServer.start({ datastoreCount: 300 });
-    server = await startTestServer({ env: { ...xdp.env(), ...XDP_LIMITS }, imports: [FixtureToolsModule, ManualClockModule.providing(clock, BREAKER_CLOCK)] });
+    server = await startTestServer({
+      env: { ...xdp.env(), ...XDP_LIMITS },
+      imports: [FixtureToolsModule, ManualClockModule.providing(clock, BREAKER_CLOCK)],
+    });
   });
 
   afterAll(async () => {
@@ -87,31 +90,74 @@ describe('Upstream faults (e2e, fake XDP)', () => {
     expect(await inFlight(server)).toBe(0);
   });
 
-  const faults: { name: string; behaviour: FakeXdpBehaviour; status: number; code: string; message: RegExp; size?: number; calls?: number }[] = [
-    { name: 'slow beyond XDP_TIMEOUT_MS', behaviour: { kind: 'slow', delayMs: 10_000 }, status: 504, code: 'timeout', message: /did not answer .* within 700 ms/ },
+  const faults: {
+    name: string;
+    behaviour: FakeXdpBehaviour;
+    status: number;
+    code: string;
+    message: RegExp;
+    size?: number;
+    calls?: number;
+  }[] = [
+    {
+      name: 'slow beyond XDP_TIMEOUT_MS',
+      behaviour: { kind: 'slow', delayMs: 10_000 },
+      status: 504,
+      code: 'timeout',
+      message: /did not answer .* within 700 ms/,
+    },
     { name: 'hanging', behaviour: { kind: 'hang' }, status: 504, code: 'timeout', message: /did not answer .* within 700 ms/ },
-    { name: '5xx on every attempt', behaviour: { kind: 'status', status: 502 }, status: 502, code: 'upstream', message: /XDP failed with HTTP 502 .* after 2 attempts/ },
-    { name: 'a 429 storm', behaviour: { kind: 'rate-limited', retryAfter: 1 }, calls: 20, status: 429, code: 'rate_limited', message: /rate limiting requests \(HTTP 429\)/ },
+    {
+      name: '5xx on every attempt',
+      behaviour: { kind: 'status', status: 502 },
+      status: 502,
+      code: 'upstream',
+      message: /XDP failed with HTTP 502 .* after 2 attempts/,
+    },
+    {
+      name: 'a 429 storm',
+      behaviour: { kind: 'rate-limited', retryAfter: 1 },
+      calls: 20,
+      status: 429,
+      code: 'rate_limited',
+      message: /rate limiting requests \(HTTP 429\)/,
+    },
     { name: 'malformed JSON', behaviour: { kind: 'malformed-json' }, status: 502, code: 'upstream', message: /bad response body/ },
-    { name: 'an oversized body (capped)', behaviour: { kind: 'normal' }, size: 100, status: 502, code: 'upstream', message: /larger than XDP_MAX_RESPONSE_BYTES \(16384 bytes\)/ },
-    { name: 'connection resets mid-body', behaviour: { kind: 'reset-mid-body' }, status: 503, code: 'unavailable', message: /XDP is unreachable .* after 2 attempts/ },
+    {
+      name: 'an oversized body (capped)',
+      behaviour: { kind: 'normal' },
+      size: 100,
+      status: 502,
+      code: 'upstream',
+      message: /larger than XDP_MAX_RESPONSE_BYTES \(16384 bytes\)/,
+    },
+    {
+      name: 'connection resets mid-body',
+      behaviour: { kind: 'reset-mid-body' },
+      status: 503,
+      code: 'unavailable',
+      message: /XDP is unreachable .* after 2 attempts/,
+    },
   ];
 
-  it.each(faults)('$name: concurrent calls each get $status $code within the deadline', async ({ behaviour, status, code, message, size, calls = 3 }) => {
-    xdp.setBehaviour(behaviour);
-    const answers = await Promise.all(Array.from({ length: calls }, () => listDatastores(server, size)));
-    for (const answer of answers) {
-      // The breaker may open part-way through a burst; that too is a precise, immediate answer.
-      if (answer.body.error?.message?.includes('consecutive requests failed')) {
-        expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
-        continue;
+  it.each(faults)(
+    '$name: concurrent calls each get $status $code within the deadline',
+    async ({ behaviour, status, code, message, size, calls = 3 }) => {
+      xdp.setBehaviour(behaviour);
+      const answers = await Promise.all(Array.from({ length: calls }, () => listDatastores(server, size)));
+      for (const answer of answers) {
+        // The breaker may open part-way through a burst; that too is a precise, immediate answer.
+        if (answer.body.error?.message?.includes('consecutive requests failed')) {
+          expect(answer).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+          continue;
+        }
+        expect(answer.status).toBe(status);
+        expect(answer.body.error).toMatchObject({ status, code });
+        expect(answer.body.error.message).toMatch(message);
+        expect(answer.elapsedMs).toBeLessThan(CALL_BOUND_MS);
       }
-      expect(answer.status).toBe(status);
-      expect(answer.body.error).toMatchObject({ status, code });
-      expect(answer.body.error.message).toMatch(message);
-      expect(answer.elapsedMs).toBeLessThan(CALL_BOUND_MS);
-    }
-  });
+    },
+  );
 
   it('retries through a short 5xx burst and answers normally', async () => {
     xdp.enqueue({ kind: 'status', status: 503 }, { times: 1, endpoint: '/datastore' });
@@ -147,7 +193,9 @@ describe('Upstream faults (e2e, fake XDP)', () => {
     const client = await RpcSocket.open(server.wsUrl);
     const started = Date.now();
     const replies = await Promise.all(
-      [1, 2, 3, 4].map(() => client.request({ method: 'tools/call', params: { name: 'xdp_list_datastores', arguments: { size: 5 } } }, CALL_BOUND_MS * 2)),
+      [1, 2, 3, 4].map(() =>
+        client.request({ method: 'tools/call', params: { name: 'xdp_list_datastores', arguments: { size: 5 } } }, CALL_BOUND_MS * 2),
+      ),
     );
     expect(Date.now() - started).toBeLessThan(CALL_BOUND_MS * 2);
     for (const reply of replies) {
@@ -163,7 +211,12 @@ describe('Upstream down (e2e)', () => {
 
   beforeAll(async () => {
     server = await startTestServer({
-      env: { ...XDP_LIMITS, XDP_BASE_URL: `http://127.0.0.1:${await closedPort()}/xdp-cp-service/api`, XDP_ACCESS_KEY: 'access-key-1234', XDP_SECRET_KEY: 'secret-key-5678' },
+      env: {
+        ...XDP_LIMITS,
+        XDP_BASE_URL: `http://127.0.0.1:${await closedPort()}/xdp-cp-service/api`,
+        XDP_ACCESS_KEY: 'access-key-1234',
+        XDP_SECRET_KEY: 'secret-key-5678',
+      },
     });
   });
 
@@ -174,7 +227,10 @@ describe('Upstream down (e2e)', () => {
   it('answers connection refused as 503 unavailable, then fails fast with the breaker open', async () => {
     const first = await listDatastores(server);
     expect(first.status).toBe(503);
-    expect(first.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/XDP is unreachable .*connection refused/) });
+    expect(first.body.error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/XDP is unreachable .*connection refused/),
+    });
     expect(first.elapsedMs).toBeLessThan(CALL_BOUND_MS);
     const later = [];
     for (let call = 0; call < 4; call++) later.push(await listDatastores(server));

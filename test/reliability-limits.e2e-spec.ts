@@ -138,7 +138,11 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
     it('answers busy at MAX_IN_FLIGHT_CALLS across transports instead of queueing', async () => {
       const client = await RpcSocket.open(server.wsUrl);
       const first = callTool(client, 'test_slow', { ms: 800, steps: 1 });
-      const second = postJson(`${server.url}/mcp`, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: 800, steps: 1 } } }, MCP_HEADERS);
+      const second = postJson(
+        `${server.url}/mcp`,
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_slow', arguments: { ms: 800, steps: 1 } } },
+        MCP_HEADERS,
+      );
       await until(async () => (await metric(server, /^xdp_mcp_tool_calls_in_flight (\d+)/m)) === 2);
 
       const refused = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', params: { message: 'third' } });
@@ -159,7 +163,9 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
     let server: TestServer;
 
     beforeAll(async () => {
-      server = await startTestServer({ env: { WS_MAX_BUFFERED_BYTES: String(64 * 1024), RATE_LIMIT_REQUESTS: '0', MAX_IN_FLIGHT_PER_SESSION: '0' } });
+      server = await startTestServer({
+        env: { WS_MAX_BUFFERED_BYTES: String(64 * 1024), RATE_LIMIT_REQUESTS: '0', MAX_IN_FLIGHT_PER_SESSION: '0' },
+      });
     });
 
     afterAll(async () => {
@@ -171,7 +177,9 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
       client.socket.pause();
       const message = 'x'.repeat(1000);
       for (let id = 0; id < 4000; id++) {
-        client.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message, repeat: 5 } } }));
+        client.socket.send(
+          JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message, repeat: 5 } } }),
+        );
       }
       // The server drops it once its replies overflow the send buffer: the limits stop tracking it at
       // once, while the close frame waits behind the queued replies until the client reads again.
@@ -191,7 +199,9 @@ describe('Limits, backpressure and drain on the transports (e2e)', () => {
       const client = await RpcSocket.open(server.wsUrl);
       const message = 'y'.repeat(1000);
       for (let id = 0; id < 40; id++) {
-        client.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message, repeat: 1 } } }));
+        client.socket.send(
+          JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'test_echo', arguments: { message, repeat: 1 } } }),
+        );
       }
       await until(() => client.received.length === 40);
       expect(new Set(client.received.map((reply) => reply.id)).size).toBe(40);

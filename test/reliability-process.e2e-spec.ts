@@ -57,7 +57,9 @@ describeBuilt('Graceful shutdown of the built server on SIGTERM (e2e, spawned pr
       const reply = await running;
       expect(reply.result.isError).toBeUndefined();
       expect(reply.result.structuredContent.datastores).toHaveLength(5);
-      const closeCode = await new Promise<number>((resolve) => (client.closeCode !== undefined ? resolve(client.closeCode) : client.socket.once('close', resolve)));
+      const closeCode = await new Promise<number>((resolve) =>
+        client.closeCode !== undefined ? resolve(client.closeCode) : client.socket.once('close', resolve),
+      );
       expect(closeCode).toBe(1001);
       expect(await server.exit).toEqual({ code: 0, signal: null });
     } finally {

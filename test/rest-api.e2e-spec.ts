@@ -43,7 +43,11 @@ describe('REST API (e2e)', () => {
   });
 
   it('answers 400 for unparseable JSON with the same error shape', async () => {
-    const response = await fetch(`${server.url}/api/tools/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tool": ' });
+    const response = await fetch(`${server.url}/api/tools/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"tool": ',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: unknown }).error).toMatchObject({ status: 400, code: 'invalid_request' });
   });
@@ -97,7 +101,7 @@ describe('REST API (e2e)', () => {
     );
   });
 
-  it('captures each test server\'s logs separately', async () => {
+  it("captures each test server's logs separately", async () => {
     const second = await startTestServer({ env: { LOG_LEVEL: 'info' } });
     try {
       await postJson(`${second.url}/api/tools/execute`, { tool: 'test_fail', params: { kind: 'crash' } });

@@ -20,7 +20,11 @@ let server: TestServer;
 describe('Per-principal rate limits on HTTP (e2e)', () => {
   beforeAll(async () => {
     server = await startTestServer({
-      env: { MCP_AUTH_TOKEN: `${TOKEN_A},${TOKEN_B}`, RATE_LIMIT_REQUESTS: String(LIMIT), RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      env: {
+        MCP_AUTH_TOKEN: `${TOKEN_A},${TOKEN_B}`,
+        RATE_LIMIT_REQUESTS: String(LIMIT),
+        RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      },
       imports: [FixtureToolsModule],
     });
   });
@@ -37,7 +41,9 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
     for (let i = 0; i < LIMIT; i++) expect((await list(TOKEN_A)).status).toBe(200);
     const limited = await list(TOKEN_A);
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ error: { status: 429, code: 'rate_limited', message: expect.stringContaining(`at most ${LIMIT} requests per ${WINDOW_SECONDS} s`) } });
+    expect(limited.body).toEqual({
+      error: { status: 429, code: 'rate_limited', message: expect.stringContaining(`at most ${LIMIT} requests per ${WINDOW_SECONDS} s`) },
+    });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(WINDOW_SECONDS);
     await nextWindow();
@@ -46,7 +52,9 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
 
   it('keeps separate budgets per principal, shared across routes and with /mcp', async () => {
     expect((await list(TOKEN_A)).status).toBe(200);
-    expect((await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', params: { message: 'x' } }, bearer(TOKEN_A))).status).toBe(200);
+    expect(
+      (await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', params: { message: 'x' } }, bearer(TOKEN_A))).status,
+    ).toBe(200);
     expect((await mcpPing(TOKEN_A)).status).toBe(200);
     const limitedMcp = await mcpPing(TOKEN_A);
     expect(limitedMcp.status).toBe(429);

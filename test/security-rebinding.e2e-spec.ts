@@ -47,7 +47,9 @@ describe('DNS-rebinding rule on /mcp, /api and /ws (e2e)', () => {
     let local: string;
 
     beforeAll(async () => {
-      server = await startTestServer({ env: { MCP_AUTH_TOKEN: TOKEN, ALLOWED_HOSTS: 'mcp.example.com', CORS_ORIGINS: 'https://app.example.com' } });
+      server = await startTestServer({
+        env: { MCP_AUTH_TOKEN: TOKEN, ALLOWED_HOSTS: 'mcp.example.com', CORS_ORIGINS: 'https://app.example.com' },
+      });
       local = `localhost:${new URL(server.url).port}`;
     });
 
@@ -68,7 +70,11 @@ describe('DNS-rebinding rule on /mcp, /api and /ws (e2e)', () => {
       const headers = { ...AUTH, host: 'evil.example.com', origin: 'http://evil.example.com' };
       const mcp = await send(server, 'POST', '/mcp', { ...MCP_HEADERS, ...headers }, INITIALIZE);
       expect(mcp.status).toBe(403);
-      expect(JSON.parse(mcp.body)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Host evil.example.com is not allowed: add it to ALLOWED_HOSTS' } });
+      expect(JSON.parse(mcp.body)).toEqual({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: 'Host evil.example.com is not allowed: add it to ALLOWED_HOSTS' },
+      });
       const api = await send(server, 'POST', '/api/tools/list', headers);
       expect(api.status).toBe(403);
       expect(JSON.parse(api.body).error).toMatchObject({ status: 403, code: 'host_not_allowed' });

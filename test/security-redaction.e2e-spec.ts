@@ -76,16 +76,26 @@ describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
     const json = (token?: string) => ({ 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) });
     // REST: good and bad credentials, a token in the URL (logged by the request logger), an XDP call that fails upstream.
     await http('/api/tools/list', { method: 'POST', headers: json(SECRETS.staticToken), body: '{}' });
-    await http('/api/tools/execute', { method: 'POST', headers: json(jwt), body: JSON.stringify({ tool: 'test_sql', params: { query: `select '${SECRETS.xdpSecretKey}'` } }) });
+    await http('/api/tools/execute', {
+      method: 'POST',
+      headers: json(jwt),
+      body: JSON.stringify({ tool: 'test_sql', params: { query: `select '${SECRETS.xdpSecretKey}'` } }),
+    });
     await http('/api/tools/execute', { method: 'POST', headers: json(`${SECRETS.staticToken}x`), body: '{}' });
     await http(`/api/tools/list?access_token=${SECRETS.otherStaticToken}`, { method: 'POST', headers: json(), body: '{}' });
     await http('/api/tools/execute', { method: 'POST', headers: json(await hsToken({ expiresIn: -999 })), body: '{}' });
     await http('/api/xdp/datastores', { headers: { authorization: `Bearer ${SECRETS.staticToken}` } });
-    await http('/api/tools/execute', { method: 'POST', headers: json(jwt), body: JSON.stringify({ tool: 'test_fail', params: { kind: 'crash' } }) });
+    await http('/api/tools/execute', {
+      method: 'POST',
+      headers: json(jwt),
+      body: JSON.stringify({ tool: 'test_fail', params: { kind: 'crash' } }),
+    });
 
     // /mcp with the official SDK client, JWT in the header.
     const client = new Client({ name: 'redaction', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${jwt}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${jwt}` } } }),
+    );
     responses.push(JSON.stringify(await client.listTools()));
     responses.push(JSON.stringify(await client.callTool({ name: 'xdp_list_datastores', arguments: {} })));
     responses.push(JSON.stringify(await client.callTool({ name: 'test_echo', arguments: { message: 'over mcp' } })));
@@ -94,7 +104,9 @@ describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
     // /ws with the token in the query string (browser style), plus a refused upgrade carrying a wrong one.
     const socket = await RpcSocket.open(`${server.wsUrl}?access_token=${encodeURIComponent(jwt)}`);
     responses.push(JSON.stringify(await socket.request({ method: 'tools/call', params: { name: 'xdp_list_dataplanes', arguments: {} } })));
-    responses.push(JSON.stringify(await socket.request({ method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'over ws' } } })));
+    responses.push(
+      JSON.stringify(await socket.request({ method: 'tools/call', params: { name: 'test_echo', arguments: { message: 'over ws' } } })),
+    );
     socket.socket.close();
     await expect(RpcSocket.open(`${server.wsUrl}?access_token=${SECRETS.staticToken}-wrong`)).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -111,9 +123,15 @@ describe('Secrets never reach logs or responses (e2e, every entrance)', () => {
       expect({ name, inResponses: responses.join('\n').includes(value) }).toEqual({ name, inResponses: false });
     }
     // Encoded forms of the configured secrets, and the internal XDP address the failing calls went to.
-    const disguised = Object.entries(SECRETS).flatMap(([name, value]) => Object.entries(disguises(value)).map(([form, text]) => [`${name} ${form}`, text] as const));
+    const disguised = Object.entries(SECRETS).flatMap(([name, value]) =>
+      Object.entries(disguises(value)).map(([form, text]) => [`${name} ${form}`, text] as const),
+    );
     for (const [name, value] of [...disguised, ['internal XDP address', xdpHost] as const]) {
-      expect({ name, inLogs: logs.includes(value), inResponses: responses.join('\n').includes(value) }).toEqual({ name, inLogs: false, inResponses: false });
+      expect({ name, inLogs: logs.includes(value), inResponses: responses.join('\n').includes(value) }).toEqual({
+        name,
+        inLogs: false,
+        inResponses: false,
+      });
     }
   });
 });

@@ -22,7 +22,10 @@ describe('Safe default without configured authentication (e2e)', () => {
       expect(server.logs()).toContain('AUTHENTICATION IS NOT CONFIGURED');
       const { status } = await postJson(`${server.url}/api/tools/execute`, { tool: 'test_echo', params: { message: 'hi' } });
       expect(status).toBe(200);
-      expect(auditLines(server.logs()).find((line) => line.tool === 'test_echo')).toMatchObject({ principal: 'anonymous', outcome: 'success' });
+      expect(auditLines(server.logs()).find((line) => line.tool === 'test_echo')).toMatchObject({
+        principal: 'anonymous',
+        outcome: 'success',
+      });
     });
 
     it('sends no CORS headers with an empty CORS_ORIGINS and publishes no OAuth metadata', async () => {
@@ -37,12 +40,15 @@ describe('Safe default without configured authentication (e2e)', () => {
       expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
       const server = await spawnServer(MAIN, { NODE_ENV: 'production', AUTH_MODE: '' });
       try {
-        const ready = (await (await fetch(`${server.url}/ready`)).json()) as { dependencies: Record<string, { status: string; state: string }> };
+        const ready = (await (await fetch(`${server.url}/ready`)).json()) as {
+          dependencies: Record<string, { status: string; state: string }>;
+        };
         expect(ready.dependencies.clientAuthentication).toMatchObject({ status: 'down', state: 'locked' });
         await outputContaining(server, AUTH_NOT_CONFIGURED_MESSAGE);
         const { status, body } = await postJson(`${server.url}/api/tools/list`, {});
         expect(status).toBe(401);
-        for (const name of ['MCP_AUTH_TOKEN', 'xdp-mcp-secrets', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none']) expect(JSON.stringify(body)).toContain(name);
+        for (const name of ['MCP_AUTH_TOKEN', 'xdp-mcp-secrets', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_MODE=none'])
+          expect(JSON.stringify(body)).toContain(name);
       } finally {
         server.child.kill('SIGTERM');
         await server.exit;
@@ -71,4 +77,3 @@ describe('Safe default without configured authentication (e2e)', () => {
     });
   });
 });
-

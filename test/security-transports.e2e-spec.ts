@@ -11,7 +11,12 @@ import { AUDIENCE, auditLines, hsToken, ISSUER, JWT_SECRET } from './support/sec
 const STATIC_TOKEN = 'transport-e2e-static-token-0123456789';
 const ALLOWED_ORIGIN = 'https://app.example.com';
 
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+};
 
 async function postMcp(url: string, headers: Record<string, string>) {
   const response = await fetch(url, {
@@ -23,7 +28,10 @@ async function postMcp(url: string, headers: Record<string, string>) {
 }
 
 /** Opens a raw `ws` connection and reports how the upgrade ended: opened, or refused with an HTTP status. */
-async function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ opened: boolean; status?: number; challenge?: string }> {
+async function upgrade(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ opened: boolean; status?: number; challenge?: string }> {
   const socket = new WebSocket(url, 'mcp', { headers });
   socket.on('error', () => undefined);
   const outcome = await Promise.race([
@@ -72,7 +80,9 @@ describe('Security on /mcp and /ws (e2e)', () => {
     it('answers 401 with the protected-resource pointer when no token is sent', async () => {
       const { status, headers } = await postMcp(mcpUrl.href, {});
       expect(status).toBe(401);
-      expect(headers.get('www-authenticate')).toBe(`Bearer realm="xdp-mcp-server", resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`);
+      expect(headers.get('www-authenticate')).toBe(
+        `Bearer realm="xdp-mcp-server", resource_metadata="${server.url}/.well-known/oauth-protected-resource/mcp"`,
+      );
       const client = new Client({ name: 'no-token', version: '1' });
       await expect(client.connect(new StreamableHTTPClientTransport(mcpUrl))).rejects.toThrow();
     });
@@ -88,10 +98,14 @@ describe('Security on /mcp and /ws (e2e)', () => {
     });
 
     it('serves the official SDK client with a static token', async () => {
-      const client = await mcpClient((c) => c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${STATIC_TOKEN}` } } })));
+      const client = await mcpClient((c) =>
+        c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${STATIC_TOKEN}` } } })),
+      );
       try {
         expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('test_echo');
-        expect(await client.callTool({ name: 'test_echo', arguments: { message: 'http' } })).toMatchObject({ content: [{ type: 'text', text: 'http' }] });
+        expect(await client.callTool({ name: 'test_echo', arguments: { message: 'http' } })).toMatchObject({
+          content: [{ type: 'text', text: 'http' }],
+        });
       } finally {
         await client.close();
       }
@@ -99,7 +113,9 @@ describe('Security on /mcp and /ws (e2e)', () => {
 
     it('refuses a tool whose scope the JWT lacks, and only that tool; the subject reaches the audit line', async () => {
       const token = await hsToken({ subject: 'http-user', scope: 'other' });
-      const client = await mcpClient((c) => c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } })));
+      const client = await mcpClient((c) =>
+        c.connect(new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { authorization: `Bearer ${token}` } } })),
+      );
       try {
         const listed = (await client.listTools()).tools.map((tool) => tool.name);
         expect(listed).toContain('test_slow');
@@ -107,11 +123,17 @@ describe('Security on /mcp and /ws (e2e)', () => {
         const refused = await client.callTool({ name: 'test_echo', arguments: { message: 'x' } });
         expect(refused.isError).toBe(true);
         expect((refused.content as { text: string }[])[0].text).toContain('requires scope "echo:use"');
-        expect(await client.callTool({ name: 'test_slow', arguments: { ms: 0 } })).toMatchObject({ content: [{ type: 'text', text: 'waited 0 ms' }] });
+        expect(await client.callTool({ name: 'test_slow', arguments: { ms: 0 } })).toMatchObject({
+          content: [{ type: 'text', text: 'waited 0 ms' }],
+        });
       } finally {
         await client.close();
       }
-      expect(auditLines(server.logs()).filter((line) => line.principal === 'http-user').map((line) => [line.transport, line.tool, line.outcome])).toEqual([
+      expect(
+        auditLines(server.logs())
+          .filter((line) => line.principal === 'http-user')
+          .map((line) => [line.transport, line.tool, line.outcome]),
+      ).toEqual([
         ['mcp-http', 'test_echo', 'forbidden'],
         ['mcp-http', 'test_slow', 'success'],
       ]);
@@ -147,8 +169,13 @@ describe('Security on /mcp and /ws (e2e)', () => {
     });
 
     it('refuses a disallowed Origin with 403 before looking at the token', async () => {
-      expect(await upgrade(server.wsUrl, { authorization: `Bearer ${STATIC_TOKEN}`, origin: 'https://evil.example.com' })).toMatchObject({ opened: false, status: 403 });
-      expect(await upgrade(server.wsUrl, { authorization: `Bearer ${STATIC_TOKEN}`, origin: ALLOWED_ORIGIN })).toMatchObject({ opened: true });
+      expect(await upgrade(server.wsUrl, { authorization: `Bearer ${STATIC_TOKEN}`, origin: 'https://evil.example.com' })).toMatchObject({
+        opened: false,
+        status: 403,
+      });
+      expect(await upgrade(server.wsUrl, { authorization: `Bearer ${STATIC_TOKEN}`, origin: ALLOWED_ORIGIN })).toMatchObject({
+        opened: true,
+      });
     });
 
     it('serves the official SDK client authenticated by the access_token query parameter (browser style)', async () => {
@@ -156,7 +183,9 @@ describe('Security on /mcp and /ws (e2e)', () => {
       url.searchParams.set('access_token', STATIC_TOKEN);
       const client = await mcpClient((c) => c.connect(new WebSocketClientTransport(url)));
       try {
-        expect(await client.callTool({ name: 'test_echo', arguments: { message: 'ws' } })).toMatchObject({ content: [{ type: 'text', text: 'ws' }] });
+        expect(await client.callTool({ name: 'test_echo', arguments: { message: 'ws' } })).toMatchObject({
+          content: [{ type: 'text', text: 'ws' }],
+        });
       } finally {
         await client.close();
       }
@@ -171,12 +200,21 @@ describe('Security on /mcp and /ws (e2e)', () => {
         expect(listed).toContain('test_slow');
         expect(listed).not.toContain('test_echo');
         const refused = await client.callTool({ name: 'test_echo', arguments: { message: 'x' } });
-        expect(refused).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining('requires scope "echo:use"') }] });
-        expect(await client.callTool({ name: 'test_slow', arguments: { ms: 0 } })).toMatchObject({ content: [{ type: 'text', text: 'waited 0 ms' }] });
+        expect(refused).toMatchObject({
+          isError: true,
+          content: [{ type: 'text', text: expect.stringContaining('requires scope "echo:use"') }],
+        });
+        expect(await client.callTool({ name: 'test_slow', arguments: { ms: 0 } })).toMatchObject({
+          content: [{ type: 'text', text: 'waited 0 ms' }],
+        });
       } finally {
         await client.close();
       }
-      expect(auditLines(server.logs()).filter((line) => line.principal === 'ws-user').map((line) => [line.transport, line.outcome])).toEqual([
+      expect(
+        auditLines(server.logs())
+          .filter((line) => line.principal === 'ws-user')
+          .map((line) => [line.transport, line.outcome]),
+      ).toEqual([
         ['ws', 'forbidden'],
         ['ws', 'success'],
       ]);

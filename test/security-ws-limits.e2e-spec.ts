@@ -57,7 +57,11 @@ describe('Per-principal limits on /ws (e2e)', () => {
     for (let i = 2; i < LIMIT + 2; i++) replies.push(await peer.request({ method: 'ping' }));
     expect(replies.slice(0, LIMIT - 2).every((reply) => 'result' in reply)).toBe(true);
     const limited = replies[LIMIT - 2];
-    expect(limited.error).toEqual({ code: RATE_LIMITED, message: expect.stringContaining('Rate limit exceeded'), data: { retryAfterSeconds: expect.any(Number) } });
+    expect(limited.error).toEqual({
+      code: RATE_LIMITED,
+      message: expect.stringContaining('Rate limit exceeded'),
+      data: { retryAfterSeconds: expect.any(Number) },
+    });
     expect(limited.id).toEqual(expect.any(String));
     // One budget per principal across transports: REST is limited too.
     expect((await postJson(`${server.url}/api/tools/list`, {}, auth(TOKEN_A))).status).toBe(429);

@@ -42,7 +42,11 @@ describe('Security on REST /api (e2e)', () => {
     });
 
     it('answers 401 invalid_token for an unknown static token', async () => {
-      const { status, body, headers } = await postJson(`${server.url}/api/tools/execute`, echo, bearer('static-e2e-token-cccccccccccccccc'));
+      const { status, body, headers } = await postJson(
+        `${server.url}/api/tools/execute`,
+        echo,
+        bearer('static-e2e-token-cccccccccccccccc'),
+      );
       expect(status).toBe(401);
       expect(body.error.message).toBe('Invalid token');
       expect(headers.get('www-authenticate')).toContain('error="invalid_token"');
@@ -74,8 +78,23 @@ describe('Security on REST /api (e2e)', () => {
       ['wrong issuer', () => hsToken({ issuer: 'https://evil.example' }), 'token claim "iss" is invalid'],
       ['wrong signature', () => hsToken({}, 'a-different-secret-that-is-also-long-enough'), 'token signature is invalid'],
       ['no expiry', () => hsToken({ withoutExpiry: true }), 'token claim "exp" is invalid'],
-      ['no subject', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode(JWT_SECRET)), 'token has no subject'],
-      ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.`, 'algorithm'],
+      [
+        'no subject',
+        () =>
+          new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setIssuer(ISSUER)
+            .setAudience(AUDIENCE)
+            .setExpirationTime('5m')
+            .sign(new TextEncoder().encode(JWT_SECRET)),
+        'token has no subject',
+      ],
+      [
+        'alg none',
+        async () =>
+          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
+        'algorithm',
+      ],
     ])('answers 401 for a JWT with %s', async (_case, mint, reason) => {
       const token = await mint();
       const { status, body, headers } = await postJson(`${server.url}/api/tools/execute`, echo, bearer(token));
@@ -86,7 +105,11 @@ describe('Security on REST /api (e2e)', () => {
     });
 
     it('tolerates expiry within the configured clock skew (default 30 s)', async () => {
-      const { status } = await postJson(`${server.url}/api/tools/execute`, echo, bearer(await hsToken({ scope: 'echo:use', expiresIn: -10 })));
+      const { status } = await postJson(
+        `${server.url}/api/tools/execute`,
+        echo,
+        bearer(await hsToken({ scope: 'echo:use', expiresIn: -10 })),
+      );
       expect(status).toBe(200);
     });
   });
@@ -109,15 +132,20 @@ describe('Security on REST /api (e2e)', () => {
       const sqlOnly = await names(await hsToken({ scope: 'sql:read' }));
       expect(sqlOnly).toEqual(expect.arrayContaining(['test_sql', 'test_slow']));
       expect(sqlOnly).not.toContain('test_echo');
-      expect(await names(await hsToken({ scope: 'sql:read echo:use' }))).toEqual(expect.arrayContaining(['test_sql', 'test_slow', 'test_echo']));
+      expect(await names(await hsToken({ scope: 'sql:read echo:use' }))).toEqual(
+        expect.arrayContaining(['test_sql', 'test_slow', 'test_echo']),
+      );
     });
   });
 
   describe('open routes', () => {
-    it.each(['/health', '/ready', '/metrics', '/api/docs-json', '/.well-known/oauth-protected-resource'])('serves %s without a token', async (path) => {
-      const { status } = await getJson(`${server.url}${path}`);
-      expect(status).toBe(200);
-    });
+    it.each(['/health', '/ready', '/metrics', '/api/docs-json', '/.well-known/oauth-protected-resource'])(
+      'serves %s without a token',
+      async (path) => {
+        const { status } = await getJson(`${server.url}${path}`);
+        expect(status).toBe(200);
+      },
+    );
 
     it('publishes RFC 9728 metadata where the challenge points', async () => {
       const { headers } = await postJson(`${server.url}/mcp`, {});
@@ -155,11 +183,21 @@ describe('Security on REST /api (e2e)', () => {
       const token = await hsToken({ subject: 'auditor-1', scope: 'sql:read' });
       const query = "SELECT * FROM customers WHERE email = 'victim@example.com'";
       await postJson(`${server.url}/api/tools/execute`, { tool: 'test_sql', params: { query } }, bearer(token));
-      await postJson(`${server.url}/api/tools/execute`, { tool: 'test_sql', params: { query: query.replace('victim', 'other') } }, bearer(token));
+      await postJson(
+        `${server.url}/api/tools/execute`,
+        { tool: 'test_sql', params: { query: query.replace('victim', 'other') } },
+        bearer(token),
+      );
       await postJson(`${server.url}/api/tools/execute`, echo, bearer(token));
       const lines = auditLines(server.logs()).filter((line) => line.principal === 'auditor-1');
       expect(lines).toHaveLength(3);
-      expect(lines[0]).toMatchObject({ context: 'Audit', transport: 'rest', tool: 'test_sql', outcome: 'success', sqlFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+      expect(lines[0]).toMatchObject({
+        context: 'Audit',
+        transport: 'rest',
+        tool: 'test_sql',
+        outcome: 'success',
+        sqlFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
       expect(lines[0].durationMs).toEqual(expect.any(Number));
       // Same statement shape, different literal: one fingerprint.
       expect(lines[1].sqlFingerprint).toBe(lines[0].sqlFingerprint);

@@ -27,7 +27,9 @@ interface OpenApiDocument {
 }
 
 function operations(document: OpenApiDocument): Operation[] {
-  return Object.entries(document.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, operation]) => ({ ...operation, method, path })));
+  return Object.entries(document.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, operation]) => ({ ...operation, method, path })),
+  );
 }
 
 /** The request Swagger UI builds from the document's examples alone. */
@@ -46,7 +48,11 @@ function exampleRequest(document: OpenApiDocument, operation: Operation): { url:
     let example = json.example as Record<string, unknown> | undefined;
     if (example === undefined && json.schema.$ref) {
       const schema = document.components.schemas[json.schema.$ref.split('/').at(-1)!];
-      example = Object.fromEntries(Object.entries(schema.properties ?? {}).flatMap(([name, property]) => (property.example === undefined ? [] : [[name, property.example]])));
+      example = Object.fromEntries(
+        Object.entries(schema.properties ?? {}).flatMap(([name, property]) =>
+          property.example === undefined ? [] : [[name, property.example]],
+        ),
+      );
       missing.push(...(schema.required ?? []).filter((name) => example![name] === undefined));
     }
     body = JSON.stringify(example ?? {});
@@ -82,7 +88,11 @@ describe('Swagger / OpenAPI document (e2e)', () => {
     expect(all.length).toBeGreaterThanOrEqual(12);
     const ids = all.map((operation) => `${operation.method} ${operation.path}`);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(all.filter((operation) => operation.tags?.length !== 1).map((operation) => `${operation.method} ${operation.path}: ${operation.tags}`)).toEqual([]);
+    expect(
+      all
+        .filter((operation) => operation.tags?.length !== 1)
+        .map((operation) => `${operation.method} ${operation.path}: ${operation.tags}`),
+    ).toEqual([]);
   });
 
   it('asks for the bearer token on the /api operations only, not on probes and metrics', () => {
@@ -102,7 +112,13 @@ describe('Swagger / OpenAPI document (e2e)', () => {
       const target = operation.tags?.[0] === 'xdp' ? server : plain;
       const response = await fetch(`${target.url}${request.url}`, request.init);
       const text = await response.text();
-      outcomes.push({ operation: `${operation.method} ${request.url}`, missing: request.missing, status: response.status, ok: response.ok, error: response.ok ? undefined : text.slice(0, 300) });
+      outcomes.push({
+        operation: `${operation.method} ${request.url}`,
+        missing: request.missing,
+        status: response.status,
+        ok: response.ok,
+        error: response.ok ? undefined : text.slice(0, 300),
+      });
     }
     expect(outcomes.filter((outcome) => !outcome.ok || (outcome.missing as string[]).length > 0)).toEqual([]);
   });
@@ -110,7 +126,10 @@ describe('Swagger / OpenAPI document (e2e)', () => {
   it('runs the execute example as a query that returns rows from sales.orders', async () => {
     const execute = operations(document).find((operation) => operation.path === '/api/tools/execute')!;
     const request = exampleRequest(document, execute);
-    const result = (await (await fetch(`${plain.url}${request.url}`, request.init)).json()) as { isError?: boolean; structuredContent: { rowCount: number } };
+    const result = (await (await fetch(`${plain.url}${request.url}`, request.init)).json()) as {
+      isError?: boolean;
+      structuredContent: { rowCount: number };
+    };
     expect(result.isError).toBeUndefined();
     expect(result.structuredContent.rowCount).toBeGreaterThan(0);
   });
@@ -121,7 +140,11 @@ describe('Swagger / OpenAPI document (e2e)', () => {
       expect(errors.length).toBeGreaterThan(0);
       const examples = errors.map(([status, response]) => {
         const example = response.content?.['application/json']?.example;
-        expect({ operation: operation.path, status, exampleStatus: example?.error?.status }).toEqual({ operation: operation.path, status, exampleStatus: Number(status) });
+        expect({ operation: operation.path, status, exampleStatus: example?.error?.status }).toEqual({
+          operation: operation.path,
+          status,
+          exampleStatus: Number(status),
+        });
         return JSON.stringify(example);
       });
       expect(new Set(examples).size).toBe(examples.length);
@@ -130,13 +153,19 @@ describe('Swagger / OpenAPI document (e2e)', () => {
 
   /** Reproduces an error example on the zero-config server and compares the whole answer. */
   async function expectExampleIsTrue(path: string, status: number, url: string, init: RequestInit = {}, target = plain): Promise<void> {
-    const operation = operations(document).find((candidate) => candidate.path === path && candidate.method === (init.method ?? 'GET').toLowerCase())!;
+    const operation = operations(document).find(
+      (candidate) => candidate.path === path && candidate.method === (init.method ?? 'GET').toLowerCase(),
+    )!;
     const example = operation.responses[String(status)].content!['application/json'].example;
     const response = await fetch(`${target.url}${url}`, init);
     expect({ status: response.status, body: await response.json() }).toEqual({ status, body: example });
   }
 
-  const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
   it('shows error examples the server really answers (400, 401, 404, 503)', async () => {
     await expectExampleIsTrue('/api/tools/execute', 400, '/api/tools/execute', post({ tool: 'trino_execute_query', params: {} }));

@@ -10,20 +10,49 @@ const TRINO_ANSWERS: [string, string, unknown[][]][] = [
   ['integer division', 'SELECT 7 / 2, -7 / 2', [[3, -3]]],
   ['approx_distinct', 'SELECT approx_distinct(region) FROM sales.customers', [[3]]],
   ['regexp_like (a partial match, as in Trino)', "SELECT regexp_like('abc', 'b'), regexp_like('abc', '^b')", [[true, false]]],
-  ['json_extract_scalar (NULL for an object)', `SELECT json_extract_scalar('{"a": {"b": "x"}}', '$.a.b'), json_extract_scalar('{"a": {"b": "x"}}', '$.a')`, [['x', null]]],
+  [
+    'json_extract_scalar (NULL for an object)',
+    `SELECT json_extract_scalar('{"a": {"b": "x"}}', '$.a.b'), json_extract_scalar('{"a": {"b": "x"}}', '$.a')`,
+    [['x', null]],
+  ],
   ['element_at (from the end, NULL past it)', 'SELECT element_at(ARRAY[10, 20, 30], -1), element_at(ARRAY[10, 20, 30], 4)', [[30, null]]],
   ['cardinality', 'SELECT cardinality(ARRAY[1, 2, 3])', [[3]]],
-  ['date_format with MySQL patterns', "SELECT date_format(TIMESTAMP '2024-03-05 14:07:09', '%Y-%m-%d %H:%i:%s %b')", [['2024-03-05 14:07:09 Mar']]],
+  [
+    'date_format with MySQL patterns',
+    "SELECT date_format(TIMESTAMP '2024-03-05 14:07:09', '%Y-%m-%d %H:%i:%s %b')",
+    [['2024-03-05 14:07:09 Mar']],
+  ],
   ['from_unixtime', 'SELECT year(from_unixtime(86400 * 366)), to_unixtime(from_unixtime(86400))', [[1971, 86400]]],
   ['VALUES with bare rows', 'VALUES 1, 2, 3', [[1], [2], [3]]],
-  ['memory.information_schema.columns', "SELECT column_name FROM memory.information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position LIMIT 2", [['order_id'], ['customer_id']]],
-  ['lambdas', 'SELECT transform(ARRAY[1, 2, 3], x -> x * 10), filter(ARRAY[1, 2, 3, 4], x -> x % 2 = 0)', [[[10, 20, 30], [2, 4]]]],
+  [
+    'memory.information_schema.columns',
+    "SELECT column_name FROM memory.information_schema.columns WHERE table_schema = 'sales' AND table_name = 'orders' ORDER BY ordinal_position LIMIT 2",
+    [['order_id'], ['customer_id']],
+  ],
+  [
+    'lambdas',
+    'SELECT transform(ARRAY[1, 2, 3], x -> x * 10), filter(ARRAY[1, 2, 3, 4], x -> x % 2 = 0)',
+    [
+      [
+        [10, 20, 30],
+        [2, 4],
+      ],
+    ],
+  ],
   ['1-based array subscripts', 'SELECT ARRAY[10, 20, 30][1]', [[10]]],
-  ['format_datetime with Java patterns', "SELECT format_datetime(TIMESTAMP '2024-03-05 14:07:09', 'yyyy-MM-dd HH:mm')", [['2024-03-05 14:07']]],
+  [
+    'format_datetime with Java patterns',
+    "SELECT format_datetime(TIMESTAMP '2024-03-05 14:07:09', 'yyyy-MM-dd HH:mm')",
+    [['2024-03-05 14:07']],
+  ],
   ['ISO day_of_week (Sunday is 7)', "SELECT day_of_week(DATE '2024-01-07'), day_of_week(DATE '2024-01-08')", [[7, 1]]],
   ['sequence', 'SELECT sequence(1, 5, 2)', [[[1, 3, 5]]]],
   ['contains on arrays', 'SELECT contains(ARRAY[1, 2], 2), contains(ARRAY[1, 2], 3)', [[true, false]]],
-  ['URL functions', "SELECT url_extract_host('https://example.com:8080/a?b=c'), url_extract_parameter('https://example.com/a?b=c&d=e', 'd')", [['example.com', 'e']]],
+  [
+    'URL functions',
+    "SELECT url_extract_host('https://example.com:8080/a?b=c'), url_extract_parameter('https://example.com/a?b=c&d=e', 'd')",
+    [['example.com', 'e']],
+  ],
   ['UNNEST with sequence', 'SELECT max(x), count(*) FROM UNNEST(sequence(1, 4)) AS t(x)', [[4, 4]]],
 ];
 
@@ -58,7 +87,7 @@ describe('Trino SQL on the local engine (e2e)', () => {
     expect(response.body.structuredContent.rows.map((row: unknown[]) => row[0])).toEqual(expect.arrayContaining(firstColumnHas));
   });
 
-  it('answers SHOW CREATE TABLE with the table\'s definition', async () => {
+  it("answers SHOW CREATE TABLE with the table's definition", async () => {
     const response = await query('SHOW CREATE TABLE memory.sales.orders');
     expect(response.status).toBe(200);
     expect(String(response.body.structuredContent.rows[0][0])).toMatch(/^CREATE TABLE .*orders/);
@@ -100,7 +129,10 @@ describe('Trino SQL on the local engine (e2e)', () => {
     const client = new Client({ name: 'trino-dialect-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
     try {
-      const result = await client.callTool({ name: 'trino_execute_query', arguments: { query: 'SELECT 7 / 2 AS half, transform(ARRAY[1, 2], x -> x + 1) AS next' } });
+      const result = await client.callTool({
+        name: 'trino_execute_query',
+        arguments: { query: 'SELECT 7 / 2 AS half, transform(ARRAY[1, 2], x -> x + 1) AS next' },
+      });
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ columns: [{ name: 'half' }, { name: 'next' }], rows: [[3, [2, 3]]] });
     } finally {

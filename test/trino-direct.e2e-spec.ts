@@ -7,7 +7,9 @@ import { getJson, postJson, startTestServer, type TestServer } from './support/a
 
 async function connect(kind: 'ws' | 'mcp', server: TestServer): Promise<Client> {
   const client = new Client({ name: `trino-direct-${kind}`, version: '1.0.0' });
-  await client.connect(kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+  await client.connect(
+    kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)),
+  );
   return client;
 }
 
@@ -29,7 +31,14 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
     fake = await FakeTrinoServer.start({ auth: { bearer: 'jwt-token-value' } });
     server = await startTestServer({
-      env: { TRINO_URL: fake.url, TRINO_JWT: 'jwt-token-value', TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales', TRINO_QUERY_TIMEOUT_MS: '3000' },
+      env: {
+        TRINO_URL: fake.url,
+        TRINO_JWT: 'jwt-token-value',
+        TRINO_USER: 'mcp',
+        TRINO_CATALOG: 'memory',
+        TRINO_SCHEMA: 'sales',
+        TRINO_QUERY_TIMEOUT_MS: '3000',
+      },
       imports: [],
     });
   });
@@ -42,11 +51,17 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
   });
 
   it('routes to the "trino" dataplane and reads every page of a real result', async () => {
-    const { status, body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT order_id FROM orders ORDER BY order_id LIMIT 9' });
+    const { status, body } = await postJson(`${server.url}/api/trino/query`, {
+      query: 'SELECT order_id FROM orders ORDER BY order_id LIMIT 9',
+    });
     expect(status).toBe(200);
     expect(body.structuredContent).toMatchObject({ dataplane: 'trino', rowCount: 9, truncated: false });
     expect(body.structuredContent.rows.map((row: number[]) => row[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(fake.statementRequests()[0].headers).toMatchObject({ authorization: 'Bearer jwt-token-value', 'x-trino-catalog': 'memory', 'x-trino-session': 'query_max_execution_time=3s' });
+    expect(fake.statementRequests()[0].headers).toMatchObject({
+      authorization: 'Bearer jwt-token-value',
+      'x-trino-catalog': 'memory',
+      'x-trino-session': 'query_max_execution_time=3s',
+    });
   });
 
   it('answers the metadata tools with quoted identifiers', async () => {
@@ -58,7 +73,9 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(fake.statementRequests().at(-1)?.body).toBe(
       `SELECT table_schema AS "Schema", table_name AS "Table", table_type AS "Type" FROM "memory"."information_schema"."tables" WHERE table_schema = 'sales' ORDER BY 1, 2`,
     );
-    const hostile = await getJson(`${server.url}/api/trino/columns?catalog=memory&schema=sa"les&table=${encodeURIComponent("x'; DROP TABLE t; --")}`);
+    const hostile = await getJson(
+      `${server.url}/api/trino/columns?catalog=memory&schema=sa"les&table=${encodeURIComponent("x'; DROP TABLE t; --")}`,
+    );
     expect(hostile.status).toBeGreaterThanOrEqual(400);
     expect(fake.statementRequests().at(-1)?.body).toBe(`SHOW COLUMNS FROM "memory"."sa""les"."x'; DROP TABLE t; --"`);
     const schemas = await getJson(`${server.url}/api/trino/schemas?catalog=${encodeURIComponent('mem"ory')}`);
@@ -68,17 +85,32 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
     expect(schemas.body.error.message).toBe(String.raw`Catalog "mem\"ory" does not exist; nearest existing: "memory"`);
   });
 
-  it('answers trino_explain with Trino\'s one-cell plan split into readable lines, none cut', async () => {
-    const plan = ['Fragment 0 [SINGLE]', '    Output layout: [count]', `    ${'Aggregate[type = FINAL] => '.repeat(12)}`, '        TableScan[table = memory:sales:orders]'];
-    fake.script({ match: /^EXPLAIN/, behaviour: { kind: 'rows', columns: [{ name: 'Query Plan', type: 'varchar' }], rows: [[plan.join('\n')]] } });
-    const { status, body } = await postJson(`${server.url}/api/tools/execute`, { tool: 'trino_explain', params: { query: 'SELECT count(*) FROM orders' } });
+  it("answers trino_explain with Trino's one-cell plan split into readable lines, none cut", async () => {
+    const plan = [
+      'Fragment 0 [SINGLE]',
+      '    Output layout: [count]',
+      `    ${'Aggregate[type = FINAL] => '.repeat(12)}`,
+      '        TableScan[table = memory:sales:orders]',
+    ];
+    fake.script({
+      match: /^EXPLAIN/,
+      behaviour: { kind: 'rows', columns: [{ name: 'Query Plan', type: 'varchar' }], rows: [[plan.join('\n')]] },
+    });
+    const { status, body } = await postJson(`${server.url}/api/tools/execute`, {
+      tool: 'trino_explain',
+      params: { query: 'SELECT count(*) FROM orders' },
+    });
     expect(status).toBe(200);
     expect(body.content[0].text.split('\n').slice(0, 4)).toEqual(plan.map((line) => line.trimEnd()));
     expect(body.structuredContent.rows).toEqual(plan.map((line) => [line.trimEnd()]));
   });
 
   it('caps rows: stops reading, cancels upstream with DELETE, and reports truncation', async () => {
-    fake.script({ match: /million/, pageSize: 500, behaviour: { kind: 'generated', columns: [{ name: 'n', type: 'bigint' }], rowCount: 1_000_000, row: (i) => [i] } });
+    fake.script({
+      match: /million/,
+      pageSize: 500,
+      behaviour: { kind: 'generated', columns: [{ name: 'n', type: 'bigint' }], rowCount: 1_000_000, row: (i) => [i] },
+    });
     const started = Date.now();
     const { body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT million', maxRows: 1000 });
     expect(body.structuredContent).toMatchObject({ rowCount: 1000, truncated: true });
@@ -99,7 +131,12 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
   it('cancels upstream when the REST caller disconnects', async () => {
     fake.script(HANG);
     const controller = new AbortController();
-    const pending = fetch(`${server.url}/api/trino/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'SELECT forever' }), signal: controller.signal }).catch(() => undefined);
+    const pending = fetch(`${server.url}/api/trino/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'SELECT forever' }),
+      signal: controller.signal,
+    }).catch(() => undefined);
     await until(() => fake.requests.some((r) => r.method === 'GET'));
     controller.abort();
     await pending;
@@ -138,7 +175,14 @@ describe('Trino tools against a direct Trino coordinator (fake) (e2e)', () => {
   });
 
   it('surfaces a Trino failure delivered as HTTP 200 as a tool error', async () => {
-    fake.script({ match: /oops/, behaviour: { kind: 'fail', afterPages: 2, error: { message: 'Table memory.sales.oops does not exist', errorName: 'TABLE_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 46 } } });
+    fake.script({
+      match: /oops/,
+      behaviour: {
+        kind: 'fail',
+        afterPages: 2,
+        error: { message: 'Table memory.sales.oops does not exist', errorName: 'TABLE_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 46 },
+      },
+    });
     const { status, body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT * FROM oops' });
     expect(status).toBe(404);
     expect(body.error.message).toBe('Trino query failed: TABLE_NOT_FOUND: Table memory.sales.oops does not exist (line 1:1)');

@@ -24,24 +24,102 @@ interface Expected {
 
 // Trino's QueryError, as a coordinator (and XDP, which forwards it) reports it.
 const TRINO_CASES: Array<[string, TrinoFailure, Expected]> = [
-  ['syntax error', { message: "line 1:8: mismatched input 'FORM'", errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR', errorCode: 1 }, { status: 400, code: 'invalid_arguments', errorClass: 'user' }],
-  ['unknown table', { message: "line 1:15: Table 'memory.sales.nope' does not exist", errorName: 'TABLE_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 46 }, { status: 404, code: 'not_found', errorClass: 'user' }],
-  ['unknown column', { message: "line 1:8: Column 'nope' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 47 }, { status: 404, code: 'not_found', errorClass: 'user' }],
-  ['division by zero', { message: 'Division by zero', errorName: 'DIVISION_BY_ZERO', errorType: 'USER_ERROR', errorCode: 8 }, { status: 400, code: 'invalid_arguments', errorClass: 'user' }],
-  ['permission', { message: 'Access Denied: Cannot select from table memory.sales.secret', errorName: 'PERMISSION_DENIED', errorType: 'USER_ERROR', errorCode: 4 }, { status: 403, code: 'forbidden', errorClass: 'user' }],
-  ['time limit', { message: 'Query exceeded maximum time limit of 3.00s', errorName: 'EXCEEDED_TIME_LIMIT', errorType: 'INSUFFICIENT_RESOURCES', errorCode: 131075 }, { status: 504, code: 'timeout', errorClass: 'server' }],
-  ['memory limit', { message: 'Query exceeded distributed user memory limit of 1GB', errorName: 'EXCEEDED_USER_MEMORY_LIMIT', errorType: 'INSUFFICIENT_RESOURCES', errorCode: 131078 }, { status: 413, code: 'too_large', errorClass: 'user' }],
-  ['node memory limit', { message: 'Query exceeded per-node memory limit of 512MB', errorName: 'EXCEEDED_LOCAL_MEMORY_LIMIT', errorType: 'INSUFFICIENT_RESOURCES', errorCode: 131079 }, { status: 413, code: 'too_large', errorClass: 'user' }],
-  ['queue full', { message: 'Too many queued queries for "global"', errorName: 'QUERY_QUEUE_FULL', errorType: 'INSUFFICIENT_RESOURCES', errorCode: 131074 }, { status: 503, code: 'busy', errorClass: 'server' }],
-  ['internal error', { message: 'Worker crashed', errorName: 'GENERIC_INTERNAL_ERROR', errorType: 'INTERNAL_ERROR', errorCode: 65536 }, { status: 502, code: 'upstream', errorClass: 'server' }],
-  ['connector failure', { message: 'Hive metastore unreachable', errorName: 'HIVE_METASTORE_ERROR', errorType: 'EXTERNAL', errorCode: 16777216 }, { status: 502, code: 'upstream', errorClass: 'server' }],
+  [
+    'syntax error',
+    { message: "line 1:8: mismatched input 'FORM'", errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR', errorCode: 1 },
+    { status: 400, code: 'invalid_arguments', errorClass: 'user' },
+  ],
+  [
+    'unknown table',
+    {
+      message: "line 1:15: Table 'memory.sales.nope' does not exist",
+      errorName: 'TABLE_NOT_FOUND',
+      errorType: 'USER_ERROR',
+      errorCode: 46,
+    },
+    { status: 404, code: 'not_found', errorClass: 'user' },
+  ],
+  [
+    'unknown column',
+    { message: "line 1:8: Column 'nope' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 47 },
+    { status: 404, code: 'not_found', errorClass: 'user' },
+  ],
+  [
+    'division by zero',
+    { message: 'Division by zero', errorName: 'DIVISION_BY_ZERO', errorType: 'USER_ERROR', errorCode: 8 },
+    { status: 400, code: 'invalid_arguments', errorClass: 'user' },
+  ],
+  [
+    'permission',
+    {
+      message: 'Access Denied: Cannot select from table memory.sales.secret',
+      errorName: 'PERMISSION_DENIED',
+      errorType: 'USER_ERROR',
+      errorCode: 4,
+    },
+    { status: 403, code: 'forbidden', errorClass: 'user' },
+  ],
+  [
+    'time limit',
+    {
+      message: 'Query exceeded maximum time limit of 3.00s',
+      errorName: 'EXCEEDED_TIME_LIMIT',
+      errorType: 'INSUFFICIENT_RESOURCES',
+      errorCode: 131075,
+    },
+    { status: 504, code: 'timeout', errorClass: 'server' },
+  ],
+  [
+    'memory limit',
+    {
+      message: 'Query exceeded distributed user memory limit of 1GB',
+      errorName: 'EXCEEDED_USER_MEMORY_LIMIT',
+      errorType: 'INSUFFICIENT_RESOURCES',
+      errorCode: 131078,
+    },
+    { status: 413, code: 'too_large', errorClass: 'user' },
+  ],
+  [
+    'node memory limit',
+    {
+      message: 'Query exceeded per-node memory limit of 512MB',
+      errorName: 'EXCEEDED_LOCAL_MEMORY_LIMIT',
+      errorType: 'INSUFFICIENT_RESOURCES',
+      errorCode: 131079,
+    },
+    { status: 413, code: 'too_large', errorClass: 'user' },
+  ],
+  [
+    'queue full',
+    {
+      message: 'Too many queued queries for "global"',
+      errorName: 'QUERY_QUEUE_FULL',
+      errorType: 'INSUFFICIENT_RESOURCES',
+      errorCode: 131074,
+    },
+    { status: 503, code: 'busy', errorClass: 'server' },
+  ],
+  [
+    'internal error',
+    { message: 'Worker crashed', errorName: 'GENERIC_INTERNAL_ERROR', errorType: 'INTERNAL_ERROR', errorCode: 65536 },
+    { status: 502, code: 'upstream', errorClass: 'server' },
+  ],
+  [
+    'connector failure',
+    { message: 'Hive metastore unreachable', errorName: 'HIVE_METASTORE_ERROR', errorType: 'EXTERNAL', errorCode: 16777216 },
+    { status: 502, code: 'upstream', errorClass: 'server' },
+  ],
 ];
 
 // Real DuckDB exceptions, by class, for the same mistakes on the local engine.
 const DUCKDB_CASES: Array<[string, string, Expected]> = [
   ['unknown table (Catalog Error)', 'SELECT * FROM nope', { status: 404, code: 'not_found', errorClass: 'user' }],
   ['unknown function (Catalog Error)', 'SELECT no_such_function(1)', { status: 404, code: 'not_found', errorClass: 'user' }],
-  ['type mismatch (Binder Error)', "SELECT * FROM orders WHERE order_id = DATE '2024-01-01'", { status: 400, code: 'invalid_arguments', errorClass: 'user' }],
+  [
+    'type mismatch (Binder Error)',
+    "SELECT * FROM orders WHERE order_id = DATE '2024-01-01'",
+    { status: 400, code: 'invalid_arguments', errorClass: 'user' },
+  ],
   ['bad cast (Conversion Error)', "SELECT CAST('x' AS integer)", { status: 400, code: 'invalid_arguments', errorClass: 'user' }],
 ];
 
@@ -54,14 +132,18 @@ async function mcpClient(server: TestServer): Promise<Client> {
 /** The REST answer and the MCP tool result for one query. */
 async function bothAnswers(server: TestServer, client: Client, args: Record<string, unknown>) {
   const rest = await postJson(`${server.url}/api/trino/query`, args);
-  const mcp = (await client.callTool({ name: 'trino_execute_query', arguments: args })) as { isError?: boolean; content: Array<{ text: string }> };
+  const mcp = (await client.callTool({ name: 'trino_execute_query', arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ text: string }>;
+  };
   return { rest, mcp };
 }
 
 async function failuresByClass(server: TestServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const counts: Record<string, number> = { user: 0, server: 0 };
-  for (const match of text.matchAll(/^xdp_mcp_tool_calls_total\{[^}]*error_class="(user|server)"[^}]*\} (\d+)/gm)) counts[match[1]] += Number(match[2]);
+  for (const match of text.matchAll(/^xdp_mcp_tool_calls_total\{[^}]*error_class="(user|server)"[^}]*\} (\d+)/gm))
+    counts[match[1]] += Number(match[2]);
   return counts;
 }
 
@@ -77,7 +159,9 @@ async function expectFailuresRecorded(server: TestServer, expected: Expected, ca
   const before = await failuresByClass(server);
   await call();
   const after = await failuresByClass(server);
-  expect({ user: after.user - before.user, server: after.server - before.server }).toEqual(expected.errorClass === 'user' ? { user: 2, server: 0 } : { user: 0, server: 2 });
+  expect({ user: after.user - before.user, server: after.server - before.server }).toEqual(
+    expected.errorClass === 'user' ? { user: 2, server: 0 } : { user: 0, server: 2 },
+  );
 }
 
 interface Upstream {
@@ -86,7 +170,10 @@ interface Upstream {
 }
 
 /** A fake upstream, the server pointed at it and an MCP client, started before and closed after the enclosing block. */
-function serverBehind<F extends Upstream>(start: () => Promise<F>, env: (upstream: F) => Record<string, string>): { upstream: F; server: TestServer; client: Client } {
+function serverBehind<F extends Upstream>(
+  start: () => Promise<F>,
+  env: (upstream: F) => Record<string, string>,
+): { upstream: F; server: TestServer; client: Client } {
   const run = {} as { upstream: F; server: TestServer; client: Client };
   beforeAll(async () => {
     run.upstream = await start();
@@ -103,7 +190,10 @@ function serverBehind<F extends Upstream>(start: () => Promise<F>, env: (upstrea
 
 describe('one error taxonomy for the three engines (e2e)', () => {
   describe('direct Trino', () => {
-    const run = serverBehind(() => FakeTrinoServer.start(), (fake) => ({ TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' }));
+    const run = serverBehind(
+      () => FakeTrinoServer.start(),
+      (fake) => ({ TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' }),
+    );
 
     it.each(TRINO_CASES)('%s', async (_name, error, expected) => {
       run.upstream.reset();
@@ -115,7 +205,10 @@ describe('one error taxonomy for the three engines (e2e)', () => {
   });
 
   describe('Trino behind XDP', () => {
-    const run = serverBehind(() => FakeXdpServer.start(), (fake) => fake.env());
+    const run = serverBehind(
+      () => FakeXdpServer.start(),
+      (fake) => fake.env(),
+    );
 
     it.each(TRINO_CASES)('%s', async (_name, error, expected) => {
       run.upstream.reset();
@@ -146,10 +239,14 @@ describe('one error taxonomy for the three engines (e2e)', () => {
       await server.close();
     });
 
-    it.each(DUCKDB_CASES)('%s', async (_name, query, expected) => {
-      await expectFailuresRecorded(server, expected, async () => {
-        expectAnswer(await bothAnswers(server, client, { query }), expected, /DuckDB query failed: \w/);
-      });
-    }, 30_000);
+    it.each(DUCKDB_CASES)(
+      '%s',
+      async (_name, query, expected) => {
+        await expectFailuresRecorded(server, expected, async () => {
+          expectAnswer(await bothAnswers(server, client, { query }), expected, /DuckDB query failed: \w/);
+        });
+      },
+      30_000,
+    );
   });
 });

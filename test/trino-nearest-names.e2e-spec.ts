@@ -15,7 +15,10 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     let server: TestServer;
     beforeAll(async () => {
       fake = await FakeTrinoServer.start();
-      server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' }, imports: [] });
+      server = await startTestServer({
+        env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_CATALOG: 'memory', TRINO_SCHEMA: 'sales' },
+        imports: [],
+      });
     });
     afterAll(async () => {
       await server.close();
@@ -26,22 +29,36 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     const query = (sql: string) => postJson(`${server.url}/api/trino/query`, { query: sql, schema: 'sales' });
 
     it('an unknown table names the nearest tables of its schema, read from information_schema', async () => {
-      fake.script({ match: /ordres/, behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', "line 1:15: Table 'memory.sales.ordres' does not exist") } });
+      fake.script({
+        match: /ordres/,
+        behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', "line 1:15: Table 'memory.sales.ordres' does not exist") },
+      });
       const { status, body } = await query('SELECT * FROM ordres');
       expect(status).toBe(404);
-      expect(body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/Table 'memory\.sales\.ordres' does not exist.*; nearest existing table names: "orders"/) });
-      expect(fake.statementRequests().at(-1)?.body).toBe(`SELECT table_name FROM "memory"."information_schema"."tables" WHERE table_schema = 'sales' LIMIT 1000`);
+      expect(body.error).toMatchObject({
+        code: 'not_found',
+        message: expect.stringMatching(/Table 'memory\.sales\.ordres' does not exist.*; nearest existing table names: "orders"/),
+      });
+      expect(fake.statementRequests().at(-1)?.body).toBe(
+        `SELECT table_name FROM "memory"."information_schema"."tables" WHERE table_schema = 'sales' LIMIT 1000`,
+      );
     });
 
     it('an unknown column names the nearest columns of the tables the statement reads', async () => {
-      fake.script({ match: /statsu/, behaviour: { kind: 'fail', error: notFound('COLUMN_NOT_FOUND', "line 1:8: Column 'statsu' cannot be resolved") } });
+      fake.script({
+        match: /statsu/,
+        behaviour: { kind: 'fail', error: notFound('COLUMN_NOT_FOUND', "line 1:8: Column 'statsu' cannot be resolved") },
+      });
       const { status, body } = await query('SELECT statsu FROM orders');
       expect(status).toBe(404);
       expect(body.error.message).toMatch(/Column 'statsu' cannot be resolved.*; nearest existing column names: "status"/);
     });
 
     it('an unknown schema names the nearest schemas of the catalog', async () => {
-      fake.script({ match: /salse/, behaviour: { kind: 'fail', error: notFound('SCHEMA_NOT_FOUND', "line 1:15: Schema 'salse' does not exist") } });
+      fake.script({
+        match: /salse/,
+        behaviour: { kind: 'fail', error: notFound('SCHEMA_NOT_FOUND', "line 1:15: Schema 'salse' does not exist") },
+      });
       const { body } = await query('SELECT * FROM salse.orders');
       expect(body.error.message).toMatch(/Schema 'salse' does not exist.*; nearest existing schema names: "sales"/);
     });
@@ -49,12 +66,18 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
       const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
       expect(status).toBe(404);
-      expect(body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/) });
+      expect(body.error).toMatchObject({
+        code: 'not_found',
+        message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/),
+      });
     });
 
     it('trino_describe_table on an unknown table names the nearest tables of its schema', async () => {
       // What Trino answers SHOW COLUMNS FROM a missing table with.
-      fake.script({ match: /^SHOW COLUMNS FROM .*ordres/, behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', "line 1:1: Table 'memory.sales.ordres' does not exist") } });
+      fake.script({
+        match: /^SHOW COLUMNS FROM .*ordres/,
+        behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', "line 1:1: Table 'memory.sales.ordres' does not exist") },
+      });
       const { status, body } = await getJson(`${server.url}/api/trino/columns?catalog=memory&schema=sales&table=ordres`);
       expect(status).toBe(404);
       expect(body.error.message).toMatch(/Table 'memory\.sales\.ordres' does not exist.*; nearest existing table names: "orders"/);
@@ -63,7 +86,10 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     it('a failed lookup leaves the original error unchanged', async () => {
       const original = "line 1:15: Table 'memory.sales.ordres' does not exist";
       fake.script({ match: /ordres/, behaviour: { kind: 'fail', error: notFound('TABLE_NOT_FOUND', original) } });
-      fake.script({ match: /information_schema/, behaviour: { kind: 'fail', error: { message: 'Metastore down', errorName: 'GENERIC_INTERNAL_ERROR', errorType: 'INTERNAL_ERROR' } } });
+      fake.script({
+        match: /information_schema/,
+        behaviour: { kind: 'fail', error: { message: 'Metastore down', errorName: 'GENERIC_INTERNAL_ERROR', errorType: 'INTERNAL_ERROR' } },
+      });
       const { status, body } = await query('SELECT * FROM ordres');
       expect(status).toBe(404);
       expect(body.error).toMatchObject({ code: 'not_found', message: `Trino query failed: TABLE_NOT_FOUND: ${original} (line 1:1)` });
@@ -75,7 +101,10 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     let server: TestServer;
     beforeAll(async () => {
       fake = await FakeTrinoServer.start();
-      server = await startTestServer({ env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_ALLOWED_CATALOGS: 'memory,memroy' }, imports: [] });
+      server = await startTestServer({
+        env: { TRINO_URL: fake.url, TRINO_USER: 'mcp', TRINO_ALLOWED_CATALOGS: 'memory,memroy' },
+        imports: [],
+      });
     });
     afterAll(async () => {
       await server.close();
@@ -83,8 +112,14 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     });
 
     it('an unknown catalog names only catalogs the allow-list admits, though Trino lists more', async () => {
-      fake.script({ match: /memroy/, behaviour: { kind: 'fail', error: notFound('CATALOG_NOT_FOUND', "line 1:15: Catalog 'memroy' not found") } });
-      fake.script({ match: /^SHOW CATALOGS$/, behaviour: { kind: 'rows', columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['memory'], ['memory_hr'], ['system']] } });
+      fake.script({
+        match: /memroy/,
+        behaviour: { kind: 'fail', error: notFound('CATALOG_NOT_FOUND', "line 1:15: Catalog 'memroy' not found") },
+      });
+      fake.script({
+        match: /^SHOW CATALOGS$/,
+        behaviour: { kind: 'rows', columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['memory'], ['memory_hr'], ['system']] },
+      });
       const { status, body } = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT * FROM memroy.sales.orders' });
       expect(status).toBe(404);
       expect(body.error.message).toMatch(/Catalog 'memroy' not found.*; nearest existing catalog names: "memory"$/);
@@ -103,7 +138,10 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
       const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
       expect(status).toBe(404);
-      expect(body.error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/) });
+      expect(body.error).toMatchObject({
+        code: 'not_found',
+        message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/),
+      });
     });
 
     it('trino_describe_table on an unknown table names the nearest table (DuckDB\'s own "Did you mean")', async () => {
@@ -141,9 +179,14 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     });
 
     it('an unknown table names the nearest tables, looked up through XDP on the same dataplane', async () => {
-      const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane: '168', query: 'SELECT * FROM hive.sales.ordres' });
+      const { status, body } = await postJson(`${server.url}/api/trino/query`, {
+        dataplane: '168',
+        query: 'SELECT * FROM hive.sales.ordres',
+      });
       expect(status).toBe(404);
-      expect(body.error.message).toMatch(/Table 'hive\.sales\.ordres' does not exist.*; nearest existing table names: "orders", "order_items", "customers"/);
+      expect(body.error.message).toMatch(
+        /Table 'hive\.sales\.ordres' does not exist.*; nearest existing table names: "orders", "order_items", "customers"/,
+      );
       expect(lookups).toEqual([`SELECT table_name FROM "hive"."information_schema"."tables" WHERE table_schema = 'sales' LIMIT 1000`]);
     });
   });

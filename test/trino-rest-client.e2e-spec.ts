@@ -5,8 +5,12 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
   let fake: FakeTrinoServer;
   let engine: DirectTrinoEngine;
 
-  const run = (sql: string, extra: Partial<QueryRequest> = {}, signal = new AbortController().signal, onProgress?: (p: QueryProgress) => void) =>
-    engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 10_000, ...extra }, { signal, onProgress });
+  const run = (
+    sql: string,
+    extra: Partial<QueryRequest> = {},
+    signal = new AbortController().signal,
+    onProgress?: (p: QueryProgress) => void,
+  ) => engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 10_000, ...extra }, { signal, onProgress });
 
   const until = async (condition: () => boolean, ms = 5000) => {
     const deadline = Date.now() + ms;
@@ -18,7 +22,14 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
 
   beforeAll(async () => {
     fake = await FakeTrinoServer.start({ auth: { basic: { user: 'analyst', password: 's3cret' } } });
-    engine = new DirectTrinoEngine({ baseUrl: fake.url, user: 'analyst', password: 's3cret', source: 'xdp-mcp-test', catalog: 'memory', schema: 'sales' });
+    engine = new DirectTrinoEngine({
+      baseUrl: fake.url,
+      user: 'analyst',
+      password: 's3cret',
+      source: 'xdp-mcp-test',
+      catalog: 'memory',
+      schema: 'sales',
+    });
   });
 
   afterEach(() => fake.reset());
@@ -26,8 +37,13 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
 
   it('follows nextUri through queued pages, late columns and several data pages to the last row', async () => {
     const progress: QueryProgress[] = [];
-    const result = await run('SELECT customer_id, name FROM sales.customers ORDER BY customer_id LIMIT 7', {}, undefined, (p) => progress.push(p));
-    expect(result.columns).toEqual([{ name: 'customer_id', type: 'integer' }, { name: 'name', type: 'varchar' }]);
+    const result = await run('SELECT customer_id, name FROM sales.customers ORDER BY customer_id LIMIT 7', {}, undefined, (p) =>
+      progress.push(p),
+    );
+    expect(result.columns).toEqual([
+      { name: 'customer_id', type: 'integer' },
+      { name: 'name', type: 'varchar' },
+    ]);
     expect(result.rows.map((row) => row[0])).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(result.truncated).toBe(false);
     expect(result.queryId).toMatch(/_fake$/);
@@ -62,12 +78,22 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
       match: /big/,
       behaviour: {
         kind: 'rows',
-        columns: [{ name: 'big', type: 'bigint' }, { name: 'small', type: 'bigint' }, { name: 'price', type: 'decimal(12,2)' }],
-        rows: [[9007199254740993n, 42, '1234.50'], [-9223372036854775808n, 0, '0.00']],
+        columns: [
+          { name: 'big', type: 'bigint' },
+          { name: 'small', type: 'bigint' },
+          { name: 'price', type: 'decimal(12,2)' },
+        ],
+        rows: [
+          [9007199254740993n, 42, '1234.50'],
+          [-9223372036854775808n, 0, '0.00'],
+        ],
       },
     });
     const result = await run('SELECT big');
-    expect(result.rows).toEqual([['9007199254740993', 42, '1234.50'], ['-9223372036854775808', 0, '0.00']]);
+    expect(result.rows).toEqual([
+      ['9007199254740993', 42, '1234.50'],
+      ['-9223372036854775808', 0, '0.00'],
+    ]);
   });
 
   it('reads bigints produced by real SQL without rounding', async () => {
@@ -76,13 +102,38 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
   });
 
   it('surfaces a failure delivered as HTTP 200 with error, on a later page', async () => {
-    fake.script({ match: /broken/, behaviour: { kind: 'fail', afterPages: 2, error: { message: "line 1:8: Column 'x' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR', errorCode: 47 } } });
-    await expect(run('SELECT broken')).rejects.toMatchObject({ kind: 'not_found', message: expect.stringContaining("COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved") });
+    fake.script({
+      match: /broken/,
+      behaviour: {
+        kind: 'fail',
+        afterPages: 2,
+        error: {
+          message: "line 1:8: Column 'x' cannot be resolved",
+          errorName: 'COLUMN_NOT_FOUND',
+          errorType: 'USER_ERROR',
+          errorCode: 47,
+        },
+      },
+    });
+    await expect(run('SELECT broken')).rejects.toMatchObject({
+      kind: 'not_found',
+      message: expect.stringContaining("COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved"),
+    });
   });
 
   it('surfaces a failure delivered on the POST reply itself', async () => {
-    fake.script({ match: /syntax/, behaviour: { kind: 'fail', afterPages: 0, error: { message: 'mismatched input', errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR', errorCode: 1 } } });
-    await expect(run('SELECT syntax')).rejects.toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('SYNTAX_ERROR') });
+    fake.script({
+      match: /syntax/,
+      behaviour: {
+        kind: 'fail',
+        afterPages: 0,
+        error: { message: 'mismatched input', errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR', errorCode: 1 },
+      },
+    });
+    await expect(run('SELECT syntax')).rejects.toMatchObject({
+      kind: 'invalid_arguments',
+      message: expect.stringContaining('SYNTAX_ERROR'),
+    });
     expect(fake.requests.filter((r) => r.method === 'GET')).toHaveLength(0);
   });
 
@@ -100,13 +151,18 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
     fake.failNextGets({ status: 200, resetMidBody: true });
     await expect(run('SELECT 1 AS one')).resolves.toMatchObject({ rows: [[1]] });
     fake.failNextGets({ status: 200, body: '{"not": json' });
-    await expect(run('SELECT 1 AS one')).rejects.toMatchObject({ kind: 'upstream', message: 'Trino sent a body that is not JSON on GET nextUri' });
+    await expect(run('SELECT 1 AS one')).rejects.toMatchObject({
+      kind: 'upstream',
+      message: 'Trino sent a body that is not JSON on GET nextUri',
+    });
     await until(() => fake.cancelled.length === 1);
   });
 
   it('never retries the POST', async () => {
     const broken = new DirectTrinoEngine({ baseUrl: fake.url, user: 'analyst', password: 'wrong', source: 'x' });
-    await expect(broken.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(
+      broken.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal }),
+    ).rejects.toMatchObject({
       kind: 'upstream',
       message: expect.stringContaining('rejected the credentials'),
     });
@@ -144,7 +200,10 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
   it('cancels upstream and answers with a timeout error when the query runs too long', async () => {
     fake.script({ match: /forever/, pageDelayMs: 50, behaviour: { kind: 'hang' } });
     const started = Date.now();
-    await expect(run('SELECT forever', { timeoutMs: 1000 })).rejects.toMatchObject({ kind: 'timeout', message: expect.stringContaining('1000 ms') });
+    await expect(run('SELECT forever', { timeoutMs: 1000 })).rejects.toMatchObject({
+      kind: 'timeout',
+      message: expect.stringContaining('1000 ms'),
+    });
     expect(Date.now() - started).toBeLessThan(15_000);
     await until(() => fake.cancelled.length === 1);
   });
@@ -153,7 +212,9 @@ describe('Trino REST client against the fake coordinator (e2e)', () => {
     await expect(engine.checkHealth()).resolves.toMatchObject({ status: 'up', message: 'Trino fake-475' });
     const nowhere = new DirectTrinoEngine({ baseUrl: 'http://127.0.0.1:1', user: 'u', source: 's' });
     await expect(nowhere.checkHealth()).resolves.toMatchObject({ status: 'down' });
-    await expect(nowhere.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(
+      nowhere.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal }),
+    ).rejects.toMatchObject({
       kind: 'unavailable',
       message: expect.stringContaining('unreachable'),
     });

@@ -44,14 +44,30 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   });
 
   it.each(['168', 'analytics-dp'])('runs a query on dataplane %s with engine TRINO and the dataplane id', async (dataplane) => {
-    const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane, query: 'SELECT count(*) AS n FROM memory.sales.orders' });
+    const { status, body } = await postJson(`${server.url}/api/trino/query`, {
+      dataplane,
+      query: 'SELECT count(*) AS n FROM memory.sales.orders',
+    });
     expect(status).toBe(200);
-    expect(body.structuredContent).toMatchObject({ dataplane: '168', columns: [{ name: 'n', type: 'bigint' }], rows: [[5000]], truncated: false });
-    expect(xdp.requests('/query/execute').at(-1)?.body).toEqual({ engine: 'TRINO', dataplane: '168', query: 'SELECT count(*) AS n FROM memory.sales.orders' });
+    expect(body.structuredContent).toMatchObject({
+      dataplane: '168',
+      columns: [{ name: 'n', type: 'bigint' }],
+      rows: [[5000]],
+      truncated: false,
+    });
+    expect(xdp.requests('/query/execute').at(-1)?.body).toEqual({
+      engine: 'TRINO',
+      dataplane: '168',
+      query: 'SELECT count(*) AS n FROM memory.sales.orders',
+    });
   });
 
   it('applies the row cap to the answer and reports truncation', async () => {
-    const { body } = await postJson(`${server.url}/api/trino/query`, { dataplane: '168', query: 'SELECT * FROM memory.sales.products', maxRows: 4 });
+    const { body } = await postJson(`${server.url}/api/trino/query`, {
+      dataplane: '168',
+      query: 'SELECT * FROM memory.sales.products',
+      maxRows: 4,
+    });
     expect(body.structuredContent).toMatchObject({ rowCount: 4, truncated: true });
   });
 
@@ -62,8 +78,23 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   });
 
   it.each(['top', 'result'] as const)('reports a failed query from the %s-level error', async (where) => {
-    xdp.enqueue({ kind: 'query-error', where, error: { message: "line 1:8: Column 'x' cannot be resolved", errorCode: 47, errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' } }, { endpoint: '/query/execute' });
-    const { status, body } = await postJson(`${server.url}/api/trino/query`, { dataplane: '168', query: 'SELECT x FROM memory.sales.orders' });
+    xdp.enqueue(
+      {
+        kind: 'query-error',
+        where,
+        error: {
+          message: "line 1:8: Column 'x' cannot be resolved",
+          errorCode: 47,
+          errorName: 'COLUMN_NOT_FOUND',
+          errorType: 'USER_ERROR',
+        },
+      },
+      { endpoint: '/query/execute' },
+    );
+    const { status, body } = await postJson(`${server.url}/api/trino/query`, {
+      dataplane: '168',
+      query: 'SELECT x FROM memory.sales.orders',
+    });
     expect(status).toBeGreaterThanOrEqual(400);
     expect(body.isError).toBe(true);
     expect(body.error.message).toContain("Column 'x' cannot be resolved");
@@ -81,7 +112,12 @@ describe('Trino tools over XDP dataplanes (POST /query/execute) (e2e)', () => {
   it('aborts the XDP request when the REST caller disconnects', async () => {
     xdp.enqueue({ kind: 'hang' }, { endpoint: '/query/execute' });
     const controller = new AbortController();
-    const pending = fetch(`${server.url}/api/trino/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataplane: '168', query: 'SELECT 1' }), signal: controller.signal }).catch(() => undefined);
+    const pending = fetch(`${server.url}/api/trino/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataplane: '168', query: 'SELECT 1' }),
+      signal: controller.signal,
+    }).catch(() => undefined);
     await until(() => xdp.requests('/query/execute').length === 1);
     controller.abort();
     await pending;

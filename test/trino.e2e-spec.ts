@@ -7,7 +7,9 @@ import { getJson, postJson, startTestServer, type TestServer } from './support/a
 
 async function connect(kind: 'ws' | 'mcp', server: TestServer): Promise<Client> {
   const client = new Client({ name: `trino-e2e-${kind}`, version: '1.0.0' });
-  await client.connect(kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+  await client.connect(
+    kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)),
+  );
   return client;
 }
 
@@ -21,7 +23,11 @@ async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boole
 }
 
 const SAMPLE_QUERY = 'SELECT region, count(*) AS customers FROM sales.customers GROUP BY region ORDER BY region';
-const SAMPLE_ROWS = [['AMER', 164], ['APAC', 194], ['EMEA', 142]];
+const SAMPLE_ROWS = [
+  ['AMER', 164],
+  ['APAC', 194],
+  ['EMEA', 142],
+];
 
 describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)', () => {
   let server: TestServer;
@@ -36,12 +42,19 @@ describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)',
   it('lists catalogs and runs a SELECT on the sample data over REST', async () => {
     const catalogs = await getJson(`${server.url}/api/trino/catalogs`);
     expect(catalogs.status).toBe(200);
-    expect(catalogs.body.structuredContent).toMatchObject({ dataplane: 'local', columns: [{ name: 'Catalog', type: 'varchar' }], rows: [['memory']] });
+    expect(catalogs.body.structuredContent).toMatchObject({
+      dataplane: 'local',
+      columns: [{ name: 'Catalog', type: 'varchar' }],
+      rows: [['memory']],
+    });
 
     const query = await postJson(`${server.url}/api/trino/query`, { query: SAMPLE_QUERY });
     expect(query.status).toBe(200);
     expect(query.body.structuredContent).toMatchObject({
-      columns: [{ name: 'region', type: 'varchar' }, { name: 'customers', type: 'bigint' }],
+      columns: [
+        { name: 'region', type: 'varchar' },
+        { name: 'customers', type: 'bigint' },
+      ],
       rows: SAMPLE_ROWS,
       rowCount: 3,
       truncated: false,
@@ -54,7 +67,16 @@ describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)',
     try {
       const { tools } = await client.listTools();
       const names = tools.map((tool) => tool.name);
-      expect(names).toEqual(expect.arrayContaining(['trino_execute_query', 'trino_list_catalogs', 'trino_list_schemas', 'trino_list_tables', 'trino_describe_table', 'trino_explain']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'trino_execute_query',
+          'trino_list_catalogs',
+          'trino_list_schemas',
+          'trino_list_tables',
+          'trino_describe_table',
+          'trino_explain',
+        ]),
+      );
       for (const tool of tools.filter((t) => t.name.startsWith('trino_'))) expect(tool.annotations?.readOnlyHint).toBe(true);
       const catalogs = await client.callTool({ name: 'trino_list_catalogs', arguments: {} });
       expect(catalogs.structuredContent).toMatchObject({ rows: [['memory']] });
@@ -111,8 +133,15 @@ describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)',
 
   it('documents the Trino endpoints in the OpenAPI document', async () => {
     const openapi = await getJson(`${server.url}/api/docs-json`);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/trino/query', '/api/trino/catalogs', '/api/trino/schemas', '/api/trino/tables', '/api/trino/columns']));
-    expect(openapi.body.paths['/api/trino/columns'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['catalog', 'dataplane', 'schema', 'table']);
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/api/trino/query', '/api/trino/catalogs', '/api/trino/schemas', '/api/trino/tables', '/api/trino/columns']),
+    );
+    expect(openapi.body.paths['/api/trino/columns'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'catalog',
+      'dataplane',
+      'schema',
+      'table',
+    ]);
   });
 
   it('quotes identifiers in metadata queries: a hostile table name is just a missing table', async () => {
@@ -155,7 +184,10 @@ describe('Trino tools with no configuration: embedded DuckDB sample data (e2e)',
   });
 
   it('reports the engine in /ready from the cached background check', async () => {
-    const ready = await eventually(() => getJson(`${server.url}/ready`), (r) => r.body.dependencies?.['trino:local']?.status === 'up');
+    const ready = await eventually(
+      () => getJson(`${server.url}/ready`),
+      (r) => r.body.dependencies?.['trino:local']?.status === 'up',
+    );
     expect(ready.status).toBe(200);
     expect(ready.body.dependencies['trino:local']).toMatchObject({ status: 'up', engine: 'duckdb' });
   });
@@ -171,12 +203,17 @@ describe('Trino tools with a tiny text budget (e2e)', () => {
   afterAll(() => server.close());
 
   it('keeps the whole answer (text and structuredContent) within the budget and says rows were cut', async () => {
-    const result = await postJson(`${server.url}/api/trino/query`, { query: 'SELECT * FROM sales.customers ORDER BY customer_id', maxRows: 200 });
+    const result = await postJson(`${server.url}/api/trino/query`, {
+      query: 'SELECT * FROM sales.customers ORDER BY customer_id',
+      maxRows: 200,
+    });
     expect(Buffer.byteLength(JSON.stringify(result.body))).toBeLessThanOrEqual(2048);
     const { rowCount, rows, truncated, truncatedBy } = result.body.structuredContent;
     expect({ truncated, truncatedBy }).toEqual({ truncated: true, truncatedBy: 'bytes' });
     expect(rowCount).toBeGreaterThan(0);
     expect(rows.map((row: number[]) => row[0])).toEqual(Array.from({ length: rowCount }, (_, i) => i + 1));
-    expect(result.body.content[0].text).toContain(`Result cut to fit the 2048-byte result budget (RESULT_MAX_BYTES): ${rowCount} row(s) kept`);
+    expect(result.body.content[0].text).toContain(
+      `Result cut to fit the 2048-byte result budget (RESULT_MAX_BYTES): ${rowCount} row(s) kept`,
+    );
   });
 });

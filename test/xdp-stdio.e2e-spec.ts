@@ -40,7 +40,12 @@ describe('XDP tools over stdio (built app, e2e)', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['xdp_list_datastores', 'xdp_list_dataplanes']));
     const result = await client.callTool({ name: 'xdp_list_datastores', arguments: { size: 3 } });
-    expect((result.structuredContent as { pagination: unknown }).pagination).toEqual({ page: 0, size: 3, totalElements: 57, totalPages: 19 });
+    expect((result.structuredContent as { pagination: unknown }).pagination).toEqual({
+      page: 0,
+      size: 3,
+      totalElements: 57,
+      totalPages: 19,
+    });
     expect(JSON.stringify(result)).not.toContain(FAKE_CREDENTIAL_MARKER);
   });
 
@@ -50,7 +55,10 @@ describe('XDP tools over stdio (built app, e2e)', () => {
     expect(xdp.requests()).toHaveLength(2);
     xdp.enqueue({ kind: 'status', status: 403 });
     const rejected = await client.callTool({ name: 'xdp_list_dataplanes', arguments: {} });
-    expect(rejected).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining('XDP rejected the credentials (HTTP 403)') }] });
+    expect(rejected).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: expect.stringContaining('XDP rejected the credentials (HTTP 403)') }],
+    });
   });
 
   it('keeps stdout clean and writes no secret to the logs on stderr', () => {

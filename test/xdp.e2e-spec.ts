@@ -12,7 +12,9 @@ const MAIN = 'dist/apps/xdp-mcp-server/main.js';
 
 async function connect(kind: 'ws' | 'mcp', server: TestServer): Promise<Client> {
   const client = new Client({ name: `xdp-e2e-${kind}`, version: '1.0.0' });
-  await client.connect(kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+  await client.connect(
+    kind === 'ws' ? new WebSocketClientTransport(new URL(server.wsUrl)) : new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)),
+  );
   // Listing first lets the SDK client validate structuredContent against each tool's outputSchema.
   await client.listTools();
   return client;
@@ -20,7 +22,7 @@ async function connect(kind: 'ws' | 'mcp', server: TestServer): Promise<Client> 
 
 /** Waits for the startup connection check to finish, so later fault injection cannot reach it. */
 async function firstXdpCheck(server: TestServer): Promise<Record<string, unknown>> {
-  for (const deadline = Date.now() + 15_000; ; ) {
+  for (const deadline = Date.now() + 15_000; ;) {
     const state = (await getJson(`${server.url}/ready`)).body.dependencies.xdp;
     if (state.status !== 'unknown' || Date.now() > deadline) return state;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -42,7 +44,10 @@ describe('XDP tools end to end (REST, /ws, /mcp) against the fake XDP', () => {
     (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
     xdp = await FakeXdpServer.start();
     // Only the startup check: a periodic one could land on a fault injected by a test.
-    server = await startTestServer({ env: { ...xdp.env(), XDP_TIMEOUT_MS: '5000', XDP_RETRY_BASE_DELAY_MS: '1', XDP_HEALTH_INTERVAL_MS: '3600000' }, imports: [] });
+    server = await startTestServer({
+      env: { ...xdp.env(), XDP_TIMEOUT_MS: '5000', XDP_RETRY_BASE_DELAY_MS: '1', XDP_HEALTH_INTERVAL_MS: '3600000' },
+      imports: [],
+    });
     [ws, mcp] = await Promise.all([connect('ws', server), connect('mcp', server)]);
     await firstXdpCheck(server);
   });
@@ -84,7 +89,9 @@ describe('XDP tools end to end (REST, /ws, /mcp) against the fake XDP', () => {
 
     it.each(['ws', 'mcp'] as const)('lists dataplanes over /%s', async (kind) => {
       const result = await (kind === 'ws' ? ws : mcp).callTool({ name: 'xdp_list_dataplanes', arguments: {} });
-      expect((result.structuredContent as { dataplanes: { id: number }[] }).dataplanes.map((dataplane) => dataplane.id)).toEqual([168, 169]);
+      expect((result.structuredContent as { dataplanes: { id: number }[] }).dataplanes.map((dataplane) => dataplane.id)).toEqual([
+        168, 169,
+      ]);
       expect(textOf(result)).toContain('168 analytics-dp · ACTIVE');
     });
 
@@ -112,17 +119,28 @@ describe('XDP tools end to end (REST, /ws, /mcp) against the fake XDP', () => {
 
   describe('failures', () => {
     it("surfaces XDP's success:false message over REST as 502", async () => {
-      xdp.enqueue({ kind: 'failure-envelope', errorCode: 4031, message: 'Tenant suspended', detailedMessage: 'Contact your administrator' });
+      xdp.enqueue({
+        kind: 'failure-envelope',
+        errorCode: 4031,
+        message: 'Tenant suspended',
+        detailedMessage: 'Contact your administrator',
+      });
       const { status, body } = await getJson(`${server.url}/api/xdp/datastores`);
       expect(status).toBe(502);
-      expect(body.error).toEqual({ status: 502, code: 'upstream', message: 'XDP reported a failure for GET /datastore (errorCode 4031): Tenant suspended — Contact your administrator' });
+      expect(body.error).toEqual({
+        status: 502,
+        code: 'upstream',
+        message: 'XDP reported a failure for GET /datastore (errorCode 4031): Tenant suspended — Contact your administrator',
+      });
     });
 
     it('reports rejected credentials as a tool error over /ws', async () => {
       xdp.enqueue({ kind: 'status', status: 401 });
       const result = await ws.callTool({ name: 'xdp_list_dataplanes', arguments: {} });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toContain('XDP rejected the credentials (HTTP 401) for GET /dataplane: check XDP_ACCESS_KEY and XDP_SECRET_KEY');
+      expect(textOf(result)).toContain(
+        'XDP rejected the credentials (HTTP 401) for GET /dataplane: check XDP_ACCESS_KEY and XDP_SECRET_KEY',
+      );
     });
 
     it('answers 429 over REST when XDP asks for a long pause, without retrying', async () => {
@@ -203,12 +221,18 @@ describe('XDP tools end to end (REST, /ws, /mcp) against the fake XDP', () => {
     });
 
     it('never writes the XDP keys or data store credentials to the logs', async () => {
-      xdp.enqueue({ kind: 'failure-envelope', message: 'bad key', detailedMessage: `secretKey=${xdp.secretKey} accessKey=${xdp.accessKey}` });
+      xdp.enqueue({
+        kind: 'failure-envelope',
+        message: 'bad key',
+        detailedMessage: `secretKey=${xdp.secretKey} accessKey=${xdp.accessKey}`,
+      });
       await getJson(`${server.url}/api/xdp/datastores`);
       await getJson(`${server.url}/api/xdp/datastores?size=100`);
       const logs = server.logs();
       // The failure (with XDP echoing both keys) did reach the log, scrubbed.
-      expect(logs).toMatch(/XDP call failed: XDP reported a failure for GET \/datastore \(errorCode 5001\): bad key — secretKey=\[REDACTED\] accessKey=\[REDACTED\]/);
+      expect(logs).toMatch(
+        /XDP call failed: XDP reported a failure for GET \/datastore \(errorCode 5001\): bad key — secretKey=\[REDACTED\] accessKey=\[REDACTED\]/,
+      );
       for (const secret of [xdp.secretKey, xdp.accessKey, FAKE_CREDENTIAL_MARKER]) expect(logs).not.toContain(secret);
     });
   });
@@ -225,7 +249,13 @@ describe('XDP outage (e2e)', () => {
     deadUrl = gone.url;
     await gone.close(); // nothing listens there any more: connection refused
     server = await startTestServer({
-      env: { XDP_BASE_URL: deadUrl, XDP_ACCESS_KEY: 'outage-access-key', XDP_SECRET_KEY: 'outage-secret-key', XDP_RETRY_BASE_DELAY_MS: '1', XDP_BREAKER_THRESHOLD: '3' },
+      env: {
+        XDP_BASE_URL: deadUrl,
+        XDP_ACCESS_KEY: 'outage-access-key',
+        XDP_SECRET_KEY: 'outage-secret-key',
+        XDP_RETRY_BASE_DELAY_MS: '1',
+        XDP_BREAKER_THRESHOLD: '3',
+      },
       imports: [],
     });
     ws = await connect('ws', server);
@@ -239,18 +269,26 @@ describe('XDP outage (e2e)', () => {
   it('keeps /ready at 200 while reporting XDP down and why', async () => {
     const xdpState = await firstXdpCheck(server);
     expect((await getJson(`${server.url}/ready`)).status).toBe(200);
-    expect(xdpState).toMatchObject({ status: 'down', reason: 'unreachable', message: expect.stringContaining('connection refused (ECONNREFUSED)') });
+    expect(xdpState).toMatchObject({
+      status: 'down',
+      reason: 'unreachable',
+      message: expect.stringContaining('connection refused (ECONNREFUSED)'),
+    });
   });
 
   it('fails tool calls with a clear message, then fast once the breaker is open', async () => {
     const first = await ws.callTool({ name: 'xdp_list_dataplanes', arguments: {} });
     expect(first.isError).toBe(true);
-    expect(textOf(first)).toMatch(/^XDP is (unreachable for .* connection refused \(ECONNREFUSED\)|unavailable: \d+ consecutive requests failed)/);
+    expect(textOf(first)).toMatch(
+      /^XDP is (unreachable for .* connection refused \(ECONNREFUSED\)|unavailable: \d+ consecutive requests failed)/,
+    );
 
     const started = Date.now();
     const fast = await ws.callTool({ name: 'xdp_list_datastores', arguments: {} });
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(textOf(fast)).toMatch(/^XDP is unavailable: \d+ consecutive requests failed \(last: connection refused \(ECONNREFUSED\)\); new requests are refused for another \d+ s/);
+    expect(textOf(fast)).toMatch(
+      /^XDP is unavailable: \d+ consecutive requests failed \(last: connection refused \(ECONNREFUSED\)\); new requests are refused for another \d+ s/,
+    );
 
     const rest = await getJson(`${server.url}/api/xdp/datastores`);
     expect(rest.status).toBe(503);
@@ -273,8 +311,14 @@ describe('XDP configuration at startup (e2e)', () => {
   });
 
   it.each([
-    [{ XDP_BASE_URL: 'https://xdp.example.com/xdp-cp-service/api' }, ['XDP_ACCESS_KEY is required when XDP_BASE_URL is set', 'XDP_SECRET_KEY is required when XDP_BASE_URL is set']],
-    [{ XDP_BASE_URL: 'https://xdp.example.com', XDP_ACCESS_KEY: 'only-the-access-key' }, ['XDP_SECRET_KEY is required when XDP_BASE_URL is set']],
+    [
+      { XDP_BASE_URL: 'https://xdp.example.com/xdp-cp-service/api' },
+      ['XDP_ACCESS_KEY is required when XDP_BASE_URL is set', 'XDP_SECRET_KEY is required when XDP_BASE_URL is set'],
+    ],
+    [
+      { XDP_BASE_URL: 'https://xdp.example.com', XDP_ACCESS_KEY: 'only-the-access-key' },
+      ['XDP_SECRET_KEY is required when XDP_BASE_URL is set'],
+    ],
     [{ XDP_SECRET_KEY: 'a-secret-without-url' }, ['XDP_BASE_URL is required when XDP_ACCESS_KEY or XDP_SECRET_KEY is set']],
     [{ XDP_BASE_URL: 'ftp://xdp.example.com', XDP_ACCESS_KEY: 'a', XDP_SECRET_KEY: 'b' }, ['XDP_BASE_URL must be an absolute http(s) URL']],
   ])('refuses to start with %j', async (env, problems) => {
@@ -296,11 +340,16 @@ describe('XDP configuration at startup (e2e)', () => {
 
   it('makes the real entry point exit 1 naming the missing key, without echoing the secret', async () => {
     expect(existsSync(MAIN)).toBe(true); // built by `npm test` (npm run build) before jest runs
-    const { code, stdout, stderr } = await runToExit(MAIN, { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', XDP_BASE_URL: 'https://xdp.example.com', XDP_SECRET_KEY: 'secret-value-9876' });
+    const { code, stdout, stderr } = await runToExit(MAIN, {
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      XDP_BASE_URL: 'https://xdp.example.com',
+      XDP_SECRET_KEY: 'secret-value-9876',
+    });
     expect(code).toBe(1);
     expect(stderr).toContain('XDP_ACCESS_KEY is required when XDP_BASE_URL is set');
     expect(stderr).not.toContain('secret-value-9876');
     expect(stdout).toBe('');
   });
 });
-

@@ -27,8 +27,10 @@ function fail(message: string, code = 1): void {
 /** One line for the failures an operator fixes without a stack trace. */
 function describeFailure(error: unknown): string {
   const { code, port, address, name, message, stack } = (error ?? {}) as NodeJS.ErrnoException & { port?: number; address?: string };
-  if (code === 'EADDRINUSE') return `port ${port} on ${address} is already in use (EADDRINUSE): stop the process using it or set PORT to a free port`;
-  if (code === 'EACCES' && port !== undefined) return `no permission to listen on port ${port} on ${address} (EACCES): use a port above 1023 or set PORT`;
+  if (code === 'EADDRINUSE')
+    return `port ${port} on ${address} is already in use (EADDRINUSE): stop the process using it or set PORT to a free port`;
+  if (code === 'EACCES' && port !== undefined)
+    return `no permission to listen on port ${port} on ${address} (EACCES): use a port above 1023 or set PORT`;
   // The configuration error already lists every bad variable, one per line.
   if (name === 'ConfigValidationError') return message;
   return error instanceof Error ? (stack ?? message) : String(error);

@@ -16,7 +16,11 @@ if (options.generated) {
     pageSize,
     behaviour: {
       kind: 'generated',
-      columns: [{ name: 'n', type: 'bigint' }, { name: 'label', type: 'varchar' }, { name: 'amount', type: 'double' }],
+      columns: [
+        { name: 'n', type: 'bigint' },
+        { name: 'label', type: 'varchar' },
+        { name: 'amount', type: 'double' },
+      ],
       rowCount,
       row: (index) => [index, `row-${index}`, index * 1.5],
     },

@@ -28,7 +28,9 @@ export async function startFakeUpstream(name, root, options = {}) {
   compile(source, compiled);
   // The fakes' own helpers (e.g. traceparent.ts), imported as `./x.js`.
   const fakesDir = join(root, 'test/fakes');
-  for (const file of readdirSync(fakesDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.startsWith('fake-'))) {
+  for (const file of readdirSync(fakesDir).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.startsWith('fake-'),
+  )) {
     compile(join(fakesDir, file), join(outDir, file.replace(/\.ts$/, '.js')));
   }
 

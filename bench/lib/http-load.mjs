@@ -13,28 +13,32 @@ export async function runHttpLoad({ url, concurrency, seconds, warmupSeconds = 1
   let running = true;
   let nextId = 1;
 
-  const post = (text) => new Promise((resolve) => {
-    const req = httpRequest({
-      agent,
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'content-length': Buffer.byteLength(text),
-        ...headers,
-      },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (error) => resolve({ status: 0, text: String(error) }));
+  const post = (text) =>
+    new Promise((resolve) => {
+      const req = httpRequest(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'content-length': Buffer.byteLength(text),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (error) => resolve({ status: 0, text: String(error) }));
+        },
+      );
+      req.on('error', (error) => resolve({ status: 0, text: String(error) }));
+      req.end(text);
     });
-    req.on('error', (error) => resolve({ status: 0, text: String(error) }));
-    req.end(text);
-  });
 
   const worker = async () => {
     while (running) {
@@ -59,4 +63,3 @@ function isResult({ status, text }) {
   const message = JSON.parse(json);
   return message.result !== undefined && !message.result.isError;
 }
-

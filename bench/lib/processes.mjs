@@ -25,7 +25,16 @@ export async function freePort() {
  * Spawns a Node script (with `nodePath`, this Node by default) pinned to `core` and waits until `healthPath` answers 200.
  * Resolves with the child, its pid, the base URL and the time from spawn to first 200.
  */
-export async function startNodeServer({ script, args = [], env = {}, core = 0, healthPath = '/health', nodeArgs = [], nodePath = process.execPath, timeoutMs = 30_000 }) {
+export async function startNodeServer({
+  script,
+  args = [],
+  env = {},
+  core = 0,
+  healthPath = '/health',
+  nodeArgs = [],
+  nodePath = process.execPath,
+  timeoutMs = 30_000,
+}) {
   const port = await freePort();
   const [command, commandArgs] = pinnedCommand(core, nodePath, [...nodeArgs, script, ...args]);
   const started = performance.now();

@@ -11,12 +11,19 @@ const END = '<!-- bench:results:end -->';
 const TARGETS = [
   {
     name: '/ws trivial tool, 1 connection x 64 in flight: >= 0.3x the bare ws echo',
-    bound: 'the MCP protocol layer: per-message zod parsing and failing type-guard parses in SDK v1, a full SDK Server per session (libs/mcp-transports)',
-    judge: (s) => ratioTarget(s['ws:bench_echo:1x64'], (r) => r >= 0.3, (x) => `${round(x.ratio)}x (${Math.round(x.target.requestsPerSecond)} vs ${Math.round(x.baseline.requestsPerSecond)} req/s)`),
+    bound:
+      'the MCP protocol layer: per-message zod parsing and failing type-guard parses in SDK v1, a full SDK Server per session (libs/mcp-transports)',
+    judge: (s) =>
+      ratioTarget(
+        s['ws:bench_echo:1x64'],
+        (r) => r >= 0.3,
+        (x) => `${round(x.ratio)}x (${Math.round(x.target.requestsPerSecond)} vs ${Math.round(x.baseline.requestsPerSecond)} req/s)`,
+      ),
   },
   {
     name: '/ws xdp_list_datastores (fake XDP), 1 x 64: >= 0.10x the echo with p99 <= 50 ms',
-    bound: 'CPU per call: GC (the live data of 64 calls in flight is promoted), the HTTP client, parsing, redacting (the credential scrubber) and rendering the upstream body, and the protocol layer as above',
+    bound:
+      'CPU per call: GC (the live data of 64 calls in flight is promoted), the HTTP client, parsing, redacting (the credential scrubber) and rendering the upstream body, and the protocol layer as above',
     judge: (s) => {
       const x = s['xdp:xdp_list_datastores:1x64'];
       if (!x?.target) return pending(x);
@@ -26,23 +33,41 @@ const TARGETS = [
   },
   {
     name: '/mcp tools/call, 16 concurrent: >= 2.5x the SDK v1 stateless example',
-    bound: 'per request: Express/Nest middleware and guards (about half the CPU), the Node-to-web Request/Response adapter, the SDK v2 pipeline with a new Server and its zod parsing',
-    judge: (s) => ratioTarget(s['mcp:bench_echo:c16'], (r) => r >= 2.5, (x) => `${round(x.ratio)}x`, 'sdkV1'),
+    bound:
+      'per request: Express/Nest middleware and guards (about half the CPU), the Node-to-web Request/Response adapter, the SDK v2 pipeline with a new Server and its zod parsing',
+    judge: (s) =>
+      ratioTarget(
+        s['mcp:bench_echo:c16'],
+        (r) => r >= 2.5,
+        (x) => `${round(x.ratio)}x`,
+        'sdkV1',
+      ),
   },
   {
     name: '/mcp tools/call, 16 concurrent: >= 1.25x a minimal SDK v2 createMcpHandler server',
     bound: 'as above: the per-request protocol work in libs/mcp-transports and the HTTP middleware in front of it',
-    judge: (s) => ratioTarget(s['mcp:bench_echo:c16'], (r) => r >= 1.25, (x) => `${round(x.ratio)}x`, 'sdkV2'),
+    judge: (s) =>
+      ratioTarget(
+        s['mcp:bench_echo:c16'],
+        (r) => r >= 1.25,
+        (x) => `${round(x.ratio)}x`,
+        'sdkV2',
+      ),
   },
   ...[22, 20].map((major) => ({
     name: `start-up on Node ${major}, spawn to /health 200${major === 22 ? ': <= 1 s (the image runs Node 22)' : ' (reported)'}`,
-    bound: 'evaluating the bundle (Nest, the MCP SDK building its zod schemas, three copies of mime-db), compiling it when the compile cache is cold, GC during start-up',
+    bound:
+      'evaluating the bundle (Nest, the MCP SDK building its zod schemas, three copies of mime-db), compiling it when the compile cache is cold, GC during start-up',
     informational: major !== 22,
     judge: (s) => {
       const x = s[`startup:node${major}`];
       if (!x?.target) return pending(x);
-      const cold = Number.isFinite(x.target.coldStartupMs) && major === 22 ? `, empty compile cache ${Math.round(x.target.coldStartupMs)} ms` : '';
-      return { met: major === 22 ? x.target.startupMs <= 1000 : undefined, value: `${Math.round(x.target.startupMs)} ms${cold} (bare node:http ${Math.round(x.baseline.startupMs)} ms; ${x.nodeVersion ?? ''})` };
+      const cold =
+        Number.isFinite(x.target.coldStartupMs) && major === 22 ? `, empty compile cache ${Math.round(x.target.coldStartupMs)} ms` : '';
+      return {
+        met: major === 22 ? x.target.startupMs <= 1000 : undefined,
+        value: `${Math.round(x.target.startupMs)} ms${cold} (bare node:http ${Math.round(x.baseline.startupMs)} ms; ${x.nodeVersion ?? ''})`,
+      };
     },
   })),
   ...[1000, 5000].map((count) => ({
@@ -111,7 +136,8 @@ export function writePerformanceReport(file, results) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Performance\n\n${BEGIN}\n${END}\n`;
   const start = current.indexOf(BEGIN);
   const end = current.indexOf(END);
-  const next = start >= 0 && end > start ? current.slice(0, start) + block + current.slice(end + END.length) : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    start >= 0 && end > start ? current.slice(0, start) + block + current.slice(end + END.length) : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }
 
@@ -138,43 +164,65 @@ export function renderResults(results) {
     '',
     '| Tool | Connections x in flight | req/s | p50 ms | p99 ms | Errors | Echo req/s | Echo p50 / p99 ms | Ratio |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.scenarios.filter((s) => s.group === 'ws' || s.group === 'xdp').map((s) => s.error
-      ? `| ${s.tool ?? s.id} | ${s.connections ?? ''} x ${s.inFlight ?? ''} | not measured: ${s.error} | | | | | | |`
-      : `| \`${s.tool}\` | ${s.connections} x ${s.inFlight} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} | ${round(s.target.p99Ms)} | ${s.target.errors} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.baseline.p50Ms)} / ${round(s.baseline.p99Ms)} | ${round(s.ratio)}x |`),
+    ...results.scenarios
+      .filter((s) => s.group === 'ws' || s.group === 'xdp')
+      .map((s) =>
+        s.error
+          ? `| ${s.tool ?? s.id} | ${s.connections ?? ''} x ${s.inFlight ?? ''} | not measured: ${s.error} | | | | | | |`
+          : `| \`${s.tool}\` | ${s.connections} x ${s.inFlight} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} | ${round(s.target.p99Ms)} | ${s.target.errors} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.baseline.p50Ms)} / ${round(s.baseline.p99Ms)} | ${round(s.ratio)}x |`,
+      ),
     '',
     '### Streamable HTTP `/mcp` tools/call (ratios = req/s vs the SDK v1 stateless example and a minimal SDK v2 server)',
     '',
     '| Tool | Concurrent requests | req/s | p50 / p99 ms | Errors | SDK v1 example req/s (p50 / p99 ms) | SDK v2 minimal req/s (p50 / p99 ms) | vs v1 | vs v2 |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.scenarios.filter((s) => s.group === 'mcp').map((s) => s.error
-      ? `| ${s.id} | ${s.concurrency} | not measured: ${s.error} | | | | | | |`
-      : `| \`${s.tool}\` | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.target.errors} | ${baselineCell(s, 'sdkV1')} | ${baselineCell(s, 'sdkV2')} | ${ratioCell(s, 'sdkV1')} | ${ratioCell(s, 'sdkV2')} |`),
+    ...results.scenarios
+      .filter((s) => s.group === 'mcp')
+      .map((s) =>
+        s.error
+          ? `| ${s.id} | ${s.concurrency} | not measured: ${s.error} | | | | | | |`
+          : `| \`${s.tool}\` | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.target.errors} | ${baselineCell(s, 'sdkV1')} | ${baselineCell(s, 'sdkV2')} | ${ratioCell(s, 'sdkV1')} | ${ratioCell(s, 'sdkV2')} |`,
+      ),
     '',
     '### Tracing over `/mcp` (same run, interleaved; the A/A pair is the noise band)',
     '',
     '| Comparison | Concurrent requests | req/s | p50 / p99 ms | Against | Its req/s | Ratio |',
     '|---|---|---|---|---|---|---|',
-    ...results.scenarios.filter((s) => s.group === 'tracing').map((s) => s.error
-      ? `| ${s.comparison ?? s.id} | ${s.concurrency ?? ''} | not measured: ${s.error} | | | | |`
-      : `| ${s.comparison ?? 'on vs off'} | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.baselineName} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.ratio, 3)}x |`),
+    ...results.scenarios
+      .filter((s) => s.group === 'tracing')
+      .map((s) =>
+        s.error
+          ? `| ${s.comparison ?? s.id} | ${s.concurrency ?? ''} | not measured: ${s.error} | | | | |`
+          : `| ${s.comparison ?? 'on vs off'} | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.baselineName} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.ratio, 3)}x |`,
+      ),
     '',
     '### Idle WebSocket sessions (RSS added per initialized, idle session)',
     '',
     '| Sessions | Server KB/session | Echo server KB/session | Ratio |',
     '|---|---|---|---|',
-    ...results.scenarios.filter((s) => s.group === 'idle').map((s) => s.error
-      ? `| ${s.id} | not measured: ${s.error} | | |`
-      : `| ${s.connections} | ${round(s.target.bytesPerSession / 1024, 1)} | ${round(s.baseline.bytesPerSession / 1024, 1)} | ${round(s.ratio)}x |`),
+    ...results.scenarios
+      .filter((s) => s.group === 'idle')
+      .map((s) =>
+        s.error
+          ? `| ${s.id} | not measured: ${s.error} | | |`
+          : `| ${s.connections} | ${round(s.target.bytesPerSession / 1024, 1)} | ${round(s.baseline.bytesPerSession / 1024, 1)} | ${round(s.ratio)}x |`,
+      ),
     '',
     '### Startup and large results',
     '',
     '| Figure | Server | Baseline | Ratio |',
     '|---|---|---|---|',
-    ...results.scenarios.filter((s) => s.group === 'startup').map((s) => s.target
-      ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.coldStartupMs) ? ` (empty compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
-      : `| Startup (${s.id}) | ${s.error ?? 'not measured'} | | |`),
+    ...results.scenarios
+      .filter((s) => s.group === 'startup')
+      .map((s) =>
+        s.target
+          ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.coldStartupMs) ? ` (empty compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
+          : `| Startup (${s.id}) | ${s.error ?? 'not measured'} | | |`,
+      ),
     ...(byId['trino:1M']?.target
-      ? [`| \`trino_execute_query\`, 1,000,000-row fake Trino result, default row cap | ${Math.round(byId['trino:1M'].target.answerMs)} ms to answer (first query of the process: ${Math.round(byId['trino:1M'].target.coldAnswerMs)} ms), ${byId['trino:1M'].target.rowsReturned} rows returned, peak RSS +${round(byId['trino:1M'].target.rssGrowthBytes / 2 ** 20, 1)} MB | — | — |`]
+      ? [
+          `| \`trino_execute_query\`, 1,000,000-row fake Trino result, default row cap | ${Math.round(byId['trino:1M'].target.answerMs)} ms to answer (first query of the process: ${Math.round(byId['trino:1M'].target.coldAnswerMs)} ms), ${byId['trino:1M'].target.rowsReturned} rows returned, peak RSS +${round(byId['trino:1M'].target.rssGrowthBytes / 2 ** 20, 1)} MB | — | — |`,
+        ]
       : [`| 1M-row Trino query | ${byId['trino:1M']?.error ?? 'not measured'} | | |`]),
     '',
   ];

@@ -124,7 +124,14 @@ async function openSession(url) {
   });
   socket.on('error', () => undefined);
   const initialized = new Promise((resolve) => socket.once('message', resolve));
-  socket.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } } }));
+  socket.send(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'soak', version: '1' } },
+    }),
+  );
   await initialized;
   socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   return socket;
@@ -134,27 +141,35 @@ async function openSession(url) {
 function postMcp(agent, baseUrl, text, timeoutMs) {
   const url = new URL('/mcp', baseUrl);
   return new Promise((resolve) => {
-    const req = httpRequest({
-      agent,
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname,
-      method: 'POST',
-      timeout: timeoutMs,
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', 'content-length': Buffer.byteLength(text) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const json = raw.startsWith('{') ? raw : /^data: (.*)$/m.exec(raw)?.[1];
-        try {
-          resolve(json ? JSON.parse(json) : { error: { message: `HTTP ${res.statusCode} ${raw.slice(0, 200)}` } });
-        } catch {
-          resolve({ error: { message: `HTTP ${res.statusCode} ${raw.slice(0, 200)}` } });
-        }
-      });
-    });
+    const req = httpRequest(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        timeout: timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-06-18',
+          'content-length': Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const json = raw.startsWith('{') ? raw : /^data: (.*)$/m.exec(raw)?.[1];
+          try {
+            resolve(json ? JSON.parse(json) : { error: { message: `HTTP ${res.statusCode} ${raw.slice(0, 200)}` } });
+          } catch {
+            resolve({ error: { message: `HTTP ${res.statusCode} ${raw.slice(0, 200)}` } });
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end(text);

@@ -43,26 +43,29 @@ export async function runWsLoad({ url, connections, inFlight, seconds, warmupSec
   let running = true;
   let nextId = 1;
 
-  const drivers = sockets.map((socket) => new Promise((resolve) => {
-    const sentAt = new Map();
-    const send = () => {
-      const id = nextId++;
-      sentAt.set(id, performance.now());
-      socket.send(request(id));
-    };
-    socket.on('message', (data) => {
-      const reply = JSON.parse(data.toString());
-      const started = sentAt.get(reply.id);
-      if (started === undefined) return; // a notification (progress, logging): not a reply
-      sentAt.delete(reply.id);
-      const failed = reply.error || reply.result?.isError;
-      recorder.record(performance.now() - started, failed ? () => JSON.stringify(reply.error ?? reply.result) : undefined);
-      if (running) send();
-      else if (sentAt.size === 0) resolve();
-    });
-    socket.on('close', () => resolve());
-    for (let i = 0; i < inFlight; i++) send();
-  }));
+  const drivers = sockets.map(
+    (socket) =>
+      new Promise((resolve) => {
+        const sentAt = new Map();
+        const send = () => {
+          const id = nextId++;
+          sentAt.set(id, performance.now());
+          socket.send(request(id));
+        };
+        socket.on('message', (data) => {
+          const reply = JSON.parse(data.toString());
+          const started = sentAt.get(reply.id);
+          if (started === undefined) return; // a notification (progress, logging): not a reply
+          sentAt.delete(reply.id);
+          const failed = reply.error || reply.result?.isError;
+          recorder.record(performance.now() - started, failed ? () => JSON.stringify(reply.error ?? reply.result) : undefined);
+          if (running) send();
+          else if (sentAt.size === 0) resolve();
+        });
+        socket.on('close', () => resolve());
+        for (let i = 0; i < inFlight; i++) send();
+      }),
+  );
 
   await recorder.measure(warmupSeconds, seconds);
   running = false;
@@ -82,10 +85,14 @@ export async function openIdleSessions(url, count, batch = 250) {
 }
 
 export function closeAll(sockets) {
-  return Promise.all(sockets.map((socket) => new Promise((resolve) => {
-    if (socket.readyState === WebSocket.CLOSED) return resolve();
-    socket.once('close', resolve);
-    socket.terminate();
-  })));
+  return Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', resolve);
+          socket.terminate();
+        }),
+    ),
+  );
 }
-

@@ -47,8 +47,14 @@ describe('deployment guide, followed literally (kubectl apply -f k8s/ + its Conf
     // Exactly the files `kubectl apply -f k8s/` reads.
     const objects = plainManifestFiles().flatMap(readManifest);
     const container = findObject(objects, 'Deployment', 'xdp-mcp-server').spec.template.spec.containers[0];
-    const shipped = Object.fromEntries(objects.filter((object) => object.kind === 'ConfigMap').map((object) => [object.metadata.name, object.data]));
-    environment = podEnvironment(container, { ...shipped, 'xdp-mcp-config': operatorConfigMap(xdpBaseUrl) }, { 'xdp-mcp-secrets': GUIDE_SECRET });
+    const shipped = Object.fromEntries(
+      objects.filter((object) => object.kind === 'ConfigMap').map((object) => [object.metadata.name, object.data]),
+    );
+    environment = podEnvironment(
+      container,
+      { ...shipped, 'xdp-mcp-config': operatorConfigMap(xdpBaseUrl) },
+      { 'xdp-mcp-secrets': GUIDE_SECRET },
+    );
     // The pod's own port is 8080; here it must not collide with anything, so spawnServer picks one.
     const { PORT: _podPort, ...settings } = environment;
     server = await spawnServer(MAIN, { ...settings, AUTH_MODE: environment.AUTH_MODE ?? '' });
@@ -102,11 +108,20 @@ describe('deployment guide, followed literally (kubectl apply -f k8s/ + its Conf
   });
 
   it('refuses /mcp with 401 naming the settings to fix, even with a token (none can be valid)', async () => {
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'guide', version: '1' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'guide', version: '1' } },
+    };
     for (const authorization of [undefined, 'Bearer some-guessed-token-0123456789']) {
       const response = await fetch(`${server.url}/mcp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization ? { authorization } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(authorization ? { authorization } : {}),
+        },
         body: JSON.stringify(initialize),
       });
       expect(response.status).toBe(401);

@@ -16,7 +16,12 @@ function last(stage: Stage, keyword: string): string {
 function copySources(stage: Stage): string[] {
   return stage.instructions
     .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='))
-    .flatMap((instruction) => instruction.args.split(' ').filter((arg) => !arg.startsWith('--')).slice(0, -1));
+    .flatMap((instruction) =>
+      instruction.args
+        .split(' ')
+        .filter((arg) => !arg.startsWith('--'))
+        .slice(0, -1),
+    );
 }
 
 describe('Dockerfile', () => {
@@ -48,8 +53,12 @@ describe('Dockerfile', () => {
   // rehearsal e2e starts that very file.
   it('names the CMD entry file that nest build makes of the app entry point', () => {
     const [, entry] = execForm(last(runtime, 'CMD'));
-    const nestCli = JSON.parse(readFileSync(join(REPO_ROOT, 'nest-cli.json'), 'utf8')) as { sourceRoot: string; projects: Record<string, { entryFile: string }> };
-    const { outDir } = (JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string } }).compilerOptions;
+    const nestCli = JSON.parse(readFileSync(join(REPO_ROOT, 'nest-cli.json'), 'utf8')) as {
+      sourceRoot: string;
+      projects: Record<string, { entryFile: string }>;
+    };
+    const { outDir } = (JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string } })
+      .compilerOptions;
     const source = `${nestCli.sourceRoot}/${nestCli.projects['xdp-mcp-server'].entryFile}.ts`;
     expect(existsSync(join(REPO_ROOT, source))).toBe(true);
     expect(entry).toBe(join(outDir.replace(/^\.\//, ''), source.replace(/\.ts$/, '.js')));
@@ -63,7 +72,9 @@ describe('Dockerfile', () => {
   });
 
   it('installs every dependency with npm ci, so the image holds exactly the lockfile versions', () => {
-    const installs = stages.flatMap((stage) => stage.instructions).filter((instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(instruction.args));
+    const installs = stages
+      .flatMap((stage) => stage.instructions)
+      .filter((instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(instruction.args));
     expect(installs.length).toBeGreaterThanOrEqual(2);
     for (const install of installs) expect(install.args).toMatch(/\bnpm ci\b/);
   });
@@ -114,7 +125,15 @@ describe('Dockerfile', () => {
 describe('.dockerignore', () => {
   it('keeps local builds, dependencies, git data and env files out of the build context', () => {
     const matchers = dockerignoreMatchers();
-    for (const path of ['node_modules', 'libs/mcp-client/node_modules/ws', 'dist/apps/xdp-mcp-server/main.js', '.git/config', '.env', '.env.production', 'test-artifacts/x.png']) {
+    for (const path of [
+      'node_modules',
+      'libs/mcp-client/node_modules/ws',
+      'dist/apps/xdp-mcp-server/main.js',
+      '.git/config',
+      '.env',
+      '.env.production',
+      'test-artifacts/x.png',
+    ]) {
       expect({ path, ignored: matchers.some((matcher) => matcher.test(path)) }).toEqual({ path, ignored: true });
     }
     expect(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')).not.toMatch(/^!/m);

@@ -85,7 +85,14 @@ export function dockerignoreMatchers(): RegExp[] {
       const source = pattern
         .replace(/^\/+|\/+$/g, '')
         .split('/')
-        .map((segment) => (segment === '**' ? '(?:.*/)?' : segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '/'))
+        .map((segment) =>
+          segment === '**'
+            ? '(?:.*/)?'
+            : segment
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]') + '/',
+        )
         .join('')
         .replace(/\/$/, '');
       // A matched directory excludes everything below it.

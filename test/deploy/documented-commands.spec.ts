@@ -63,10 +63,16 @@ describe('documented kubectl apply commands', () => {
 
   describeWithKubectl('with kubectl', () => {
     it('renders every -k folder, and k8s/monitoring/ to its ServiceMonitor, PrometheusRule and dashboard', () => {
-      const folders = new Set(commands.filter((command) => command.flag === '-k').map((command) => command.target.replace(/\/$/, '') || '.'));
+      const folders = new Set(
+        commands.filter((command) => command.flag === '-k').map((command) => command.target.replace(/\/$/, '') || '.'),
+      );
       expect(folders.has('k8s/monitoring')).toBe(true);
       for (const folder of folders) expect({ folder, objects: renderKustomization(folder).length > 0 }).toEqual({ folder, objects: true });
-      expect(renderKustomization('k8s/monitoring').map((object) => object.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']);
+      expect(
+        renderKustomization('k8s/monitoring')
+          .map((object) => object.kind)
+          .sort(),
+      ).toEqual(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']);
     });
   });
 });

@@ -28,7 +28,9 @@ const OPERATOR_CONFIG = 'xdp-mcp-config';
 const EXTERNAL_METRIC = /^(up|kube_[a-z_]+|container_[a-z_]+)$/;
 
 if (!kubectlAvailable) {
-  process.stderr.write('\n[deploy] kubectl not found on PATH: kustomize rendering tests are SKIPPED (plain manifests are still checked)\n\n');
+  process.stderr.write(
+    '\n[deploy] kubectl not found on PATH: kustomize rendering tests are SKIPPED (plain manifests are still checked)\n\n',
+  );
 }
 const describeWithKubectl = kubectlAvailable ? describe : describe.skip;
 
@@ -50,12 +52,15 @@ function mebibytes(quantity: string): number {
 }
 
 const plainObjects = (): K8sObject[] => plainManifestFiles().flatMap(readManifest);
-const monitoringObjects = (): K8sObject[] => ['servicemonitor', 'prometheusrule', 'grafana-dashboard'].flatMap((name) => readManifest(`k8s/monitoring/${name}.yaml`));
+const monitoringObjects = (): K8sObject[] =>
+  ['servicemonitor', 'prometheusrule', 'grafana-dashboard'].flatMap((name) => readManifest(`k8s/monitoring/${name}.yaml`));
 
 /** Plain manifests always; the kustomize variants when kubectl can render them. */
 const variants: [string, () => K8sObject[]][] = [
   ['kubectl apply -f k8s/', plainObjects],
-  ...(kubectlAvailable ? VARIANTS.map((dir): [string, () => K8sObject[]] => [`kubectl kustomize ${dir}`, () => renderKustomization(dir)]) : []),
+  ...(kubectlAvailable
+    ? VARIANTS.map((dir): [string, () => K8sObject[]] => [`kubectl kustomize ${dir}`, () => renderKustomization(dir)])
+    : []),
 ];
 
 function sortById(objects: K8sObject[]): K8sObject[] {
@@ -70,7 +75,7 @@ function expectSubset(selector: Record<string, string> | undefined, labels: Reco
 }
 
 describe('plain manifests: kubectl apply -f k8s/', () => {
-  it('are scripts/render-k8s.sh\'s rendering of the top-level kustomization, up to date with k8s/base', () => {
+  it("are scripts/render-k8s.sh's rendering of the top-level kustomization, up to date with k8s/base", () => {
     expect(plainManifestFiles()).toEqual(['k8s/xdp-mcp-server.yaml']);
     if (!kubectlAvailable) return;
     const fresh = join(mkdtempSync(join(tmpdir(), 'render-k8s-')), 'xdp-mcp-server.yaml');
@@ -124,7 +129,10 @@ describe('monitoring and example manifests', () => {
     const deployment = structuredClone(findObject(plainObjects(), 'Deployment', APP));
     deployment.spec.template.spec.containers[0].ports[0].containerPort = '8080';
     const problems = schemaProblems([serviceMonitor, deployment]);
-    expect(problems).toEqual([expect.stringMatching(/^ServiceMonitor\/xdp-mcp-server: .*interval/), expect.stringMatching(/^Deployment\/xdp-mcp-server: .*containerPort/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^ServiceMonitor\/xdp-mcp-server: .*interval/),
+      expect.stringMatching(/^Deployment\/xdp-mcp-server: .*containerPort/),
+    ]);
   });
 
   it('point the cross-namespace example at the Service the base creates', () => {
@@ -132,7 +140,9 @@ describe('monitoring and example manifests', () => {
     const service = findObject(plainObjects(), 'Service', APP);
     expect(external.spec.type).toBe('ExternalName');
     expect(external.spec.externalName).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
-    expect(external.spec.ports.map((port: { port: number }) => port.port)).toEqual(service.spec.ports.map((port: { port: number }) => port.port));
+    expect(external.spec.ports.map((port: { port: number }) => port.port)).toEqual(
+      service.spec.ports.map((port: { port: number }) => port.port),
+    );
   });
 
   it('give Bolt.diy a streamable-http config whose URL is the in-cluster /mcp endpoint', () => {
@@ -317,7 +327,12 @@ describe.each(variants)('policy: %s', (_name, load) => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork ?? false).toBe(false);
     expect(container.securityContext).toEqual(
-      expect.objectContaining({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }),
+      expect.objectContaining({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      }),
     );
     expect(container.securityContext.privileged ?? false).toBe(false);
     const tmp = container.volumeMounts.find((mount: { mountPath: string }) => mount.mountPath === '/tmp');
@@ -326,7 +341,9 @@ describe.each(variants)('policy: %s', (_name, load) => {
 
   it('sets requests and limits and spreads pods across nodes', () => {
     for (const section of ['requests', 'limits']) expect(Object.keys(container.resources[section]).sort()).toEqual(['cpu', 'memory']);
-    expect(pod.topologySpreadConstraints.map((constraint: { topologyKey: string }) => constraint.topologyKey)).toContain('kubernetes.io/hostname');
+    expect(pod.topologySpreadConstraints.map((constraint: { topologyKey: string }) => constraint.topologyKey)).toContain(
+      'kubernetes.io/hostname',
+    );
   });
 
   it('gives the server longer than preStop plus its drain time before SIGKILL', () => {
@@ -341,7 +358,12 @@ describe.each(variants)('policy: %s', (_name, load) => {
     const policy = findObject(objects, 'NetworkPolicy');
     expect(policy.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
     const egressPorts = policy.spec.egress.flatMap((rule: { ports: unknown[] }) => rule.ports);
-    for (const port of [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }, { protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 8080 }]) {
+    for (const port of [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 8080 },
+    ]) {
       expect(egressPorts).toContainEqual(port);
     }
     const ingressPorts = policy.spec.ingress.flatMap((rule: { ports: unknown[] }) => rule.ports);
@@ -430,7 +452,10 @@ describe('manifests against the running server', () => {
     const rules = findObject(monitoringObjects(), 'PrometheusRule').spec.groups.flatMap((group: any) => group.rules);
     const dashboardJson = findObject(monitoringObjects(), 'ConfigMap', 'xdp-mcp-server-dashboard').data['xdp-mcp-server.json'];
     const panels = JSON.parse(dashboardJson).panels;
-    const expressions: string[] = [...rules.map((rule: { expr: string }) => rule.expr), ...panels.flatMap((panel: any) => panel.targets.map((target: { expr: string }) => target.expr))];
+    const expressions: string[] = [
+      ...rules.map((rule: { expr: string }) => rule.expr),
+      ...panels.flatMap((panel: any) => panel.targets.map((target: { expr: string }) => target.expr)),
+    ];
     expect(rules.length).toBeGreaterThanOrEqual(5);
     const used = expressions.flatMap(metricNames);
     expect(used.length).toBeGreaterThan(expressions.length - 1);

@@ -145,7 +145,9 @@ export class FakeTrinoServer {
 
   /** Trace ids of the W3C `traceparent` headers on statement requests (POST, GET and DELETE of /v1/statement…), in order. */
   statementTraceIds(): string[] {
-    return this.requests.filter((request) => request.path.startsWith('/v1/statement')).flatMap((request) => traceIdOf(request.headers.traceparent));
+    return this.requests
+      .filter((request) => request.path.startsWith('/v1/statement'))
+      .flatMap((request) => traceIdOf(request.headers.traceparent));
   }
 
   statementRequests(): RecordedRequest[] {
@@ -173,9 +175,16 @@ export class FakeTrinoServer {
     const body = Buffer.concat(chunks).toString('utf8');
     const path = new URL(request.url ?? '/', this.url).pathname;
     if (!this.connections.has(request.socket)) this.connections.set(request.socket, ++this.connectionCount);
-    this.requests.push({ method: request.method ?? 'GET', path, connection: this.connections.get(request.socket) ?? 0, headers: request.headers, body });
+    this.requests.push({
+      method: request.method ?? 'GET',
+      path,
+      connection: this.connections.get(request.socket) ?? 0,
+      headers: request.headers,
+      body,
+    });
     if (!this.authorized(request)) return this.send(response, 401, 'Unauthorized', 'text/plain');
-    if (request.method === 'GET' && path === '/v1/info') return this.send(response, 200, JSON.stringify({ starting: false, nodeVersion: { version: 'fake-475' } }));
+    if (request.method === 'GET' && path === '/v1/info')
+      return this.send(response, 200, JSON.stringify({ starting: false, nodeVersion: { version: 'fake-475' } }));
     if (request.method === 'POST' && path === '/v1/statement') return this.send(response, 200, this.submit(body));
     const match = /^\/v1\/statement\/executing\/([^/]+)\/([^/]+)\/(\d+)$/.exec(path);
     const query = match ? this.queries.get(match[1]) : undefined;
@@ -245,7 +254,9 @@ export class FakeTrinoServer {
   private submit(sql: string): string {
     querySequence += 1;
     const id = `20260101_000000_${String(querySequence).padStart(5, '0')}_fake`;
-    const script = this.scripts.find((candidate) => (typeof candidate.match === 'function' ? candidate.match(sql) : candidate.match.test(sql)));
+    const script = this.scripts.find((candidate) =>
+      typeof candidate.match === 'function' ? candidate.match(sql) : candidate.match.test(sql),
+    );
     const query: RunningQuery = { id, slug: `s${querySequence}`, token: 0, sql, script, gets: 0, sent: 0, state: 'QUEUED' };
     this.queries.set(id, query);
     query.result = this.startExecution(query);
@@ -276,20 +287,27 @@ export class FakeTrinoServer {
 
   /** Real SQL through DuckDB; Trino's metadata statements and information_schema views mapped onto DuckDB's. */
   private async runSql(sql: string) {
-    const show = await this.parser.check(sql).then((checked) => checked.show, () => undefined);
+    const show = await this.parser.check(sql).then(
+      (checked) => checked.show,
+      () => undefined,
+    );
     const duckSql = sql.replace(
       /FROM "((?:[^"]|"")*)"\."information_schema"\."(tables|columns|schemata)" WHERE /,
       (_match, catalog: string, view: string) =>
         `FROM information_schema.${view} WHERE ${view === 'schemata' ? 'catalog_name' : 'table_catalog'} = '${catalog.replaceAll('""', '"').replaceAll("'", "''")}' AND `,
     );
-    return this.duckdb.execute({ sql: duckSql, show, maxRows: 100_000, maxBytes: 16_777_216, timeoutMs: 60_000 }, { signal: new AbortController().signal });
+    return this.duckdb.execute(
+      { sql: duckSql, show, maxRows: 100_000, maxBytes: 16_777_216, timeoutMs: 60_000 },
+      { signal: new AbortController().signal },
+    );
   }
 
   private async nextPage(query: RunningQuery): Promise<string> {
     query.gets += 1;
     query.token += 1;
     const behaviour = query.script?.behaviour ?? { kind: 'sql' };
-    if (query.state === 'CANCELED') return this.failurePage(query, { message: 'Query was canceled', errorName: 'USER_CANCELED', errorType: 'USER_ERROR', errorCode: 3 });
+    if (query.state === 'CANCELED')
+      return this.failurePage(query, { message: 'Query was canceled', errorName: 'USER_CANCELED', errorType: 'USER_ERROR', errorCode: 3 });
     if (query.gets <= this.options.queuedPages) return this.page(query, { state: 'QUEUED' });
     if (behaviour.kind === 'hang') return this.page(query, { state: 'RUNNING' });
     if (behaviour.kind === 'fail' && query.gets >= (behaviour.afterPages ?? 0)) return this.failurePage(query, behaviour.error);
@@ -311,10 +329,19 @@ export class FakeTrinoServer {
     query.sent = end;
     const finished = end >= result.rowCount;
     if (finished) query.state = 'FINISHED';
-    return this.page(query, { state: finished ? 'FINISHED' : 'RUNNING', columns: result.columns, data: data.length > 0 ? data : undefined, last: finished, processedRows: end });
+    return this.page(query, {
+      state: finished ? 'FINISHED' : 'RUNNING',
+      columns: result.columns,
+      data: data.length > 0 ? data : undefined,
+      last: finished,
+      processedRows: end,
+    });
   }
 
-  private page(query: RunningQuery, page: { state: string; columns?: FakeTrinoColumn[]; data?: unknown[][]; last?: boolean; processedRows?: number }): string {
+  private page(
+    query: RunningQuery,
+    page: { state: string; columns?: FakeTrinoColumn[]; data?: unknown[][]; last?: boolean; processedRows?: number },
+  ): string {
     const behaviour = query.script?.behaviour;
     const offOrigin = behaviour?.kind === 'off-origin' && query.gets >= (behaviour.afterPages ?? 0) ? behaviour : undefined;
     const base = (field: 'nextUri' | 'infoUri') => (offOrigin?.field === field ? offOrigin.origin : this.url);
@@ -322,9 +349,23 @@ export class FakeTrinoServer {
       id: query.id,
       infoUri: `${base('infoUri')}/ui/query.html?${query.id}`,
       ...(page.last ? {} : { nextUri: `${base('nextUri')}/v1/statement/executing/${query.id}/${query.slug}/${query.token}` }),
-      ...(page.columns ? { columns: page.columns.map((column) => ({ ...column, typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] } })) } : {}),
+      ...(page.columns
+        ? {
+            columns: page.columns.map((column) => ({
+              ...column,
+              typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] },
+            })),
+          }
+        : {}),
       ...(page.data ? { data: page.data } : {}),
-      stats: { state: page.state, queued: page.state === 'QUEUED', scheduled: page.state !== 'QUEUED', processedRows: page.processedRows ?? 0, processedBytes: 0, elapsedTimeMillis: 1 },
+      stats: {
+        state: page.state,
+        queued: page.state === 'QUEUED',
+        scheduled: page.state !== 'QUEUED',
+        processedRows: page.processedRows ?? 0,
+        processedBytes: 0,
+        elapsedTimeMillis: 1,
+      },
       warnings: [],
     });
   }
@@ -335,7 +376,12 @@ export class FakeTrinoServer {
       id: query.id,
       infoUri: `${this.url}/ui/query.html?${query.id}`,
       stats: { state: 'FAILED', processedRows: 0 },
-      error: { errorCode: 0, ...error, errorLocation: { lineNumber: 1, columnNumber: 1 }, failureInfo: { type: 'io.trino.spi.TrinoException', message: error.message } },
+      error: {
+        errorCode: 0,
+        ...error,
+        errorLocation: { lineNumber: 1, columnNumber: 1 },
+        failureInfo: { type: 'io.trino.spi.TrinoException', message: error.message },
+      },
       warnings: [],
     });
   }
@@ -364,4 +410,3 @@ function wireJson(value: unknown): string {
     return stringify(value) as string;
   }
 }
-

@@ -114,8 +114,7 @@ export interface FakeQueryRequest {
 
 /** What a query handler returns: rows for a successful query, or an error. */
 export type FakeQueryAnswer =
-  | { columns: { name: string; type: string }[]; rows: unknown[][] }
-  | { error: string | Record<string, unknown>; where?: 'top' | 'result' };
+  { columns: { name: string; type: string }[]; rows: unknown[][] } | { error: string | Record<string, unknown>; where?: 'top' | 'result' };
 
 export interface FakeXdpOptions {
   accessKey?: string;
@@ -221,7 +220,10 @@ export class FakeXdpServer {
   async waitFor(predicate: (log: readonly FakeXdpRequest[]) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.log)) {
-      if (Date.now() > deadline) throw new Error(`FakeXdpServer.waitFor timed out; log: ${JSON.stringify(this.log.map(({ path, behaviour, outcome }) => ({ path, behaviour, outcome })))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `FakeXdpServer.waitFor timed out; log: ${JSON.stringify(this.log.map(({ path, behaviour, outcome }) => ({ path, behaviour, outcome })))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         this.waiters.push(() => {
@@ -275,7 +277,12 @@ export class FakeXdpServer {
     if (text) entry.body = safeJson(text);
     if (!url.pathname.startsWith(FAKE_XDP_API_ROOT)) return this.send(entry, response, 404, { message: 'Not Found' });
     if (!this.authorised(request)) {
-      return this.send(entry, response, 401, { errorCode: 401, success: false, message: 'Unauthorized', detailedMessage: 'Invalid accessKey or secretKey' });
+      return this.send(entry, response, 401, {
+        errorCode: 401,
+        success: false,
+        message: 'Unauthorized',
+        detailedMessage: 'Invalid accessKey or secretKey',
+      });
     }
     const behaviour = this.nextBehaviour(path);
     entry.behaviour = behaviour.kind;
@@ -344,9 +351,15 @@ export class FakeXdpServer {
   private async answer(entry: FakeXdpRequest, response: ServerResponse): Promise<void> {
     const route = `${entry.method} ${entry.path}`;
     if (route === 'GET /datastore') return this.answerDatastores(entry, response);
-    if (route === 'GET /dataplane') return this.send(entry, response, 200, { dataplanes: this.dataplanes, meta: { size: 20, page: 0, count: this.dataplanes.length } });
+    if (route === 'GET /dataplane')
+      return this.send(entry, response, 200, { dataplanes: this.dataplanes, meta: { size: 20, page: 0, count: this.dataplanes.length } });
     if (route === 'POST /query/execute') return this.answerQuery(entry, response);
-    return this.send(entry, response, 404, { errorCode: 404, success: false, message: 'Not Found', detailedMessage: `No handler for ${route}` });
+    return this.send(entry, response, 404, {
+      errorCode: 404,
+      success: false,
+      message: 'Not Found',
+      detailedMessage: `No handler for ${route}`,
+    });
   }
 
   private answerDatastores(entry: FakeXdpRequest, response: ServerResponse): void {
@@ -354,7 +367,13 @@ export class FakeXdpServer {
     const size = integer(entry.query.size, 20);
     const sortBy = entry.query.sort_by ?? 'updatedAt:asc';
     const [field, direction] = sortBy.split(':');
-    if (page === undefined || size === undefined || size < 1 || !SORTABLE_FIELDS.has(field ?? '') || (direction !== 'asc' && direction !== 'desc')) {
+    if (
+      page === undefined ||
+      size === undefined ||
+      size < 1 ||
+      !SORTABLE_FIELDS.has(field ?? '') ||
+      (direction !== 'asc' && direction !== 'desc')
+    ) {
       return this.send(entry, response, 400, {
         errorCode: 1002,
         success: false,
@@ -398,7 +417,12 @@ export class FakeXdpServer {
       });
     }
     if (!this.dataplanes.some((dataplane) => String(dataplane.id) === request.dataplane)) {
-      return this.send(entry, response, 200, queryExecution(request as FakeQueryRequest, { error: `Dataplane ${request.dataplane} not found` }));
+      return this.send(
+        entry,
+        response,
+        200,
+        queryExecution(request as FakeQueryRequest, { error: `Dataplane ${request.dataplane} not found` }),
+      );
     }
     this.send(entry, response, 200, queryExecution(request as FakeQueryRequest, await this.onQuery(request as FakeQueryRequest)));
   }
@@ -422,8 +446,15 @@ function queryExecution(request: FakeQueryRequest, answer: FakeQueryAnswer): Rec
   const run = ++runCounter;
   const queryId = `20250821_164055_${String(run).padStart(5, '0')}_fakex`;
   const failed = 'error' in answer;
-  const trinoError = failed && typeof answer.error === 'object' ? answer.error : failed ? { message: answer.error, errorCode: 1, errorName: 'GENERIC_USER_ERROR', errorType: 'USER_ERROR' } : null;
-  const columns = failed ? null : answer.columns.map((column) => ({ ...column, typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] } }));
+  const trinoError =
+    failed && typeof answer.error === 'object'
+      ? answer.error
+      : failed
+        ? { message: answer.error, errorCode: 1, errorName: 'GENERIC_USER_ERROR', errorType: 'USER_ERROR' }
+        : null;
+  const columns = failed
+    ? null
+    : answer.columns.map((column) => ({ ...column, typeSignature: { rawType: column.type.replace(/\(.*$/, ''), arguments: [] } }));
   const resultError = failed && answer.where !== 'top' ? trinoError : null;
   return {
     id: run,
@@ -464,7 +495,11 @@ export function generateDatastores(count: number): FakeDataStore[] {
         region: 'eu-west-1',
         accessKeyId: `AKIA-${FAKE_CREDENTIAL_MARKER}-${id}`,
         SecretAccessKey: `${FAKE_CREDENTIAL_MARKER}-secret-${id}`,
-        connection: { user: 'reader', Password: `${FAKE_CREDENTIAL_MARKER}-pw-${id}`, options: [{ sasToken: `${FAKE_CREDENTIAL_MARKER}-sas-${id}` }, { timeoutMs: 5000 }] },
+        connection: {
+          user: 'reader',
+          Password: `${FAKE_CREDENTIAL_MARKER}-pw-${id}`,
+          options: [{ sasToken: `${FAKE_CREDENTIAL_MARKER}-sas-${id}` }, { timeoutMs: 5000 }],
+        },
         credentials: { clientId: `${FAKE_CREDENTIAL_MARKER}-client-${id}` },
         endpoint: `https://reader:${FAKE_CREDENTIAL_MARKER}-userinfo-${id}@storage.example.com/path?sig=abc&api_key=${FAKE_CREDENTIAL_MARKER}-query-${id}`,
       },

@@ -9,7 +9,10 @@ export function duckDbQueryAnswer(duckdb: DuckDbEngine, parser: SqlGuard) {
   return async ({ query }: FakeQueryRequest) => {
     try {
       const { show } = await parser.check(query);
-      const result = await duckdb.execute({ sql: query, show, maxRows: 10_000, maxBytes: 16_777_216, timeoutMs: 10_000 }, { signal: new AbortController().signal });
+      const result = await duckdb.execute(
+        { sql: query, show, maxRows: 10_000, maxBytes: 16_777_216, timeoutMs: 10_000 },
+        { signal: new AbortController().signal },
+      );
       return { columns: result.columns, rows: result.rows };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };

@@ -81,10 +81,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new ToolError('cancelled', 'cancelled'));
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new ToolError('cancelled', 'Call was cancelled'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new ToolError('cancelled', 'Call was cancelled'));
+      },
+      { once: true },
+    );
   });
 }
 

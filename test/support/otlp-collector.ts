@@ -46,7 +46,9 @@ export class OtlpCollector {
           response.writeHead(400).end();
           return;
         }
-        response.writeHead(200, { 'content-type': type.includes('json') ? 'application/json' : 'application/x-protobuf' }).end(type.includes('json') ? '{}' : undefined);
+        response
+          .writeHead(200, { 'content-type': type.includes('json') ? 'application/json' : 'application/x-protobuf' })
+          .end(type.includes('json') ? '{}' : undefined);
       });
     });
     await new Promise<void>((resolve) => collector.server.listen(0, '127.0.0.1', resolve));
@@ -82,9 +84,15 @@ interface JsonAnyValue {
 }
 type JsonKeyValue = { key: string; value: JsonAnyValue };
 
-function fromJson(body: { resourceSpans?: { resource?: { attributes?: JsonKeyValue[] }; scopeSpans?: { spans?: any[] }[] }[] }): CollectedSpan[] {
+function fromJson(body: {
+  resourceSpans?: { resource?: { attributes?: JsonKeyValue[] }; scopeSpans?: { spans?: any[] }[] }[];
+}): CollectedSpan[] {
   const jsonValue = (value: JsonAnyValue): unknown =>
-    value.stringValue ?? value.boolValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.arrayValue?.values?.map(jsonValue);
+    value.stringValue ??
+    value.boolValue ??
+    (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+    value.doubleValue ??
+    value.arrayValue?.values?.map(jsonValue);
   const attributes = (list: JsonKeyValue[] = []) => Object.fromEntries(list.map(({ key, value }) => [key, jsonValue(value)]));
   return (body.resourceSpans ?? []).flatMap((resourceSpans) => {
     const serviceName = attributes(resourceSpans.resource?.attributes)['service.name'];
@@ -142,7 +150,8 @@ function decode(buffer: Buffer): Fields {
 }
 
 const messages = (fields: Fields, field: number): Fields[] => (fields.get(field) ?? []).map((value) => decode(value as Buffer));
-const text = (fields: Fields, field: number): string => ((fields.get(field)?.[0] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8');
+const text = (fields: Fields, field: number): string =>
+  ((fields.get(field)?.[0] as Buffer | undefined) ?? Buffer.alloc(0)).toString('utf8');
 const hex = (fields: Fields, field: number): string => ((fields.get(field)?.[0] as Buffer | undefined) ?? Buffer.alloc(0)).toString('hex');
 const number = (fields: Fields, field: number): number => (fields.get(field)?.[0] as number | undefined) ?? 0;
 

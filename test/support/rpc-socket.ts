@@ -31,7 +31,10 @@ export class RpcSocket {
       socket.once('error', reject);
     });
     const client = new RpcSocket(socket);
-    await client.request({ method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'robustness-test', version: '1' } } });
+    await client.request({
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'robustness-test', version: '1' } },
+    });
     client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     return client;
   }

@@ -28,7 +28,10 @@ function claims({ scope, scp }: TokenOptions): Record<string, unknown> {
   return { ...(scope !== undefined ? { scope } : {}), ...(scp !== undefined ? { scp } : {}) };
 }
 
-function sign(jwt: SignJWT, { subject = 'alice', issuer = ISSUER, audience = AUDIENCE, expiresIn = 300, withoutExpiry = false }: TokenOptions): SignJWT {
+function sign(
+  jwt: SignJWT,
+  { subject = 'alice', issuer = ISSUER, audience = AUDIENCE, expiresIn = 300, withoutExpiry = false }: TokenOptions,
+): SignJWT {
   jwt.setSubject(subject).setIssuer(issuer).setAudience(audience).setIssuedAt();
   if (!withoutExpiry) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
   return jwt;
@@ -74,7 +77,12 @@ const sqlTool: ToolDefinition<{ query: string }> = {
   name: 'test_sql',
   title: 'SQL probe',
   description: 'Accepts a query and reports its length',
-  inputSchema: { type: 'object', properties: { query: { type: 'string', minLength: 1 } }, required: ['query'], additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { query: { type: 'string', minLength: 1 } },
+    required: ['query'],
+    additionalProperties: false,
+  },
   annotations: { readOnlyHint: true },
   async handler({ query }) {
     return { text: `received ${query.length} characters` };

@@ -29,7 +29,10 @@ export interface RunningServer {
 }
 
 /** Builds the HTTP application exactly as production runs it: security headers and CORS, body limits, WebSocket adapter, Swagger, metrics. */
-export async function createHttpApp(config: AppConfig, options: Omit<HttpServerOptions, 'port' | 'host'> = {}): Promise<NestExpressApplication> {
+export async function createHttpApp(
+  config: AppConfig,
+  options: Omit<HttpServerOptions, 'port' | 'host'> = {},
+): Promise<NestExpressApplication> {
   const { startupWarnings = [], ...moduleOptions } = options;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, ...moduleOptions }), {
     bodyParser: false,

@@ -11,7 +11,8 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (args.includes('--help') || args.includes('-h')) return { action: 'help' };
   if (args.includes('--version') || args.includes('-v')) return { action: 'version' };
   const unknown = args.filter((arg) => !SERVE_OPTIONS.has(arg));
-  if (unknown.length > 0) return { action: 'invalid', message: `unknown argument ${unknown.map((arg) => `"${arg}"`).join(', ')} (see --help)` };
+  if (unknown.length > 0)
+    return { action: 'invalid', message: `unknown argument ${unknown.map((arg) => `"${arg}"`).join(', ')} (see --help)` };
   return { action: 'serve' };
 }
 

@@ -27,10 +27,17 @@ export function jsonBodyLimits(mcpPath: string, limitBytes: number) {
         if (limit) throw Object.assign(new Error(jsonLimitMessage(limit)), { type: OVER_JSON_LIMIT, limit });
       },
     }),
-    errors(error: { status?: number; type?: string; message?: string; limit?: JsonLimit }, request: Request, response: Response, next: NextFunction): void {
+    errors(
+      error: { status?: number; type?: string; message?: string; limit?: JsonLimit },
+      request: Request,
+      response: Response,
+      next: NextFunction,
+    ): void {
       if (error.type === OVER_JSON_LIMIT && error.limit) return refuse(request, response, 400, -32600, jsonLimitMessage(error.limit));
-      if (error.type === 'entity.parse.failed') return refuse(request, response, 400, -32700, `Parse error: ${error.message ?? 'the body is not valid JSON'}`);
-      if (error.type === 'entity.too.large') return refuse(request, response, 413, -32600, 'Request body too large (HTTP_BODY_LIMIT_BYTES)');
+      if (error.type === 'entity.parse.failed')
+        return refuse(request, response, 400, -32700, `Parse error: ${error.message ?? 'the body is not valid JSON'}`);
+      if (error.type === 'entity.too.large')
+        return refuse(request, response, 413, -32600, 'Request body too large (HTTP_BODY_LIMIT_BYTES)');
       next(error);
     },
   };

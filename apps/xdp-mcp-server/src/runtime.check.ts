@@ -10,7 +10,10 @@ export const NODE_FLOOR = '20.19.0';
 export type RuntimeVerdict = { ok: true; warning?: string } | { ok: false; error: string };
 
 function parse(version: string): number[] {
-  return version.replace(/^v/, '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+  return version
+    .replace(/^v/, '')
+    .split('.')
+    .map((part) => Number.parseInt(part, 10) || 0);
 }
 
 function atLeast(version: string, minimum: string): boolean {
@@ -21,10 +24,16 @@ function atLeast(version: string, minimum: string): boolean {
 
 export function checkNodeVersion(version: string): RuntimeVerdict {
   if (!atLeast(version, NODE_FLOOR)) {
-    return { ok: false, error: `Node.js ${version} is too old: xdp-mcp-server needs Node.js >= ${NODE_SUPPORTED} (22 LTS; the image uses it). It cannot load below ${NODE_FLOOR}` };
+    return {
+      ok: false,
+      error: `Node.js ${version} is too old: xdp-mcp-server needs Node.js >= ${NODE_SUPPORTED} (22 LTS; the image uses it). It cannot load below ${NODE_FLOOR}`,
+    };
   }
   if (!atLeast(version, NODE_SUPPORTED)) {
-    return { ok: true, warning: `Node.js ${version} is past its end of life and not supported: use Node.js >= ${NODE_SUPPORTED} (22 LTS, as the image does)` };
+    return {
+      ok: true,
+      warning: `Node.js ${version} is past its end of life and not supported: use Node.js >= ${NODE_SUPPORTED} (22 LTS, as the image does)`,
+    };
   }
   return { ok: true };
 }

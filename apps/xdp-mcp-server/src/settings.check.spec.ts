@@ -18,7 +18,16 @@ describe('settings that look like ours but are unknown', () => {
   });
 
   it("leaves the platform's own variables alone", () => {
-    const platform = { PATH: '/bin', HOME: '/tmp', HOSTNAME: 'pod-1', NODE_OPTIONS: '', KUBERNETES_SERVICE_HOST: '10.0.0.1', npm_lifecycle_event: 'start', TERM: 'xterm', LANG: 'C' };
+    const platform = {
+      PATH: '/bin',
+      HOME: '/tmp',
+      HOSTNAME: 'pod-1',
+      NODE_OPTIONS: '',
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      npm_lifecycle_event: 'start',
+      TERM: 'xterm',
+      LANG: 'C',
+    };
     expect(settingsWarnings(platform, known)).toEqual([]);
   });
 

@@ -45,7 +45,9 @@ export function settingsWarnings(env: Readonly<Record<string, string | undefined
     const closest = nearest(name, known, limit);
     const close = closest !== undefined && closest.distance <= limit;
     if (OUR_PREFIXES.test(name)) {
-      warnings.push(`${name} is not a setting of this server and is ignored${close ? `: did you mean ${closest.name}?` : ' (docs/configuration.md lists every setting)'}`);
+      warnings.push(
+        `${name} is not a setting of this server and is ignored${close ? `: did you mean ${closest.name}?` : ' (docs/configuration.md lists every setting)'}`,
+      );
     } else if (name.length >= MIN_TYPO_LENGTH && closest !== undefined && closest.distance <= MAX_TYPO_DISTANCE) {
       warnings.push(`${name} is not a setting of this server and is ignored: did you mean ${closest.name}?`);
     }

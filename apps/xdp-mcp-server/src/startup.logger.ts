@@ -4,7 +4,14 @@ import type { LoggerService } from '@nestjs/common';
  * Nest's own start-up narration (one line per module, controller and route) says nothing an
  * operator acts on; it moves to debug so the first info lines are ours. Everything else passes through.
  */
-const NEST_NARRATION = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'WebSocketsController']);
+const NEST_NARRATION = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'WebSocketsController',
+]);
 
 export class StartupLogger implements LoggerService {
   constructor(private readonly target: LoggerService & { debug(message: unknown, ...rest: unknown[]): void }) {}

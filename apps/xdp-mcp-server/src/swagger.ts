@@ -37,7 +37,8 @@ export function setupSwagger(app: INestApplication, version: string): void {
 function tagUntaggedOperations(document: OpenAPIObject): void {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item as Record<string, { tags?: string[] } | undefined>)) {
-      if (operation && typeof operation === 'object' && 'responses' in operation && !operation.tags?.length) operation.tags = [path.split('/')[1] || 'default'];
+      if (operation && typeof operation === 'object' && 'responses' in operation && !operation.tags?.length)
+        operation.tags = [path.split('/')[1] || 'default'];
     }
   }
 }
@@ -76,7 +77,8 @@ function applyToolSchemas(document: OpenAPIObject, registry: ToolRegistryService
         operation.parameters = [...(operation.parameters ?? []).filter((parameter) => parameter.in !== 'query'), ...parameters];
       }
       const success = operation.responses?.['200']?.content?.['application/json'];
-      if (success && outputSchema) success.schema = { allOf: [success.schema, { type: 'object', properties: { structuredContent: outputSchema } }] };
+      if (success && outputSchema)
+        success.schema = { allOf: [success.schema, { type: 'object', properties: { structuredContent: outputSchema } }] };
     }
   }
 }

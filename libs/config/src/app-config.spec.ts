@@ -32,11 +32,17 @@ describe('loadAppConfig', () => {
   it('refuses an XDP URL without keys and keys without a URL, naming the variables', () => {
     expect(() => loadAppConfig({ XDP_BASE_URL: 'https://xdp.example.com/xdp-cp-service/api' })).toThrow(/XDP_ACCESS_KEY is required/);
     expect(() => loadAppConfig({ XDP_SECRET_KEY: 'shh-secret' })).toThrow(/XDP_BASE_URL is required/);
-    expect(() => loadAppConfig({ XDP_BASE_URL: 'ftp://nope' , XDP_ACCESS_KEY: 'a', XDP_SECRET_KEY: 'b' })).toThrow(/XDP_BASE_URL must be an absolute http\(s\) URL/);
+    expect(() => loadAppConfig({ XDP_BASE_URL: 'ftp://nope', XDP_ACCESS_KEY: 'a', XDP_SECRET_KEY: 'b' })).toThrow(
+      /XDP_BASE_URL must be an absolute http\(s\) URL/,
+    );
   });
 
   it('records secret values for the redaction layer', () => {
-    const config = loadAppConfig({ XDP_BASE_URL: 'https://xdp.example.com/api', XDP_ACCESS_KEY: 'access-1234', XDP_SECRET_KEY: 'secret-5678' });
+    const config = loadAppConfig({
+      XDP_BASE_URL: 'https://xdp.example.com/api',
+      XDP_ACCESS_KEY: 'access-1234',
+      XDP_SECRET_KEY: 'secret-5678',
+    });
     expect(config.secretValues).toEqual(expect.arrayContaining(['access-1234', 'secret-5678']));
     expect(config.xdp).toMatchObject({ enabled: true, baseUrl: 'https://xdp.example.com/api' });
   });

@@ -3,7 +3,16 @@ import { knownSettings } from './known-settings.js';
 describe('knownSettings', () => {
   it('lists variables from every section, secrets included', () => {
     const names = knownSettings();
-    for (const name of ['PORT', 'NODE_ENV', 'LOG_LEVEL', 'WS_MAX_PAYLOAD_BYTES', 'XDP_BASE_URL', 'XDP_SECRET_KEY', 'TRINO_URL', 'MCP_AUTH_TOKEN']) {
+    for (const name of [
+      'PORT',
+      'NODE_ENV',
+      'LOG_LEVEL',
+      'WS_MAX_PAYLOAD_BYTES',
+      'XDP_BASE_URL',
+      'XDP_SECRET_KEY',
+      'TRINO_URL',
+      'MCP_AUTH_TOKEN',
+    ]) {
       expect(names).toContain(name);
     }
   });

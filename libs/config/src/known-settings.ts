@@ -12,10 +12,13 @@ export function knownSettings(): string[] {
   const record = (name: string | symbol): void => {
     if (typeof name === 'string') names.add(name);
   };
-  const recordingEnv = new Proxy<Env>({}, {
-    get: (_target, name) => (record(name), undefined),
-    has: (_target, name) => (record(name), false),
-  });
+  const recordingEnv = new Proxy<Env>(
+    {},
+    {
+      get: (_target, name) => (record(name), undefined),
+      has: (_target, name) => (record(name), false),
+    },
+  );
   try {
     loadAppConfig(recordingEnv, []);
   } catch (error) {

@@ -55,7 +55,10 @@ export function resolveClientOptions(options: MCPWebSocketClientOptions): Resolv
     reconnectInterval,
     maxReconnectAttempts: nonNegativeInteger('maxReconnectAttempts', options.maxReconnectAttempts ?? DEFAULT_OPTIONS.maxReconnectAttempts),
     // A cap below the first delay would make reconnectInterval meaningless, so the cap is at least that.
-    maxReconnectInterval: Math.max(reconnectInterval, positiveInteger('maxReconnectInterval', options.maxReconnectInterval ?? DEFAULT_OPTIONS.maxReconnectInterval)),
+    maxReconnectInterval: Math.max(
+      reconnectInterval,
+      positiveInteger('maxReconnectInterval', options.maxReconnectInterval ?? DEFAULT_OPTIONS.maxReconnectInterval),
+    ),
     requestTimeout: positiveInteger('requestTimeout', options.requestTimeout ?? DEFAULT_OPTIONS.requestTimeout),
     headers,
     protocolVersion: protocolVersionMode(options.protocolVersion ?? 'auto'),

@@ -15,9 +15,19 @@ const METHOD_NOT_FOUND = { error: { code: -32601, message: 'Method not found' } 
 
 /** How each kind of server answers `server/discover`; everything else is answered the same way. */
 const DISCOVER: Record<string, Reply> = {
-  'both eras': { result: { supportedVersions: ['2026-07-28', '2025-11-25'], capabilities: { tools: {} }, resultType: 'complete', ttlMs: 0, cacheScope: 'public' } },
+  'both eras': {
+    result: {
+      supportedVersions: ['2026-07-28', '2025-11-25'],
+      capabilities: { tools: {} },
+      resultType: 'complete',
+      ttlMs: 0,
+      cacheScope: 'public',
+    },
+  },
   '2025 era (method not found)': METHOD_NOT_FOUND,
-  '2025 era (-32022)': { error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2025-11-25'], requested: '2026-07-28' } } },
+  '2025 era (-32022)': {
+    error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2025-11-25'], requested: '2026-07-28' } },
+  },
 };
 
 /** A small real MCP-over-WebSocket server that answers in either era; it records every message it receives. */
@@ -85,28 +95,37 @@ describe('MCPWebSocketClient protocol era negotiation (real WebSocket server)', 
     await connected.executeTool('echo', { text: 'hi' }, { onProgress: () => undefined });
 
     expect(server.methods()).toEqual(['server/discover', 'tools/list', 'tools/call']);
-    const envelope = { [PROTOCOL_VERSION_META_KEY]: '2026-07-28', [CLIENT_INFO_META_KEY]: { name: CLIENT_NAME, version: CLIENT_VERSION }, [CLIENT_CAPABILITIES_META_KEY]: {} };
+    const envelope = {
+      [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
+      [CLIENT_INFO_META_KEY]: { name: CLIENT_NAME, version: CLIENT_VERSION },
+      [CLIENT_CAPABILITIES_META_KEY]: {},
+    };
     for (const request of server.received) expect(request.params?._meta).toMatchObject(envelope);
     // The SDK's own _meta (the progress token) is kept beside the envelope.
     expect(server.received[2]!.params?._meta).toHaveProperty('progressToken');
   });
 
-  it.each(['2025 era (method not found)', '2025 era (-32022)'])('auto: falls back to initialize on the same connection with a %s server', async (kind) => {
-    const connected = await connect(kind);
-    expect(connected.getProtocolVersion()).toBe('2025-11-25');
-    expect((await connected.listTools()).map(({ name }) => name)).toEqual(['echo']);
+  it.each(['2025 era (method not found)', '2025 era (-32022)'])(
+    'auto: falls back to initialize on the same connection with a %s server',
+    async (kind) => {
+      const connected = await connect(kind);
+      expect(connected.getProtocolVersion()).toBe('2025-11-25');
+      expect((await connected.listTools()).map(({ name }) => name)).toEqual(['echo']);
 
-    expect(server.connections).toBe(1);
-    expect(server.methods()).toEqual(['server/discover', 'initialize', 'notifications/initialized', 'tools/list']);
-    expect(server.received[3]!.params?._meta).toBeUndefined();
-  });
+      expect(server.connections).toBe(1);
+      expect(server.methods()).toEqual(['server/discover', 'initialize', 'notifications/initialized', 'tools/list']);
+      expect(server.received[3]!.params?._meta).toBeUndefined();
+    },
+  );
 
   it('pinned 2026-07-28: refuses a 2025-era server without retrying, saying why', async () => {
     const attempt = connect('2025 era (method not found)', '2026-07-28');
     await expect(attempt).rejects.toThrow(MCPClientError);
     await expect(attempt).rejects.toMatchObject({
       retriable: false,
-      message: expect.stringContaining('does not offer the pinned protocol version 2026-07-28: it answered server/discover with error -32601 (Method not found)'),
+      message: expect.stringContaining(
+        'does not offer the pinned protocol version 2026-07-28: it answered server/discover with error -32601 (Method not found)',
+      ),
     });
     expect(server.methods()).toEqual(['server/discover']);
   });

@@ -21,7 +21,8 @@ export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 const PROBE_ID = 'server/discover';
 
-export type Era = { version: typeof MODERN_PROTOCOL_VERSION; envelope: Record<string, unknown> } | { version: typeof LEGACY_PROTOCOL_VERSION };
+export type Era =
+  { version: typeof MODERN_PROTOCOL_VERSION; envelope: Record<string, unknown> } | { version: typeof LEGACY_PROTOCOL_VERSION };
 
 interface ProbeContext {
   mode: Exclude<ProtocolVersionMode, typeof LEGACY_PROTOCOL_VERSION>;
@@ -44,10 +45,17 @@ export function requestEnvelope(clientInfo: ProbeContext['clientInfo']): Record<
  */
 export async function negotiateEra(transport: WebSocketTransport, context: ProbeContext): Promise<Era> {
   const envelope = requestEnvelope(context.clientInfo);
-  const reply = await exchange(transport, { jsonrpc: '2.0', id: PROBE_ID, method: 'server/discover', params: { _meta: envelope } }, context);
+  const reply = await exchange(
+    transport,
+    { jsonrpc: '2.0', id: PROBE_ID, method: 'server/discover', params: { _meta: envelope } },
+    context,
+  );
   if ('result' in reply && offersModern(reply.result)) return { version: MODERN_PROTOCOL_VERSION, envelope };
   if (context.mode === 'auto') return { version: LEGACY_PROTOCOL_VERSION };
-  const answer = 'error' in reply ? `answered server/discover with error ${reply.error.code} (${reply.error.message})` : 'did not list it in server/discover';
+  const answer =
+    'error' in reply
+      ? `answered server/discover with error ${reply.error.code} (${reply.error.message})`
+      : 'did not list it in server/discover';
   throw new MCPClientError(`${context.where} does not offer the pinned protocol version ${MODERN_PROTOCOL_VERSION}: it ${answer}`, false);
 }
 
@@ -61,7 +69,10 @@ type Reply = { result: unknown } | { error: { code: number; message: string } };
 /** Sends the probe and waits for its reply; a close or a silence within timeoutMs is a (retriable) connection failure. */
 function exchange(transport: WebSocketTransport, probe: JSONRPCMessage, context: ProbeContext): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
-    const timer = setTimeout(() => finish(() => reject(new MCPConnectionError(`${context.where} did not answer server/discover within ${context.timeoutMs} ms`))), context.timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new MCPConnectionError(`${context.where} did not answer server/discover within ${context.timeoutMs} ms`))),
+      context.timeoutMs,
+    );
     const finish = (settle: () => void) => {
       clearTimeout(timer);
       transport.onmessage = undefined;

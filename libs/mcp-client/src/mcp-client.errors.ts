@@ -26,14 +26,23 @@ export class MCPConnectionError extends MCPClientError {
 
 /** The server refused the WebSocket upgrade with 401 or 403: the token is missing, wrong or lacks rights. Never retried. */
 export class MCPAuthenticationError extends MCPClientError {
-  constructor(readonly status: 401 | 403, url: string) {
-    super(`${url} refused the WebSocket upgrade with HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}: check authToken`, false);
+  constructor(
+    readonly status: 401 | 403,
+    url: string,
+  ) {
+    super(
+      `${url} refused the WebSocket upgrade with HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}: check authToken`,
+      false,
+    );
   }
 }
 
 /** The server did not answer within requestTimeout; the client cancelled the request on the server. */
 export class MCPRequestTimeoutError extends MCPClientError {
-  constructor(readonly method: string, readonly timeoutMs: number) {
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${method} got no answer within ${timeoutMs} ms (requestTimeout); the request was cancelled`, false);
   }
 }

@@ -43,7 +43,9 @@ describe('MCPWebSocketClient over a scripted peer', () => {
     await connection.answer('tools/list', { tools: [tool('a')], nextCursor: 'again' });
     await connection.answer('tools/list', { tools: [tool('b')], nextCursor: 'again' });
 
-    await expect(listing).rejects.toThrow(new MCPClientError('tools/list returned cursor "again" twice; stopping to avoid an endless loop', false));
+    await expect(listing).rejects.toThrow(
+      new MCPClientError('tools/list returned cursor "again" twice; stopping to avoid an endless loop', false),
+    );
   });
 
   it('retries listTools once on the next connection when the connection drops midway', async () => {

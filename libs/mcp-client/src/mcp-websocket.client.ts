@@ -1,5 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult, type Progress, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type Progress,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { resolveClientOptions, type MCPWebSocketClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { LEGACY_PROTOCOL_VERSION, negotiateEra } from './era-negotiation.js';
 import { MCPClientClosedError, MCPClientError, MCPConnectionError, MCPRequestTimeoutError } from './mcp-client.errors.js';
@@ -149,13 +156,16 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
     let cursor: string | undefined;
     do {
       try {
-        const page = await session.client.listTools(cursor === undefined ? undefined : { cursor }, { timeout: this.options.requestTimeout });
+        const page = await session.client.listTools(cursor === undefined ? undefined : { cursor }, {
+          timeout: this.options.requestTimeout,
+        });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } catch (error) {
         throw this.callFailure(error, 'tools/list', session);
       }
-      if (cursor !== undefined && seenCursors.has(cursor)) throw new MCPClientError(`tools/list returned cursor "${cursor}" twice; stopping to avoid an endless loop`, false);
+      if (cursor !== undefined && seenCursors.has(cursor))
+        throw new MCPClientError(`tools/list returned cursor "${cursor}" twice; stopping to avoid an endless loop`, false);
       if (cursor !== undefined) seenCursors.add(cursor);
     } while (cursor !== undefined);
     return tools;
@@ -189,7 +199,8 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
       throw gaveUp;
     } catch (error) {
       if (signal.aborted) throw this.closedReason;
-      if (error instanceof MCPClientError && !error.retriable) this.closedReason = error instanceof MCPClientClosedError ? error : new MCPClientClosedError(error.message, { cause: error });
+      if (error instanceof MCPClientError && !error.retriable)
+        this.closedReason = error instanceof MCPClientClosedError ? error : new MCPClientClosedError(error.message, { cause: error });
       throw error;
     }
   }
@@ -242,7 +253,12 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
     await transport.open();
     signal.throwIfAborted();
     const timeoutMs = Math.min(this.options.requestTimeout, MAX_CONNECT_TIMEOUT_MS);
-    const era = await negotiateEra(transport, { mode, clientInfo: { name: CLIENT_NAME, version: CLIENT_VERSION }, timeoutMs, where: redactUrl(this.options.url) });
+    const era = await negotiateEra(transport, {
+      mode,
+      clientInfo: { name: CLIENT_NAME, version: CLIENT_VERSION },
+      timeoutMs,
+      where: redactUrl(this.options.url),
+    });
     if ('envelope' in era) transport.useEnvelope(era.envelope, era.version, STATELESS_SESSION);
   }
 
@@ -251,7 +267,8 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
       void session.client.close();
       throw this.closedReason;
     }
-    if (session.transport.closed) throw new MCPConnectionError(`${redactUrl(this.options.url)} closed the connection right after initialize`);
+    if (session.transport.closed)
+      throw new MCPConnectionError(`${redactUrl(this.options.url)} closed the connection right after initialize`);
     session.client.onclose = () => this.onSessionClosed(session);
     session.client.onerror = (error) => this.emit('error', error);
     this.session = session;
@@ -273,7 +290,12 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
     if (this.session) return this.session;
     if (!this.establishing) throw this.closedReason;
     const timeoutMs = this.options.requestTimeout;
-    await withDeadline(this.establishing, timeoutMs, signal, () => new MCPConnectionError(`Still not connected to ${redactUrl(this.options.url)} after waiting ${timeoutMs} ms`));
+    await withDeadline(
+      this.establishing,
+      timeoutMs,
+      signal,
+      () => new MCPConnectionError(`Still not connected to ${redactUrl(this.options.url)} after waiting ${timeoutMs} ms`),
+    );
     if (!this.session) throw this.closedReason;
     return this.session;
   }
@@ -286,8 +308,11 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
       return new MCPRequestTimeoutError(method, this.options.requestTimeout);
     }
     if (error.code === ErrorCode.ConnectionClosed) {
-      if (this.lifecycle.signal.aborted) return new MCPClientClosedError(`disconnect() was called while ${method} was in flight`, { cause: error });
-      return new MCPConnectionError(`The connection was lost while ${method} was in flight; it may or may not have run on the server`, { cause: error });
+      if (this.lifecycle.signal.aborted)
+        return new MCPClientClosedError(`disconnect() was called while ${method} was in flight`, { cause: error });
+      return new MCPConnectionError(`The connection was lost while ${method} was in flight; it may or may not have run on the server`, {
+        cause: error,
+      });
     }
     return error;
   }
@@ -311,8 +336,10 @@ export class MCPWebSocketClient extends TypedEventEmitter<MCPClientEvents> {
   private initializeFailure(error: unknown): unknown {
     if (!(error instanceof McpError)) return error;
     const where = redactUrl(this.options.url);
-    if (error.code === ErrorCode.RequestTimeout) return new MCPConnectionError(`${where} did not answer initialize within ${this.options.requestTimeout} ms`, { cause: error });
-    if (error.code === ErrorCode.ConnectionClosed) return new MCPConnectionError(`${where} closed the connection during initialize`, { cause: error });
+    if (error.code === ErrorCode.RequestTimeout)
+      return new MCPConnectionError(`${where} did not answer initialize within ${this.options.requestTimeout} ms`, { cause: error });
+    if (error.code === ErrorCode.ConnectionClosed)
+      return new MCPConnectionError(`${where} closed the connection during initialize`, { cause: error });
     return error;
   }
 }

@@ -88,7 +88,11 @@ async function openNodeSocket(target: SocketTarget, events: SocketEvents): Promi
  * The browser path, also usable with any WHATWG-compatible WebSocket class. Browsers hide the
  * HTTP status of a refused upgrade, so a wrong token cannot be told apart from an unreachable server.
  */
-export function openStandardSocket(WebSocketClass: StandardWebSocketConstructor, target: SocketTarget, events: SocketEvents): Promise<OpenSocket> {
+export function openStandardSocket(
+  WebSocketClass: StandardWebSocketConstructor,
+  target: SocketTarget,
+  events: SocketEvents,
+): Promise<OpenSocket> {
   const where = redactUrl(target.url);
   return new Promise((resolve, reject) => {
     const socket = new WebSocketClass(withAccessToken(target.url, target.authToken), [MCP_SUBPROTOCOL]);
@@ -105,7 +109,11 @@ export function openStandardSocket(WebSocketClass: StandardWebSocketConstructor,
     socket.onerror = () => {
       if (opened) return events.error(new Error(`WebSocket error on ${where}`));
       clearTimeout(timer);
-      reject(new MCPConnectionError(`Could not connect to ${where} (the browser does not say why: a refused token looks the same as an unreachable server)`));
+      reject(
+        new MCPConnectionError(
+          `Could not connect to ${where} (the browser does not say why: a refused token looks the same as an unreachable server)`,
+        ),
+      );
     };
     socket.onclose = (event) => {
       clearTimeout(timer);
@@ -131,7 +139,9 @@ function upgradeRefusal(status: number, where: string): MCPClientError {
 function sendOnNodeSocket(socket: NodeWebSocket, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.readyState !== OPEN) return reject(new MCPConnectionError('The WebSocket is not open'));
-    socket.send(text, (error) => (error ? reject(new MCPConnectionError(`Sending failed: ${error.message}`, { cause: error })) : resolve()));
+    socket.send(text, (error) =>
+      error ? reject(new MCPConnectionError(`Sending failed: ${error.message}`, { cause: error })) : resolve(),
+    );
   });
 }
 

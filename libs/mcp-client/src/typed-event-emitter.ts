@@ -25,10 +25,13 @@ export class TypedEventEmitter<Events extends { [event: string]: unknown[] }> {
   }
 
   once<E extends keyof Events>(event: E, listener: Listener<Events[E]>): this {
-    const wrapper: OnceWrapper<Events[E]> = Object.assign((...args: Events[E]) => {
-      this.off(event, wrapper);
-      listener(...args);
-    }, { listener });
+    const wrapper: OnceWrapper<Events[E]> = Object.assign(
+      (...args: Events[E]) => {
+        this.off(event, wrapper);
+        listener(...args);
+      },
+      { listener },
+    );
     return this.on(event, wrapper);
   }
 

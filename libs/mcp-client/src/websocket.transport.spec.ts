@@ -5,7 +5,10 @@ import { WebSocketTransport } from './websocket.transport.js';
 
 async function connectedClient(): Promise<{ client: Client; connection: ScriptedConnection }> {
   const peer = new ScriptedPeer();
-  const transport = new WebSocketTransport({ url: 'ws://scripted/ws', authToken: undefined, headers: {}, connectTimeoutMs: 1000 }, peer.opener);
+  const transport = new WebSocketTransport(
+    { url: 'ws://scripted/ws', authToken: undefined, headers: {}, connectTimeoutMs: 1000 },
+    peer.opener,
+  );
   const client = new Client({ name: 'spec', version: '1' });
   const connecting = client.connect(transport);
   const connection = await peer.connection(0);

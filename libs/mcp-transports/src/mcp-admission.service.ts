@@ -29,7 +29,10 @@ export class McpAdmission {
     const refusal = this.rebinding.refusal(request.headers, (request.url ?? '/').split('?')[0]);
     if (refusal) return { admitted: false, status: refusal.status, message: refusal.message, headers: {} };
     try {
-      return { admitted: true, principal: await this.auth.authenticate({ headers: request.headers, url: request.url, clientIp: this.clientIpOf(request) }) };
+      return {
+        admitted: true,
+        principal: await this.auth.authenticate({ headers: request.headers, url: request.url, clientIp: this.clientIpOf(request) }),
+      };
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       return { admitted: false, status: error.status, message: error.message, headers: error.headers };

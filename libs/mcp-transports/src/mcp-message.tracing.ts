@@ -24,12 +24,21 @@ export function traceMcpMessages(transport: Transport, session: McpSession): voi
   const deliver = transport.onmessage;
   let clientVersion: string | undefined;
   const traced: Handler = (message, extra) => {
-    const request = message as { id?: RequestId; method?: unknown; params?: { _meta?: Record<string, unknown>; name?: unknown; protocolVersion?: unknown } };
+    const request = message as {
+      id?: RequestId;
+      method?: unknown;
+      params?: { _meta?: Record<string, unknown>; name?: unknown; protocolVersion?: unknown };
+    };
     if (typeof request.method !== 'string') return deliver?.(message, extra);
-    if (request.method === 'initialize' && typeof request.params?.protocolVersion === 'string') clientVersion = request.params.protocolVersion;
+    if (request.method === 'initialize' && typeof request.params?.protocolVersion === 'string')
+      clientVersion = request.params.protocolVersion;
     const headers = headersOf(extra?.request);
     const parent = extractTraceContext(request.params?._meta, extractTraceContext(headers, context.active()));
-    const span = startSpan(METHOD_NAME.test(request.method) ? request.method : 'mcp.request', { kind: SpanKind.SERVER, parent, attributes: requestAttributes(session, request, protocolVersionOf(headers) ?? clientVersion) });
+    const span = startSpan(METHOD_NAME.test(request.method) ? request.method : 'mcp.request', {
+      kind: SpanKind.SERVER,
+      parent,
+      attributes: requestAttributes(session, request, protocolVersionOf(headers) ?? clientVersion),
+    });
     // A notification has no answer: its span covers the handler's start only.
     if (request.id === undefined) {
       try {
@@ -65,12 +74,18 @@ export function traceMcpMessages(transport: Transport, session: McpSession): voi
   };
 }
 
-function requestAttributes(session: McpSession, request: { id?: RequestId; method?: unknown; params?: { name?: unknown } }, protocolVersion: string | undefined): Record<string, string> {
+function requestAttributes(
+  session: McpSession,
+  request: { id?: RequestId; method?: unknown; params?: { name?: unknown } },
+  protocolVersion: string | undefined,
+): Record<string, string> {
   const method = request.method as string;
   return {
     'mcp.method.name': method,
     ...(request.id === undefined ? {} : { 'jsonrpc.request.id': String(request.id) }),
-    ...(method === 'tools/call' && typeof request.params?.name === 'string' ? { 'gen_ai.tool.name': request.params.name, 'gen_ai.operation.name': 'execute_tool' } : {}),
+    ...(method === 'tools/call' && typeof request.params?.name === 'string'
+      ? { 'gen_ai.tool.name': request.params.name, 'gen_ai.operation.name': 'execute_tool' }
+      : {}),
     ...(protocolVersion === undefined ? {} : { 'mcp.protocol.version': protocolVersion }),
     'network.transport': session.transport === 'stdio' ? 'pipe' : 'tcp',
     'network.protocol.name': session.transport === 'ws' ? 'websocket' : session.transport === 'stdio' ? 'stdio' : 'http',
@@ -105,4 +120,3 @@ function endWithAnswer(span: Span, answer: { result?: { isError?: unknown }; err
   }
   span.end();
 }
-

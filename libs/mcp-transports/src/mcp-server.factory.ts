@@ -95,7 +95,11 @@ export class McpServerFactory {
 
   create(session: McpSession, options: McpServerOptions = {}): Server {
     const modern = options.era === 'modern';
-    const server = new Server(this.serverInfo, { capabilities: modern ? MODERN_CAPABILITIES : CAPABILITIES, jsonSchemaValidator: this.validator, cacheHints: this.cacheHints });
+    const server = new Server(this.serverInfo, {
+      capabilities: modern ? MODERN_CAPABILITIES : CAPABILITIES,
+      jsonSchemaValidator: this.validator,
+      cacheHints: this.cacheHints,
+    });
     server.setRequestHandler('tools/list', (request) => this.listTools(request, session));
     server.setRequestHandler('tools/call', (request, ctx) => this.callTool(server, session, request, ctx, options.calls));
     if (modern) {
@@ -130,7 +134,8 @@ export class McpServerFactory {
    * the era-specific fields (resultType, cache hints) around them without changing them.
    */
   private listTools(request: ListToolsRequest, session: McpSession): ListToolsResult {
-    if (request.params?.cursor !== undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
+    if (request.params?.cursor !== undefined)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor: tools/list has a single page');
     const all = this.registry.list();
     if (all !== this.listedFrom) {
       this.listedFrom = all;
@@ -147,10 +152,24 @@ export class McpServerFactory {
     return result;
   }
 
-  private async callTool(server: Server, session: McpSession, request: CallToolRequest, ctx: ServerContext, calls?: CallTracker): Promise<CallToolResult> {
+  private async callTool(
+    server: Server,
+    session: McpSession,
+    request: CallToolRequest,
+    ctx: ServerContext,
+    calls?: CallTracker,
+  ): Promise<CallToolResult> {
     // Answered like the global cap's "busy": a tool error the model can read, not a protocol failure.
     if (session.inFlight && !session.inFlight.tryAcquire()) {
-      return { content: [{ type: 'text', text: `Busy: this session already runs ${session.inFlight.max} tool calls (MAX_IN_FLIGHT_PER_SESSION); wait for one to finish` }], isError: true };
+      return {
+        content: [
+          {
+            type: 'text',
+            text: `Busy: this session already runs ${session.inFlight.max} tool calls (MAX_IN_FLIGHT_PER_SESSION); wait for one to finish`,
+          },
+        ],
+        isError: true,
+      };
     }
     const tracked = calls?.begin(session, ctx.mcpReq.id, ctx.mcpReq.signal);
     const progress = new ProgressSender(ctx, this.logger);
@@ -166,7 +185,8 @@ export class McpServerFactory {
     } catch (error) {
       // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error
       // the model can correct; 2025-era callers keep the -32602 they are built around.
-      if (ctx.mcpReq.envelope && isToolError(error) && error.kind === 'invalid_arguments') return { content: [{ type: 'text', text: error.message }], isError: true };
+      if (ctx.mcpReq.envelope && isToolError(error) && error.kind === 'invalid_arguments')
+        return { content: [{ type: 'text', text: error.message }], isError: true };
       throw toProtocolError(error);
     } finally {
       session.inFlight?.release();

@@ -76,7 +76,14 @@ export function kindOfDuckDbError(message: string): ToolErrorKind {
 }
 
 /** Kinds that describe the caller's request, not a failure of the server or what it depends on. */
-const USER_KINDS: ReadonlySet<ToolErrorKind> = new Set(['invalid_arguments', 'not_found', 'forbidden', 'cancelled', 'rate_limited', 'too_large']);
+const USER_KINDS: ReadonlySet<ToolErrorKind> = new Set([
+  'invalid_arguments',
+  'not_found',
+  'forbidden',
+  'cancelled',
+  'rate_limited',
+  'too_large',
+]);
 
 /**
  * `user` for a mistake the caller can fix (logged at warn without a stack, not counted by the

@@ -37,7 +37,12 @@ describe('ArgumentsOf', () => {
     // @ts-expect-error -- `sql` is required
     const missing: Args = { maxRows: 5 };
     expect(missing).toBeDefined();
-    const output = await tool.handler(args, { signal: new AbortController().signal, reportProgress: () => undefined, principal: { subject: 's', scopes: [], authenticated: false }, transport: 'rest' });
+    const output = await tool.handler(args, {
+      signal: new AbortController().signal,
+      reportProgress: () => undefined,
+      principal: { subject: 's', scopes: [], authenticated: false },
+      transport: 'rest',
+    });
     expect(output.text).toBe('SELECT 1 5  SELECT 1');
   });
 });

@@ -10,7 +10,12 @@ const schema: ObjectSchema = {
 
 describe('coerceQueryArguments', () => {
   it('converts each value to the type the schema declares', () => {
-    expect(coerceQueryArguments(schema, { size: '20', ratio: '-1.5e2', exact: 'false', name: '42' })).toEqual({ size: 20, ratio: -150, exact: false, name: '42' });
+    expect(coerceQueryArguments(schema, { size: '20', ratio: '-1.5e2', exact: 'false', name: '42' })).toEqual({
+      size: 20,
+      ratio: -150,
+      exact: false,
+      name: '42',
+    });
   });
 
   it('leaves values that do not read as their type, and unknown names, for the validator to name', () => {

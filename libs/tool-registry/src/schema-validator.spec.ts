@@ -71,13 +71,19 @@ describe('compileArgumentsValidator on hostile arguments', () => {
     if (result.ok) return;
     expect(result.problems).toHaveLength(MAX_REPORTED_PROBLEMS + 1);
     expect(result.problems[0]).toEqual({ field: 'unknown0', message: 'is not an accepted argument' });
-    expect(result.problems[MAX_REPORTED_PROBLEMS]).toEqual({ field: '(arguments)', message: `and ${500 - MAX_REPORTED_PROBLEMS} more problems` });
+    expect(result.problems[MAX_REPORTED_PROBLEMS]).toEqual({
+      field: '(arguments)',
+      message: `and ${500 - MAX_REPORTED_PROBLEMS} more problems`,
+    });
   });
 
   it('refuses arguments with more values than any tool takes before validating them', () => {
     const args = Object.fromEntries(Array.from({ length: MAX_ARGUMENT_VALUES + 1 }, (_, index) => [`k${index}`, 1]));
     const result = validate(args);
-    expect(result).toEqual({ ok: false, problems: [{ field: '(arguments)', message: expect.stringContaining(`more than ${MAX_ARGUMENT_VALUES} values`) }] });
+    expect(result).toEqual({
+      ok: false,
+      problems: [{ field: '(arguments)', message: expect.stringContaining(`more than ${MAX_ARGUMENT_VALUES} values`) }],
+    });
     // Nested values count as well.
     const nested = validate({ filter: { name: 'x', list: Array.from({ length: MAX_ARGUMENT_VALUES }, () => 0) } });
     expect(nested).toEqual({ ok: false, problems: [expect.objectContaining({ message: expect.stringContaining('more than') })] });

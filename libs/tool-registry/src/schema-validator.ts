@@ -3,7 +3,9 @@ import addFormatsModule from 'ajv-formats';
 import type { FieldProblem, ObjectSchema } from '#tool-contract';
 
 // ajv-formats is CommonJS; under ESM its callable export arrives as `default`.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 /**
  * One Ajv instance for the process: compiling is the expensive part, so each tool's schema is
@@ -34,7 +36,15 @@ export function compileArgumentsValidator(ajv: Ajv2020, schema: ObjectSchema): A
   let compiled: ValidateFunction | undefined;
   return (args) => {
     if (exceedsValueCount(args, MAX_ARGUMENT_VALUES)) {
-      return { ok: false, problems: [{ field: '(arguments)', message: `hold more than ${MAX_ARGUMENT_VALUES} values (properties and array items); no tool accepts that many` }] };
+      return {
+        ok: false,
+        problems: [
+          {
+            field: '(arguments)',
+            message: `hold more than ${MAX_ARGUMENT_VALUES} values (properties and array items); no tool accepts that many`,
+          },
+        ],
+      };
     }
     // Defaults are applied in place, so validate a copy: callers' objects stay untouched.
     const value = structuredClone(args ?? {}) as Record<string, unknown>;
@@ -62,7 +72,10 @@ function exceedsValueCount(value: unknown, max: number): boolean {
 function capProblems(problems: FieldProblem[]): FieldProblem[] {
   if (problems.length <= MAX_REPORTED_PROBLEMS) return problems;
   const more = problems.length - MAX_REPORTED_PROBLEMS;
-  return [...problems.slice(0, MAX_REPORTED_PROBLEMS), { field: '(arguments)', message: `and ${more} more problem${more === 1 ? '' : 's'}` }];
+  return [
+    ...problems.slice(0, MAX_REPORTED_PROBLEMS),
+    { field: '(arguments)', message: `and ${more} more problem${more === 1 ? '' : 's'}` },
+  ];
 }
 
 function describeError(error: ErrorObject): FieldProblem {

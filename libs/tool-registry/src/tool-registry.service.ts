@@ -105,7 +105,11 @@ export class ToolRegistryService implements OnApplicationBootstrap {
   call(name: string, args: unknown, context: ToolContext): Promise<ToolCallOutcome> {
     // Tool names are caller input until found: an unknown one is not put in the span name.
     const known = this.tools.has(name);
-    const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': known ? name : '(unknown)', 'xdp.transport': context.transport };
+    const attributes = {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': known ? name : '(unknown)',
+      'xdp.transport': context.transport,
+    };
     return inSpan(`execute_tool${known ? ` ${name}` : ''}`, { attributes }, async (span) => {
       try {
         const outcome = await this.run(name, args, context);
@@ -132,7 +136,10 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     const refusal = this.authorizer.refusal(name, context);
     if (refusal) {
       this.record(name, context, 'forbidden', started, args, refusal.kind);
-      return { result: { content: [{ type: 'text', text: refusal.message }], isError: true }, failure: { kind: refusal.kind, message: refusal.message } };
+      return {
+        result: { content: [{ type: 'text', text: refusal.message }], isError: true },
+        failure: { kind: refusal.kind, message: refusal.message },
+      };
     }
     const validated = tool.validate(args);
     if (!validated.ok) {
@@ -144,14 +151,26 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     try {
       // Every transport's calls pass here, so the global and per-principal caps and the shutdown drain are enforced once.
       const owner = context.principal.authenticated ? context.principal.subject : undefined;
-      const output = await this.inFlight.run(context.signal, (signal) => tool.definition.handler(validated.value, { ...context, signal }), owner);
+      const output = await this.inFlight.run(
+        context.signal,
+        (signal) => tool.definition.handler(validated.value, { ...context, signal }),
+        owner,
+      );
       this.record(name, context, 'success', started, args);
       const result: ToolCallResult = { content: [{ type: 'text', text: output.text }] };
-      if (tool.definition.outputSchema && output.structuredContent) result.structuredContent = output.structuredContent as Record<string, unknown>;
+      if (tool.definition.outputSchema && output.structuredContent)
+        result.structuredContent = output.structuredContent as Record<string, unknown>;
       return { result };
     } catch (error) {
       const failure = this.describeFailure(name, error, context);
-      this.record(name, context, failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'busy' ? 'busy' : 'tool_error', started, args, failure.kind);
+      this.record(
+        name,
+        context,
+        failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'busy' ? 'busy' : 'tool_error',
+        started,
+        args,
+        failure.kind,
+      );
       return { result: { content: [{ type: 'text', text: failure.message }], isError: true }, failure };
     }
   }
@@ -165,7 +184,14 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     return { kind: 'internal', message: `Tool "${name}" failed with an internal error` };
   }
 
-  private record(name: string, context: ToolContext, outcome: MetricOutcome, started: number, args: unknown, error?: ToolError['kind']): void {
+  private record(
+    name: string,
+    context: ToolContext,
+    outcome: MetricOutcome,
+    started: number,
+    args: unknown,
+    error?: ToolError['kind'],
+  ): void {
     const durationMs = performance.now() - started;
     // Unknown names are collapsed so callers cannot grow metric label cardinality.
     const tool = this.tools.has(name) ? name : '(unknown)';

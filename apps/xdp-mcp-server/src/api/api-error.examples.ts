@@ -8,7 +8,10 @@ import { ApiErrorDto } from './api-error.js';
  * runs are `{ error }`; a tool that ran and failed keeps its CallToolResult beside `error`.
  * A test checks the reproducible ones against the running server.
  */
-type ErrorBody = { error: { status: number; code: string; message: string; fields?: { field: string; message: string }[] } } & Record<string, unknown>;
+type ErrorBody = { error: { status: number; code: string; message: string; fields?: { field: string; message: string }[] } } & Record<
+  string,
+  unknown
+>;
 
 const refusal = (status: number, code: string, message: string, fields?: { field: string; message: string }[]): ErrorBody => ({
   error: { status, code, message, ...(fields ? { fields } : {}) },
@@ -37,13 +40,26 @@ const UNKNOWN_TOOL = refusal(
   'not_found',
   'Unknown tool "trino_query". Available tools: trino_execute_query, trino_list_catalogs, trino_list_schemas, trino_list_tables, trino_describe_table, trino_explain',
 );
-const UNKNOWN_DATAPLANE = toolFailure(404, 'not_found', 'Unknown dataplane "nope": available dataplanes: "local" (embedded DuckDB sample data)');
-const forbidden = (tool: string) => toolFailure(403, 'forbidden', `Tool "${tool}" requires scope "sql:read", which the caller's token does not grant`);
-const XDP_UPSTREAM = toolFailure(502, 'upstream', 'XDP is unreachable at https://xdp.example.com/xdp-cp-service/api for GET /datastore: connection refused (ECONNREFUSED)');
+const UNKNOWN_DATAPLANE = toolFailure(
+  404,
+  'not_found',
+  'Unknown dataplane "nope": available dataplanes: "local" (embedded DuckDB sample data)',
+);
+const forbidden = (tool: string) =>
+  toolFailure(403, 'forbidden', `Tool "${tool}" requires scope "sql:read", which the caller's token does not grant`);
+const XDP_UPSTREAM = toolFailure(
+  502,
+  'upstream',
+  'XDP is unreachable at https://xdp.example.com/xdp-cp-service/api for GET /datastore: connection refused (ECONNREFUSED)',
+);
 const TRINO_UPSTREAM = toolFailure(502, 'upstream', 'Trino answered HTTP 503 on POST /v1/statement: Server is starting');
 const XDP_UNAVAILABLE = refusal(503, 'unavailable', XDP_NOT_CONFIGURED);
 const BUSY = toolFailure(503, 'busy', 'The server is busy: 256 tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly');
-const TOO_LARGE = toolFailure(413, 'too_large', 'Trino query failed: EXCEEDED_LOCAL_MEMORY_LIMIT: Query exceeded per-node memory limit of 512MB');
+const TOO_LARGE = toolFailure(
+  413,
+  'too_large',
+  'Trino query failed: EXCEEDED_LOCAL_MEMORY_LIMIT: Query exceeded per-node memory limit of 512MB',
+);
 const QUERY_TIMEOUT = toolFailure(504, 'timeout', 'Query exceeded the 60000 ms time limit and was cancelled');
 
 /** The operations' families: each can fail in its own ways. */
@@ -68,13 +84,40 @@ export function errorExamples(family: ErrorFamily, tool?: string): Record<number
     case 'list':
       return common;
     case 'execute':
-      return { ...common, 400: INVALID_TOOL_ARGUMENTS, 403: forbidden('trino_execute_query'), 404: UNKNOWN_TOOL, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return {
+        ...common,
+        400: INVALID_TOOL_ARGUMENTS,
+        403: forbidden('trino_execute_query'),
+        404: UNKNOWN_TOOL,
+        413: TOO_LARGE,
+        502: TRINO_UPSTREAM,
+        503: BUSY,
+        504: QUERY_TIMEOUT,
+      };
     case 'xdp':
       return { ...common, 400: INVALID_XDP_PARAMETER[tool!], 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
     case 'trino-body':
-      return { ...common, 400: INVALID_BODY, 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return {
+        ...common,
+        400: INVALID_BODY,
+        403: forbidden(tool!),
+        404: UNKNOWN_DATAPLANE,
+        413: TOO_LARGE,
+        502: TRINO_UPSTREAM,
+        503: BUSY,
+        504: QUERY_TIMEOUT,
+      };
     case 'trino-query':
-      return { ...common, 400: INVALID_DATAPLANE(tool!), 403: forbidden(tool!), 404: UNKNOWN_DATAPLANE, 413: TOO_LARGE, 502: TRINO_UPSTREAM, 503: BUSY, 504: QUERY_TIMEOUT };
+      return {
+        ...common,
+        400: INVALID_DATAPLANE(tool!),
+        403: forbidden(tool!),
+        404: UNKNOWN_DATAPLANE,
+        413: TOO_LARGE,
+        502: TRINO_UPSTREAM,
+        503: BUSY,
+        504: QUERY_TIMEOUT,
+      };
   }
 }
 

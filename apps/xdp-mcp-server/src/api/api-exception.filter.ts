@@ -34,7 +34,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse() as string | { message?: string | string[]; fields?: FieldProblem[]; code?: string };
-      const message = typeof body === 'string' ? body : Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? exception.message);
+      const message =
+        typeof body === 'string' ? body : Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? exception.message);
       const code = (typeof body === 'object' && body.code) || CODE_BY_STATUS[status] || (status >= 500 ? 'internal' : 'error');
       return { status, code, message, fields: typeof body === 'object' ? body.fields : undefined };
     }

@@ -124,7 +124,13 @@ export class ApiController {
     return this.runFromQuery('trino_describe_table', query, request, response);
   }
 
-  private runFromQuery(tool: string, query: QueryString, request: Request, response: Response, unavailableMessage?: string): Promise<ToolCallResult> {
+  private runFromQuery(
+    tool: string,
+    query: QueryString,
+    request: Request,
+    response: Response,
+    unavailableMessage?: string,
+  ): Promise<ToolCallResult> {
     return this.run(tool, this.registry.queryArguments(tool, query), request, response, unavailableMessage);
   }
 

@@ -7,7 +7,6 @@ import { knownSettings } from '../known-settings.js';
 
 const SECRET = 'a-jwt-secret-of-at-least-32-bytes!!';
 
-
 describe('auth configuration', () => {
   it('defaults: no auth, no origins, rate and connection limits on, audit on', () => {
     const { auth } = loadAppConfig({});
@@ -42,7 +41,11 @@ describe('auth configuration', () => {
 
   it('reads named tokens (name=token) and keeps padded base64 tokens unnamed', () => {
     const config = loadAppConfig({ MCP_AUTH_TOKEN: 'etl.bot=named-token-0001, bare-token-0002, YmFzZTY0dG9rZW4==' });
-    expect(config.auth.tokens).toEqual([{ name: 'etl.bot', token: 'named-token-0001' }, { token: 'bare-token-0002' }, { token: 'YmFzZTY0dG9rZW4==' }]);
+    expect(config.auth.tokens).toEqual([
+      { name: 'etl.bot', token: 'named-token-0001' },
+      { token: 'bare-token-0002' },
+      { token: 'YmFzZTY0dG9rZW4==' },
+    ]);
     expect(config.secretValues).toEqual(expect.arrayContaining(['named-token-0001', 'etl.bot=named-token-0001']));
     expect(configProblems({ MCP_AUTH_TOKEN: 'bad"name=named-token-0001' })).toContain('token name "bad"name" is not a valid user name');
   });
@@ -68,22 +71,42 @@ describe('auth configuration', () => {
   });
 
   it('requires 16-character tokens in production and refuses trivially short ones anywhere', () => {
-    expect(configProblems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'short-token' })).toContain('at least 16 characters long in production');
+    expect(configProblems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'short-token' })).toContain(
+      'at least 16 characters long in production',
+    );
     expect(configProblems({ MCP_AUTH_TOKEN: 'abc' })).toContain('at least 4 characters');
     expect(configProblems({ NODE_ENV: 'production', MCP_AUTH_TOKEN: 'a-long-enough-token-123' })).toBe('');
   });
 
   it('reads HS256 JWT settings and records the secret', () => {
-    const config = loadAppConfig({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp', AUTH_JWT_AUDIENCE: 'a, b', AUTH_JWT_CLOCK_SKEW_SECONDS: '5' });
-    expect(config.auth.jwt).toEqual({ secret: SECRET, jwksUrl: undefined, userClaim: 'sub', issuer: 'https://idp', audience: ['a', 'b'], clockSkewSeconds: 5, jwksCacheSeconds: 600, jwksCooldownSeconds: 30 });
+    const config = loadAppConfig({
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_JWT_ISSUER: 'https://idp',
+      AUTH_JWT_AUDIENCE: 'a, b',
+      AUTH_JWT_CLOCK_SKEW_SECONDS: '5',
+    });
+    expect(config.auth.jwt).toEqual({
+      secret: SECRET,
+      jwksUrl: undefined,
+      userClaim: 'sub',
+      issuer: 'https://idp',
+      audience: ['a', 'b'],
+      clockSkewSeconds: 5,
+      jwksCacheSeconds: 600,
+      jwksCooldownSeconds: 30,
+    });
     expect(config.secretValues).toContain(SECRET);
   });
 
   it('refuses a short HMAC secret, both key sources at once, JWKS without audience, and claims checks without keys', () => {
     expect(configProblems({ AUTH_JWT_SECRET: 'too-short' })).toContain('AUTH_JWT_SECRET must be at least 32 bytes');
-    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_JWT_AUDIENCE: 'x' })).toContain('Set only one of AUTH_JWT_SECRET');
+    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_JWT_AUDIENCE: 'x' })).toContain(
+      'Set only one of AUTH_JWT_SECRET',
+    );
     expect(configProblems({ AUTH_JWKS_URL: 'https://idp/jwks' })).toContain('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
-    expect(configProblems({ AUTH_JWKS_URL: 'not a url', AUTH_JWT_AUDIENCE: 'x' })).toContain('AUTH_JWKS_URL must be an absolute http(s) URL');
+    expect(configProblems({ AUTH_JWKS_URL: 'not a url', AUTH_JWT_AUDIENCE: 'x' })).toContain(
+      'AUTH_JWKS_URL must be an absolute http(s) URL',
+    );
     expect(configProblems({ AUTH_JWT_AUDIENCE: 'x' })).toContain('need AUTH_JWT_SECRET or AUTH_JWKS_URL');
   });
 
@@ -93,23 +116,27 @@ describe('auth configuration', () => {
       { tool: 'trino_execute_query', scope: 'sql:read' },
       { tool: 'xdp_*', scope: 'xdp:read' },
     ]);
-    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'no-equals-sign' })).toContain('AUTH_TOOL_SCOPES entries must look like');
-    expect(configProblems({ MCP_AUTH_TOKEN: 'some-token', AUTH_TOOL_SCOPES: 'a=b' })).toContain('AUTH_TOOL_SCOPES needs JWT authentication');
+    expect(configProblems({ AUTH_JWT_SECRET: SECRET, AUTH_TOOL_SCOPES: 'no-equals-sign' })).toContain(
+      'AUTH_TOOL_SCOPES entries must look like',
+    );
+    expect(configProblems({ MCP_AUTH_TOKEN: 'some-token', AUTH_TOOL_SCOPES: 'a=b' })).toContain(
+      'AUTH_TOOL_SCOPES needs JWT authentication',
+    );
   });
 
   it('normalises CORS origins and refuses wildcards and non-origins', () => {
-    expect(loadAppConfig({ CORS_ORIGINS: 'https://App.Example.com/, http://localhost:5173' }).auth.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadAppConfig({ CORS_ORIGINS: 'https://App.Example.com/, http://localhost:5173' }).auth.corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
     expect(configProblems({ CORS_ORIGINS: '*' })).toContain('CORS_ORIGINS must list origins explicitly');
     expect(configProblems({ CORS_ORIGINS: 'https://app.example.com/path' })).toContain('CORS_ORIGINS entries must be origins');
   });
 
   it('normalises ALLOWED_HOSTS to lower-case names and refuses wildcards, ports and URLs, naming the variable', () => {
-    expect(loadAppConfig({ ALLOWED_HOSTS: 'MCP.Example.com, xdp-mcp-server.xdp.svc.cluster.local., 10.0.0.7, [::1]' }).auth.allowedHosts).toEqual([
-      'mcp.example.com',
-      'xdp-mcp-server.xdp.svc.cluster.local',
-      '10.0.0.7',
-      '[::1]',
-    ]);
+    expect(
+      loadAppConfig({ ALLOWED_HOSTS: 'MCP.Example.com, xdp-mcp-server.xdp.svc.cluster.local., 10.0.0.7, [::1]' }).auth.allowedHosts,
+    ).toEqual(['mcp.example.com', 'xdp-mcp-server.xdp.svc.cluster.local', '10.0.0.7', '[::1]']);
     expect(loadAppConfig({}).auth.allowedHosts).toEqual([]);
     expect(configProblems({ ALLOWED_HOSTS: '*' })).toContain('ALLOWED_HOSTS must list host names explicitly');
     expect(configProblems({ ALLOWED_HOSTS: 'mcp.example.com:443' })).toContain('ALLOWED_HOSTS entries must be host names');
@@ -132,17 +159,39 @@ describe('auth configuration', () => {
   });
 
   it('validates the limit settings by name', () => {
-    const refusal = configProblems({ RATE_LIMIT_REQUESTS: '-1', RATE_LIMIT_WINDOW_SECONDS: '0', WS_MAX_CONNECTIONS_PER_CLIENT: 'many', AUDIT_LOG: 'maybe' });
-    for (const name of ['RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT', 'AUDIT_LOG']) expect(refusal).toContain(name);
+    const refusal = configProblems({
+      RATE_LIMIT_REQUESTS: '-1',
+      RATE_LIMIT_WINDOW_SECONDS: '0',
+      WS_MAX_CONNECTIONS_PER_CLIENT: 'many',
+      AUDIT_LOG: 'maybe',
+    });
+    for (const name of ['RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT', 'AUDIT_LOG'])
+      expect(refusal).toContain(name);
   });
 
   it('lists every auth variable in knownSettings', () => {
     const names = knownSettings();
     for (const name of [
-      'AUTH_MODE', 'MCP_AUTH_TOKEN', 'MCP_AUTH_TOKENS_FILE', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE',
-      'AUTH_JWT_CLOCK_SKEW_SECONDS', 'AUTH_JWKS_CACHE_SECONDS', 'AUTH_JWKS_COOLDOWN_SECONDS', 'AUTH_TOOL_SCOPES', 'AUTH_AUTHORIZATION_SERVERS',
-      'AUTH_RESOURCE_URL', 'CORS_ORIGINS', 'ALLOWED_HOSTS', 'RATE_LIMIT_REQUESTS', 'RATE_LIMIT_WINDOW_SECONDS', 'WS_MAX_CONNECTIONS_PER_CLIENT',
-      'MAX_IN_FLIGHT_PER_SESSION', 'AUDIT_LOG',
+      'AUTH_MODE',
+      'MCP_AUTH_TOKEN',
+      'MCP_AUTH_TOKENS_FILE',
+      'AUTH_JWT_SECRET',
+      'AUTH_JWKS_URL',
+      'AUTH_JWT_ISSUER',
+      'AUTH_JWT_AUDIENCE',
+      'AUTH_JWT_CLOCK_SKEW_SECONDS',
+      'AUTH_JWKS_CACHE_SECONDS',
+      'AUTH_JWKS_COOLDOWN_SECONDS',
+      'AUTH_TOOL_SCOPES',
+      'AUTH_AUTHORIZATION_SERVERS',
+      'AUTH_RESOURCE_URL',
+      'CORS_ORIGINS',
+      'ALLOWED_HOSTS',
+      'RATE_LIMIT_REQUESTS',
+      'RATE_LIMIT_WINDOW_SECONDS',
+      'WS_MAX_CONNECTIONS_PER_CLIENT',
+      'MAX_IN_FLIGHT_PER_SESSION',
+      'AUDIT_LOG',
     ]) {
       expect(names).toContain(name);
     }

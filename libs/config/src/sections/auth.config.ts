@@ -155,12 +155,15 @@ function readStaticTokens(env: EnvReader, production: boolean): StaticToken[] {
   for (const { token } of tokens) env.secrets.push(token);
   const minLength = production ? MIN_TOKEN_LENGTH : 4;
   if (tokens.some(({ token }) => token.length < minLength)) {
-    env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must be at least ${minLength} characters long${production ? ' in production' : ''}`);
+    env.problem(
+      `MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must be at least ${minLength} characters long${production ? ' in production' : ''}`,
+    );
   }
   if (tokens.some(({ token }) => /\s/.test(token))) env.problem('MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE tokens must not contain whitespace');
   for (const { name } of tokens) {
     // The name is not secret (it is the caller's user name), so it may be quoted.
-    if (name !== undefined && !SAFE_USER_NAME.test(name)) env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE token name "${name}" is not a valid user name (${SAFE_USER_NAME})`);
+    if (name !== undefined && !SAFE_USER_NAME.test(name))
+      env.problem(`MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE token name "${name}" is not a valid user name (${SAFE_USER_NAME})`);
   }
   const seen = new Set<string>();
   return tokens.filter(({ token }) => !seen.has(token) && seen.add(token));
@@ -199,7 +202,8 @@ function readJwtConfig(env: EnvReader): JwtConfig | undefined {
   const clockSkewSeconds = env.int('AUTH_JWT_CLOCK_SKEW_SECONDS', 30, { min: 0, max: 600 });
   const jwksCacheSeconds = env.int('AUTH_JWKS_CACHE_SECONDS', 600, { min: 0, max: 86_400 });
   const jwksCooldownSeconds = env.int('AUTH_JWKS_COOLDOWN_SECONDS', 30, { min: 0, max: 3600 });
-  if (secret !== undefined && env.isSet('AUTH_JWKS_URL')) env.problem('Set only one of AUTH_JWT_SECRET (HS256) and AUTH_JWKS_URL (RS256/ES256)');
+  if (secret !== undefined && env.isSet('AUTH_JWKS_URL'))
+    env.problem('Set only one of AUTH_JWT_SECRET (HS256) and AUTH_JWKS_URL (RS256/ES256)');
   if (secret !== undefined && Buffer.byteLength(secret, 'utf8') < MIN_JWT_SECRET_BYTES) {
     env.problem(`AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes long (HS256 needs a 256-bit key)`);
   }
@@ -207,7 +211,8 @@ function readJwtConfig(env: EnvReader): JwtConfig | undefined {
   // check, any token it issued for anything would open this server.
   if (env.isSet('AUTH_JWKS_URL') && audience.length === 0) env.problem('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
   if (secret === undefined && jwksUrl === undefined) {
-    if (issuer !== undefined || audience.length > 0) env.problem('AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE need AUTH_JWT_SECRET or AUTH_JWKS_URL');
+    if (issuer !== undefined || audience.length > 0)
+      env.problem('AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE need AUTH_JWT_SECRET or AUTH_JWKS_URL');
     return undefined;
   }
   return { secret, jwksUrl, userClaim, issuer, audience, clockSkewSeconds, jwksCacheSeconds, jwksCooldownSeconds };
@@ -273,7 +278,8 @@ function readAllowedHosts(env: EnvReader): string[] {
       continue;
     }
     const name = HOST_NAME.test(host) ? hostnameAsRead(host) : undefined;
-    if (name === undefined) env.problem(`ALLOWED_HOSTS entries must be host names without scheme or port, like mcp.example.com (got "${entry}")`);
+    if (name === undefined)
+      env.problem(`ALLOWED_HOSTS entries must be host names without scheme or port, like mcp.example.com (got "${entry}")`);
     else hosts.push(name);
   }
   return hosts;
@@ -300,14 +306,18 @@ function readUrlList(env: EnvReader, name: string): string[] {
 function checkConsistency(env: EnvReader, config: AuthConfig): void {
   const configured = config.tokens.length > 0 || config.jwt !== undefined;
   if (config.mode === 'none' && configured) {
-    env.problem('AUTH_MODE=none contradicts MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE / AUTH_JWT_SECRET / AUTH_JWKS_URL: remove one or the other');
+    env.problem(
+      'AUTH_MODE=none contradicts MCP_AUTH_TOKEN / MCP_AUTH_TOKENS_FILE / AUTH_JWT_SECRET / AUTH_JWKS_URL: remove one or the other',
+    );
   }
   if (config.toolScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_TOOL_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');
   }
   // The Trino section owns TRINO_AUTH; its passthrough mode only works with callers who present a JWT.
   if (env.string('TRINO_AUTH') === 'passthrough' && config.jwt === undefined) {
-    env.problem("TRINO_AUTH=passthrough needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): it sends the caller's own token to Trino");
+    env.problem(
+      "TRINO_AUTH=passthrough needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): it sends the caller's own token to Trino",
+    );
   }
   if (config.catalogScopes.length > 0 && config.jwt === undefined) {
     env.problem('AUTH_CATALOG_SCOPES needs JWT authentication (AUTH_JWT_SECRET or AUTH_JWKS_URL): scopes come from the token');

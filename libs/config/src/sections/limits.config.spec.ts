@@ -1,7 +1,6 @@
 import { configProblems } from '../config-problems.testing.js';
 import { loadAppConfig } from '../app-config.js';
 
-
 describe('shared limit store configuration', () => {
   it('keeps the limits in memory without REDIS_URL, failing open by default', () => {
     const { limits } = loadAppConfig({});
@@ -35,6 +34,8 @@ describe('shared limit store configuration', () => {
     expect(configProblems({ REDIS_URL: 'http://redis:6379' })).toMatch(/REDIS_URL must look like redis:\/\/host:port/);
     expect(configProblems({ REDIS_PASSWORD: 'orphan-password' })).toMatch(/REDIS_PASSWORD are set but REDIS_URL is not/);
     expect(configProblems({ RATE_LIMIT_ON_STORE_ERROR: 'maybe' })).toMatch(/RATE_LIMIT_ON_STORE_ERROR must be one of open, closed/);
-    expect(configProblems({ REDIS_URL: 'redis://redis:6379', REDIS_TIMEOUT_MS: '0' })).toMatch(/REDIS_TIMEOUT_MS must be an integer between 10 and 10000/);
+    expect(configProblems({ REDIS_URL: 'redis://redis:6379', REDIS_TIMEOUT_MS: '0' })).toMatch(
+      /REDIS_TIMEOUT_MS must be an integer between 10 and 10000/,
+    );
   });
 });

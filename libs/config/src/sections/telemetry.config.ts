@@ -1,7 +1,14 @@
 import type { EnvReader } from '../env-reader.js';
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
-export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
@@ -39,7 +46,10 @@ export function readTelemetryConfig(env: EnvReader): TelemetryConfig {
     resourceAttributes: keyValues(env, 'OTEL_RESOURCE_ATTRIBUTES', false),
     sampler,
     samplerRatio: ratioOf(env),
-    exportTimeoutMs: env.int('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.int('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, { min: 1, max: 600_000 }), { min: 1, max: 600_000 }),
+    exportTimeoutMs: env.int('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', env.int('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, { min: 1, max: 600_000 }), {
+      min: 1,
+      max: 600_000,
+    }),
     batch: {
       scheduleDelayMs: env.int('OTEL_BSP_SCHEDULE_DELAY', 5000, { min: 1, max: 600_000 }),
       exportTimeoutMs: env.int('OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1, max: 600_000 }),

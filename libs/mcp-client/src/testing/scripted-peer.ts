@@ -54,7 +54,10 @@ export class ScriptedConnection {
   /** The next request with `method` (or any of `methods`) the client sent and the test has not taken yet. */
   async request(...methods: string[]): Promise<SentRequest> {
     for (;;) {
-      const found = this.sent.find((message): message is JSONRPCMessage & SentRequest => 'method' in message && methods.includes(message.method) && 'id' in message && !this.taken.has(message.id));
+      const found = this.sent.find(
+        (message): message is JSONRPCMessage & SentRequest =>
+          'method' in message && methods.includes(message.method) && 'id' in message && !this.taken.has(message.id),
+      );
       if (found) {
         this.taken.add(found.id);
         return found;
@@ -77,6 +80,10 @@ export class ScriptedConnection {
     } else {
       this.deliverTogether({ id: first.id, error: { code: -32601, message: 'Method not found' } });
     }
-    return this.answer('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: { tools: {} }, serverInfo: { name: 'scripted', version: '1' } });
+    return this.answer('initialize', {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: { tools: {} },
+      serverInfo: { name: 'scripted', version: '1' },
+    });
   }
 }

@@ -53,7 +53,8 @@ export class McpHttpController implements OnModuleDestroy {
   @Post()
   async handle(@Req() request: Request & RequestWithPrincipal, @Res() response: Response): Promise<void> {
     // Draining: no new sessions or calls here; requests already running finish.
-    if (!this.lifecycle.acceptingWork) return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {}, idOf(request.body));
+    if (!this.lifecycle.acceptingWork)
+      return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {}, idOf(request.body));
     const principal = await this.principalOf(request, response);
     if (!principal) return;
     const body: unknown = request.body;
@@ -63,7 +64,14 @@ export class McpHttpController implements OnModuleDestroy {
     const decision = this.rateLimiter.consume(clientKey(principal, request.ip), messages - 1);
     if (!decision.allowed) {
       const { retryAfterSeconds } = decision;
-      return sendError(response, 429, `Rate limit exceeded: this batch of ${messages} messages is over the budget; retry in ${retryAfterSeconds} s`, { 'Retry-After': String(retryAfterSeconds) }, idOf(body), RATE_LIMITED_JSONRPC_CODE);
+      return sendError(
+        response,
+        429,
+        `Rate limit exceeded: this batch of ${messages} messages is over the budget; retry in ${retryAfterSeconds} s`,
+        { 'Retry-After': String(retryAfterSeconds) },
+        idOf(body),
+        RATE_LIMITED_JSONRPC_CODE,
+      );
     }
     // A response closed before it was complete (client gone, or a 2026 caller closing its stream)
     // aborts the exchange: the SDK cancels the call, since nobody could receive its answer.
@@ -73,7 +81,9 @@ export class McpHttpController implements OnModuleDestroy {
     });
     const webRequest = toWebRequest(request, gone.signal);
     this.principals.set(webRequest, principal);
-    const answer = (await isLegacyRequest(webRequest, body)) ? await this.serveLegacy(webRequest, body, principal) : await this.serveModern(webRequest, body);
+    const answer = (await isLegacyRequest(webRequest, body))
+      ? await this.serveLegacy(webRequest, body, principal)
+      : await this.serveModern(webRequest, body);
     await sendWebResponse(answer, response);
   }
 
@@ -88,7 +98,10 @@ export class McpHttpController implements OnModuleDestroy {
   }
 
   private async serveLegacy(webRequest: globalThis.Request, body: unknown, principal: Principal): Promise<globalThis.Response> {
-    const transport = new MeteredHttpTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) }, this.countSent);
+    const transport = new MeteredHttpTransport(
+      { sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(body) },
+      this.countSent,
+    );
     const server = this.factory.create({ transport: 'mcp-http', principal }, { calls: this.calls });
     // Closing the transport (client gone) aborts what is still running.
     webRequest.signal.addEventListener('abort', () => void transport.close(), { once: true });
@@ -131,7 +144,9 @@ function methodNotAllowed(response: Response, reason: string): void {
 /** A request whose `_meta.progressToken` asks for progress notifications. */
 function asksForProgress(body: unknown): boolean {
   const messages: unknown[] = Array.isArray(body) ? body : [body];
-  return messages.some((message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined);
+  return messages.some(
+    (message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined,
+  );
 }
 
 /** The id of a single request, so the client can match an error to it (null for batches and notifications). */
@@ -140,9 +155,13 @@ function idOf(body: unknown): string | number | null {
   return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : null;
 }
 
-function sendError(response: Response, status: number, message: string, headers: Record<string, string>, id: string | number | null, code = -32000): void {
-  response
-    .status(status)
-    .set(headers)
-    .json({ jsonrpc: '2.0', error: { code, message }, id });
+function sendError(
+  response: Response,
+  status: number,
+  message: string,
+  headers: Record<string, string>,
+  id: string | number | null,
+  code = -32000,
+): void {
+  response.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id });
 }

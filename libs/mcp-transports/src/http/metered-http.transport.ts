@@ -1,4 +1,9 @@
-import { type JSONRPCMessage, type TransportSendOptions, WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/server';
+import {
+  type JSONRPCMessage,
+  type TransportSendOptions,
+  WebStandardStreamableHTTPServerTransport,
+  type WebStandardStreamableHTTPServerTransportOptions,
+} from '@modelcontextprotocol/server';
 
 /** The SDK's (2025-era, stateless) Streamable HTTP transport, counting each message it sends. */
 export class MeteredHttpTransport extends WebStandardStreamableHTTPServerTransport {

@@ -28,7 +28,9 @@ export class StdioRunner {
     const transport = new StdioServerTransport(input, output);
     this.metrics.sessionOpened('stdio');
     return new Promise((resolve) => {
-      const handle = serveStdio(({ era }) => this.factory.create({ transport: 'stdio', principal: STDIO_PRINCIPAL }, { era }), { transport });
+      const handle = serveStdio(({ era }) => this.factory.create({ transport: 'stdio', principal: STDIO_PRINCIPAL }, { era }), {
+        transport,
+      });
       // serveStdio set the transport's close handler; ours runs after it.
       const closed = transport.onclose;
       let ended = false;

@@ -115,7 +115,11 @@ export class WsConnectionLimits {
     if (held === 0) state.partialSince = undefined;
     else state.partialSince ??= this.now();
     if (held > 0 && this.partialTotal > this.limits.wsMaxPartialMessageBytes) {
-      this.evict(socket, CLOSE_TRY_AGAIN_LATER, `Too much unfinished message data held server-wide (WS_MAX_PARTIAL_MESSAGE_BYTES=${this.limits.wsMaxPartialMessageBytes})`);
+      this.evict(
+        socket,
+        CLOSE_TRY_AGAIN_LATER,
+        `Too much unfinished message data held server-wide (WS_MAX_PARTIAL_MESSAGE_BYTES=${this.limits.wsMaxPartialMessageBytes})`,
+      );
     }
   }
 
@@ -126,8 +130,7 @@ export class WsConnectionLimits {
       // Read nothing more from it (no new work); the close frame follows what is queued.
       socket.pause();
       void this.drop(socket, CLOSE_TRY_AGAIN_LATER, 'Client reads too slowly: send buffer full');
-    }
-    else if (!socket.isPaused) this.pauseUntilDrained(socket);
+    } else if (!socket.isPaused) this.pauseUntilDrained(socket);
   }
 
   /** Closes every connection with `code` and resolves once all are closed (stragglers are destroyed). */
@@ -162,7 +165,8 @@ export class WsConnectionLimits {
     const cutoff = this.now() - this.limits.wsIdleTimeoutMs;
     for (const [socket, state] of this.sessions) {
       // Bytes of an unfinished message are not activity: only complete messages are.
-      if (state.pending.size === 0 && state.lastActivity < cutoff) void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
+      if (state.pending.size === 0 && state.lastActivity < cutoff)
+        void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
     }
   }
 
@@ -170,7 +174,11 @@ export class WsConnectionLimits {
     const cutoff = this.now() - this.limits.wsPartialMessageTimeoutMs;
     for (const [socket, state] of this.sessions) {
       if (state.partialSince !== undefined && state.partialSince <= cutoff) {
-        this.evict(socket, CLOSE_POLICY_VIOLATION, `Message not completed within ${this.limits.wsPartialMessageTimeoutMs} ms (WS_PARTIAL_MESSAGE_TIMEOUT_MS)`);
+        this.evict(
+          socket,
+          CLOSE_POLICY_VIOLATION,
+          `Message not completed within ${this.limits.wsPartialMessageTimeoutMs} ms (WS_PARTIAL_MESSAGE_TIMEOUT_MS)`,
+        );
       }
     }
   }

@@ -10,13 +10,19 @@ import type { WebSocket, WebSocketServer } from 'ws';
  * logged at debug instead of error, so a misbehaving peer cannot flood the error log.
  */
 export class McpWsAdapter extends WsAdapter {
-  override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+  override bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
     if (handlers.length === 0) return;
     super.bindMessageHandlers(client, handlers, transform);
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    server.on('connection', (socket: WebSocket) => socket.on('error', (error) => this.logger.debug(`WebSocket client error: ${error.message}`)));
+    server.on('connection', (socket: WebSocket) =>
+      socket.on('error', (error) => this.logger.debug(`WebSocket client error: ${error.message}`)),
+    );
     server.on('error', (error) => this.logger.error(error));
     return server;
   }

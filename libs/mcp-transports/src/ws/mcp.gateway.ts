@@ -94,7 +94,8 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
 
   private verify(request: IncomingMessage, done: VerifyCallback): void {
     if (!this.lifecycle.acceptingWork) return done(false, 503, 'The server is shutting down');
-    if (this.limits.full) return done(false, 503, `Too many connections (MAX_CONNECTIONS=${this.config.limits.maxConnections}); retry later`);
+    if (this.limits.full)
+      return done(false, 503, `Too many connections (MAX_CONNECTIONS=${this.config.limits.maxConnections}); retry later`);
     this.admission.admit(request).then(
       async (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
@@ -121,7 +122,11 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       const decision = this.rateLimiter.consume(key);
       if (decision.allowed) return undefined;
       const { retryAfterSeconds } = decision;
-      return { code: RATE_LIMITED_JSONRPC_CODE, message: `Rate limit exceeded; retry in ${retryAfterSeconds} s`, data: { retryAfterSeconds } };
+      return {
+        code: RATE_LIMITED_JSONRPC_CODE,
+        message: `Rate limit exceeded; retry in ${retryAfterSeconds} s`,
+        data: { retryAfterSeconds },
+      };
     };
   }
 }

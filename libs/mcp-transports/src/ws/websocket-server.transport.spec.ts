@@ -13,7 +13,12 @@ async function connectedPair(gate?: FrameGate) {
   await once(client, 'open');
   const [serverSocket] = (await accepted) as [WebSocket];
   const counts = { received: 0, sent: 0 };
-  const transport = new WebSocketServerTransport(serverSocket, { received: () => counts.received++, sent: () => counts.sent++ }, undefined, gate);
+  const transport = new WebSocketServerTransport(
+    serverSocket,
+    { received: () => counts.received++, sent: () => counts.sent++ },
+    undefined,
+    gate,
+  );
   const delivered: JSONRPCMessage[] = [];
   const errors: Error[] = [];
   let onDelivered = () => undefined as void;
@@ -57,7 +62,11 @@ describe('WebSocketServerTransport', () => {
 
   it('answers a frame that is not JSON with -32700 and keeps reading', async () => {
     pair.client.send('{not json');
-    expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') } });
+    expect(await pair.nextReply()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: expect.stringContaining('Parse error') },
+    });
     pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }));
     await pair.deliveredCount(1);
     expect(pair.delivered).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
@@ -73,7 +82,11 @@ describe('WebSocketServerTransport', () => {
     ['a batch', [{ jsonrpc: '2.0', id: 4, method: 'ping' }], null],
   ])('answers %s with -32600, echoing a usable id', async (_label, frame, id) => {
     pair.client.send(JSON.stringify(frame));
-    expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id, error: { code: -32600, message: expect.stringContaining('Invalid Request') } });
+    expect(await pair.nextReply()).toEqual({
+      jsonrpc: '2.0',
+      id,
+      error: { code: -32600, message: expect.stringContaining('Invalid Request') },
+    });
     expect(pair.delivered).toEqual([]);
   });
 
@@ -99,7 +112,11 @@ describe('WebSocketServerTransport', () => {
 
   it('refuses JSON nested deeper than the limit with -32600 naming it, without parsing it, and keeps reading', async () => {
     pair.client.send('['.repeat(100_000) + ']'.repeat(100_000));
-    expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringContaining('deeper than 64 levels') } });
+    expect(await pair.nextReply()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: expect.stringContaining('deeper than 64 levels') },
+    });
     pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }));
     await pair.deliveredCount(1);
     expect(pair.delivered).toEqual([{ jsonrpc: '2.0', id: 8, method: 'ping' }]);
@@ -110,7 +127,9 @@ describe('WebSocketServerTransport frame gate', () => {
   it('charges every frame — valid, invalid, notification — and once over budget refuses requests but lets cancellations through', async () => {
     let charged = 0;
     const budget = 3;
-    const pair = await connectedPair(() => (++charged > budget ? { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } } : undefined));
+    const pair = await connectedPair(() =>
+      ++charged > budget ? { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } } : undefined,
+    );
     try {
       pair.client.send('{not json');
       expect((await pair.nextReply()).error.code).toBe(-32700);
@@ -119,7 +138,11 @@ describe('WebSocketServerTransport frame gate', () => {
       await pair.deliveredCount(2);
       expect(charged).toBe(3);
       pair.client.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }));
-      expect(await pair.nextReply()).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } } });
+      expect(await pair.nextReply()).toEqual({
+        jsonrpc: '2.0',
+        id: 2,
+        error: { code: -32029, message: 'Rate limit exceeded', data: { retryAfterSeconds: 9 } },
+      });
       pair.client.send('{still not json');
       expect((await pair.nextReply()).error.code).toBe(-32029);
       const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } };

@@ -1,4 +1,10 @@
-import { type JSONRPCMessage, type MessageExtraInfo, ProtocolErrorCode as ErrorCode, type RequestId, type Transport } from '@modelcontextprotocol/server';
+import {
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  ProtocolErrorCode as ErrorCode,
+  type RequestId,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import { jsonLimitExceeded, jsonLimitMessage, topLevelId } from '#security';
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
@@ -65,20 +71,35 @@ export class WebSocketServerTransport implements Transport {
     this.frames?.received();
     // Every frame costs parsing and a reply, so each one is charged — invalid ones and notifications too.
     const refusal = this.gate?.();
-    if (isBinary) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: send each JSON-RPC message as one text frame' }, null);
+    if (isBinary)
+      return this.reject(
+        refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: send each JSON-RPC message as one text frame' },
+        null,
+      );
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.toString());
     // Depth and size are checked on the raw bytes, before JSON.parse and the schema checks can spend time or stack on them.
     const limit = jsonLimitExceeded(bytes);
-    if (limit) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, topLevelId(bytes) ?? null);
+    if (limit)
+      return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: jsonLimitMessage(limit) }, topLevelId(bytes) ?? null);
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString());
     } catch {
       return this.reject(refusal ?? { code: ErrorCode.ParseError, message: 'Parse error: the frame is not valid JSON' }, null);
     }
-    if (Array.isArray(parsed)) return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: batches are not supported, send one message per frame' }, null);
+    if (Array.isArray(parsed))
+      return this.reject(
+        refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: batches are not supported, send one message per frame' },
+        null,
+      );
     if (!isJsonRpcMessage(parsed)) {
-      return this.reject(refusal ?? { code: ErrorCode.InvalidRequest, message: 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response' }, idOf(parsed));
+      return this.reject(
+        refusal ?? {
+          code: ErrorCode.InvalidRequest,
+          message: 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response',
+        },
+        idOf(parsed),
+      );
     }
     this.flow?.received(parsed);
     if (refusal) {
@@ -92,7 +113,9 @@ export class WebSocketServerTransport implements Transport {
   private reject({ code, message, data }: Refusal, id: RequestId | null): void {
     this.onerror?.(new Error(message));
     // Framing errors and gated requests never reach the SDK, so the reply is written here.
-    this.send({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } } as unknown as JSONRPCMessage).catch(() => undefined);
+    this.send({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } } as unknown as JSONRPCMessage).catch(
+      () => undefined,
+    );
   }
 }
 
@@ -112,7 +135,9 @@ function isJsonRpcMessage(value: unknown): value is JSONRPCMessage {
   // message for a response to an id it never sent and drop it, leaving the caller unanswered.
   if (typeof message.method === 'string') {
     if ('result' in message || 'error' in message) return false;
-    return message.params === undefined || (typeof message.params === 'object' && message.params !== null && !Array.isArray(message.params));
+    return (
+      message.params === undefined || (typeof message.params === 'object' && message.params !== null && !Array.isArray(message.params))
+    );
   }
   if (!hasId) return false;
   if ('result' in message) return typeof message.result === 'object' && message.result !== null && !('error' in message);

@@ -30,11 +30,14 @@ export class HealthController {
   @Get('ready')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Readiness: 503 while starting or draining. Upstream states are reported from cached background checks and never make the server unready.',
+    summary:
+      'Readiness: 503 while starting or draining. Upstream states are reported from cached background checks and never make the server unready.',
   })
   @ApiOkResponse({ description: 'Ready; `dependencies` lists upstream states (up, down, disabled, unknown).' })
   @ApiServiceUnavailableResponse({ description: 'Starting or draining.' })
-  async readiness(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult & { dependencies: Record<string, DependencyState> }> {
+  async readiness(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthCheckResult & { dependencies: Record<string, DependencyState> }> {
     // Upstreams are reported beside the Terminus result, not as its indicators: they never make the server unready.
     const dependencies = safeDependencies(this.dependencies.snapshot(), this.scrubber.scrub);
     try {

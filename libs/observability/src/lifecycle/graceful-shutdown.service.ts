@@ -40,7 +40,10 @@ export class GracefulShutdown {
     this.lifecycle.beginDrain();
     this.logger.log(`Draining: ${this.calls.count} tool call(s) in flight, up to ${graceMs} ms to finish`);
     if (!(await this.calls.waitUntilIdle(graceMs))) {
-      const reason = new ToolError('unavailable', `The server shut down before this tool call finished (grace period of ${graceMs} ms elapsed); retry it`);
+      const reason = new ToolError(
+        'unavailable',
+        `The server shut down before this tool call finished (grace period of ${graceMs} ms elapsed); retry it`,
+      );
       const aborted = this.calls.abortAll(reason);
       this.logger.warn(`Grace period elapsed: aborted ${aborted} tool call(s) still running`);
     }

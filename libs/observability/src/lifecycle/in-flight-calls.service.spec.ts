@@ -45,7 +45,10 @@ describe('InFlightCalls', () => {
 
   it('caps each principal at MAX_IN_FLIGHT_PER_PRINCIPAL while others still get slots, and counts the refusals', async () => {
     const { calls } = tracker({ MAX_IN_FLIGHT_CALLS: '10', MAX_IN_FLIGHT_PER_PRINCIPAL: '2' });
-    const refusals = () => new MetricsService().toolCallsRefused.get().then((metric) => metric.values.find((value) => value.labels.limit === 'principal')?.value ?? 0);
+    const refusals = () =>
+      new MetricsService().toolCallsRefused
+        .get()
+        .then((metric) => metric.values.find((value) => value.labels.limit === 'principal')?.value ?? 0);
     const before = await refusals();
     const held = [pendingWork(), pendingWork()];
     const running = held.map((call) => calls.run(new AbortController().signal, call.work, 'alice'));

@@ -50,18 +50,25 @@ export class InFlightCalls {
    */
   run<T>(callerSignal: AbortSignal, work: TrackedWork<T>, owner?: string): Promise<T> {
     if (!this.lifecycle.acceptingWork) {
-      return Promise.reject(new ToolError('unavailable', 'The server is shutting down and takes no new tool calls; retry, another replica will answer'));
+      return Promise.reject(
+        new ToolError('unavailable', 'The server is shutting down and takes no new tool calls; retry, another replica will answer'),
+      );
     }
     const limit = this.config.limits.maxInFlightCalls;
     if (this.active.size >= limit) {
       this.metrics.toolCallsRefused.inc({ limit: 'global' });
-      return Promise.reject(new ToolError('busy', `The server is busy: ${limit} tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly`));
+      return Promise.reject(
+        new ToolError('busy', `The server is busy: ${limit} tool calls are already running (MAX_IN_FLIGHT_CALLS); retry shortly`),
+      );
     }
     const ownerLimit = this.config.limits.maxInFlightPerPrincipal;
     if (owner !== undefined && ownerLimit > 0 && this.countFor(owner) >= ownerLimit) {
       this.metrics.toolCallsRefused.inc({ limit: 'principal' });
       return Promise.reject(
-        new ToolError('busy', `Busy: you already run ${ownerLimit} tool calls at once (MAX_IN_FLIGHT_PER_PRINCIPAL); wait for one to finish`),
+        new ToolError(
+          'busy',
+          `Busy: you already run ${ownerLimit} tool calls at once (MAX_IN_FLIGHT_PER_PRINCIPAL); wait for one to finish`,
+        ),
       );
     }
     const controller = new AbortController();

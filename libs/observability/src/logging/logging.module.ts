@@ -59,7 +59,13 @@ export class LoggingModule {
                 stream: destination,
                 hooks: { streamWrite: scrub },
                 redact: {
-                  paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers.accesskey', 'req.headers.secretkey'],
+                  paths: [
+                    'req.headers.authorization',
+                    'req.headers.cookie',
+                    'req.headers["x-api-key"]',
+                    'req.headers.accesskey',
+                    'req.headers.secretkey',
+                  ],
                   censor: '[REDACTED]',
                 },
                 // Successful requests log at debug: a log line per call is a measurable cost on the hot path.
@@ -70,7 +76,11 @@ export class LoggingModule {
                 // request logger it binds on every request, logged or not.
                 wrapSerializers: false,
                 serializers: {
-                  req: (req: { method?: string; originalUrl?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
+                  req: (req: { method?: string; originalUrl?: string; url?: string; id?: unknown }) => ({
+                    id: req.id,
+                    method: req.method,
+                    url: req.originalUrl ?? req.url,
+                  }),
                   // The status is what a 4xx/5xx line needs; the ~1 KB of response headers (CSP, CORS...) is noise.
                   res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
                   err: pino.stdSerializers.err,

@@ -74,7 +74,9 @@ describe('createSecretScrubber', () => {
   });
 
   it('keeps ordinary text and the non-secret parts of a shape visible', () => {
-    expect(scrub('{"secretKey":"s3cr3t","password":"pw","other":"kept"}')).toBe(`{"secretKey":"${REDACTED}","password":"${REDACTED}","other":"kept"}`);
+    expect(scrub('{"secretKey":"s3cr3t","password":"pw","other":"kept"}')).toBe(
+      `{"secretKey":"${REDACTED}","password":"${REDACTED}","other":"kept"}`,
+    );
     expect(scrub('{"url":"/ws?access_token=tok123&x=1"}')).toBe(`{"url":"/ws?access_token=${REDACTED}&x=1"}`);
     expect(scrub('host=db password=pw1234 dbname=sales')).toBe(`host=db password=${REDACTED} dbname=sales`);
     const plain = 'line 1:8: Column "monkey" cannot be resolved (COLUMN_NOT_FOUND); keyboard=1, author@example.com, 12:30';
@@ -82,7 +84,9 @@ describe('createSecretScrubber', () => {
   });
 
   it('shows the label of an internal upstream instead of its URL, origin or host:port', () => {
-    expect(scrub('XDP is unreachable at https://xdp.corp.internal:9443/xdp-cp-service/api for GET /datastore')).toBe('XDP is unreachable at [XDP] for GET /datastore');
+    expect(scrub('XDP is unreachable at https://xdp.corp.internal:9443/xdp-cp-service/api for GET /datastore')).toBe(
+      'XDP is unreachable at [XDP] for GET /datastore',
+    );
     expect(scrub('fetch http://10.1.2.3:8080/v1/info failed; connect 10.1.2.3:8080')).toBe('fetch [Trino]/v1/info failed; connect [Trino]');
   });
 

@@ -55,7 +55,10 @@ const SHAPES: readonly Shape[] = [
   // user:password@host without a scheme.
   { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, trigger: /@/, keepSuffix: true },
   // Authorization / Proxy-Authorization header values, whatever the scheme.
-  { pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi, trigger: /authorization/i },
+  {
+    pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi,
+    trigger: /authorization/i,
+  },
   // Basic/Bearer credentials anywhere.
   { pattern: /(\b(?:basic|bearer)\s+)[A-Za-z0-9\-._~+/]{4,}=*/gi, trigger: /basic|bearer/i },
   // Cookie header lines: every pair after the name.
@@ -65,7 +68,13 @@ const SHAPES: readonly Shape[] = [
   { pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'), trigger: NAME_TRIGGER, keepSuffix: true },
   // key=value and key: value (DSNs, query strings, header lines, YAML): a quoted value or one word.
   // Not again after a header shape above: `Authorization: Basic [REDACTED]` keeps its scheme.
-  { pattern: new RegExp(`((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:basic|bearer|digest|negotiate)\\s)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,#"'<>)}\\]]+)`, 'gi'), trigger: NAME_TRIGGER },
+  {
+    pattern: new RegExp(
+      `((?<![\\w-])${CREDENTIAL_NAME}\\s*[=:]\\s*)(?!\\[REDACTED\\]|(?:basic|bearer|digest|negotiate)\\s)(?:'[^']*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,#"'<>)}\\]]+)`,
+      'gi',
+    ),
+    trigger: NAME_TRIGGER,
+  },
   // A JWT (header and payload are base64url JSON objects), wherever a token ends up quoted.
   { pattern: /()eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, trigger: /eyJ/ },
 ];
@@ -79,7 +88,9 @@ const SHAPES: readonly Shape[] = [
  * label of an internal upstream instead of its address.
  */
 export function createSecretScrubber(sources: ScrubberSources | readonly string[]): Scrub {
-  const { secrets, internalEndpoints = [] } = Array.isArray(sources) ? { secrets: sources as readonly string[] } : (sources as ScrubberSources);
+  const { secrets, internalEndpoints = [] } = Array.isArray(sources)
+    ? { secrets: sources as readonly string[] }
+    : (sources as ScrubberSources);
   const literals = literalReplacements(secrets, internalEndpoints);
   return (text: string) => {
     let result = text;
@@ -88,7 +99,10 @@ export function createSecretScrubber(sources: ScrubberSources | readonly string[
     }
     for (const { pattern, trigger, keepSuffix } of SHAPES) {
       if (!trigger.test(result)) continue;
-      result = result.replace(pattern, (_match, prefix: string, suffix: unknown) => `${prefix}${REDACTED}${keepSuffix && typeof suffix === 'string' ? suffix : ''}`);
+      result = result.replace(
+        pattern,
+        (_match, prefix: string, suffix: unknown) => `${prefix}${REDACTED}${keepSuffix && typeof suffix === 'string' ? suffix : ''}`,
+      );
     }
     return result;
   };

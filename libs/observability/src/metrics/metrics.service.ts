@@ -17,86 +17,138 @@ function metric<T>(name: string, create: () => T): T {
 /** Every application metric, with typed recording methods so label sets stay consistent. */
 @Injectable()
 export class MetricsService {
-  readonly toolCalls = metric('xdp_mcp_tool_calls_total', () => new Counter({
-    name: 'xdp_mcp_tool_calls_total',
-    help: 'Tool calls by tool, transport and outcome; failures also by error_class (user: the caller can fix it, server: an operator may have to)',
-    labelNames: ['tool', 'transport', 'outcome', 'error_class'] as const,
-  }));
+  readonly toolCalls = metric(
+    'xdp_mcp_tool_calls_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_tool_calls_total',
+        help: 'Tool calls by tool, transport and outcome; failures also by error_class (user: the caller can fix it, server: an operator may have to)',
+        labelNames: ['tool', 'transport', 'outcome', 'error_class'] as const,
+      }),
+  );
 
-  readonly toolCallDuration = metric('xdp_mcp_tool_call_duration_seconds', () => new Histogram({
-    name: 'xdp_mcp_tool_call_duration_seconds',
-    help: 'Tool call duration in seconds',
-    labelNames: ['tool'] as const,
-    buckets: DURATION_BUCKETS,
-  }));
+  readonly toolCallDuration = metric(
+    'xdp_mcp_tool_call_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'xdp_mcp_tool_call_duration_seconds',
+        help: 'Tool call duration in seconds',
+        labelNames: ['tool'] as const,
+        buckets: DURATION_BUCKETS,
+      }),
+  );
 
-  readonly toolCallsInFlight = metric('xdp_mcp_tool_calls_in_flight', () => new Gauge({
-    name: 'xdp_mcp_tool_calls_in_flight',
-    help: 'Tool calls running now, across every transport (capped by MAX_IN_FLIGHT_CALLS)',
-  }));
+  readonly toolCallsInFlight = metric(
+    'xdp_mcp_tool_calls_in_flight',
+    () =>
+      new Gauge({
+        name: 'xdp_mcp_tool_calls_in_flight',
+        help: 'Tool calls running now, across every transport (capped by MAX_IN_FLIGHT_CALLS)',
+      }),
+  );
 
-  readonly toolCallsRefused = metric('xdp_mcp_tool_calls_refused_total', () => new Counter({
-    name: 'xdp_mcp_tool_calls_refused_total',
-    help: 'Tool calls refused as busy before running, by the cap that refused them (global, principal)',
-    labelNames: ['limit'] as const,
-  }));
+  readonly toolCallsRefused = metric(
+    'xdp_mcp_tool_calls_refused_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_tool_calls_refused_total',
+        help: 'Tool calls refused as busy before running, by the cap that refused them (global, principal)',
+        labelNames: ['limit'] as const,
+      }),
+  );
 
-  readonly openSessions = metric('xdp_mcp_open_sessions', () => new Gauge({
-    name: 'xdp_mcp_open_sessions',
-    help: 'Open MCP sessions (WebSocket connections, stdio) by transport',
-    labelNames: ['transport'] as const,
-  }));
+  readonly openSessions = metric(
+    'xdp_mcp_open_sessions',
+    () =>
+      new Gauge({
+        name: 'xdp_mcp_open_sessions',
+        help: 'Open MCP sessions (WebSocket connections, stdio) by transport',
+        labelNames: ['transport'] as const,
+      }),
+  );
 
-  readonly messages = metric('xdp_mcp_messages_total', () => new Counter({
-    name: 'xdp_mcp_messages_total',
-    help: 'JSON-RPC messages by transport and direction',
-    labelNames: ['transport', 'direction'] as const,
-  }));
+  readonly messages = metric(
+    'xdp_mcp_messages_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_messages_total',
+        help: 'JSON-RPC messages by transport and direction',
+        labelNames: ['transport', 'direction'] as const,
+      }),
+  );
 
-  readonly httpDuration = metric('http_request_duration_seconds', () => new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration in seconds by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: DURATION_BUCKETS,
-  }));
+  readonly httpDuration = metric(
+    'http_request_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'http_request_duration_seconds',
+        help: 'HTTP request duration in seconds by method, route and status',
+        labelNames: ['method', 'route', 'status'] as const,
+        buckets: DURATION_BUCKETS,
+      }),
+  );
 
-  readonly upstreamRequests = metric('xdp_mcp_upstream_requests_total', () => new Counter({
-    name: 'xdp_mcp_upstream_requests_total',
-    help: 'Requests to upstream services by upstream, endpoint and status (or error class)',
-    labelNames: ['upstream', 'endpoint', 'status'] as const,
-  }));
+  readonly upstreamRequests = metric(
+    'xdp_mcp_upstream_requests_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_upstream_requests_total',
+        help: 'Requests to upstream services by upstream, endpoint and status (or error class)',
+        labelNames: ['upstream', 'endpoint', 'status'] as const,
+      }),
+  );
 
-  readonly upstreamDuration = metric('xdp_mcp_upstream_request_duration_seconds', () => new Histogram({
-    name: 'xdp_mcp_upstream_request_duration_seconds',
-    help: 'Upstream request duration in seconds by upstream and endpoint',
-    labelNames: ['upstream', 'endpoint'] as const,
-    buckets: DURATION_BUCKETS,
-  }));
+  readonly upstreamDuration = metric(
+    'xdp_mcp_upstream_request_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'xdp_mcp_upstream_request_duration_seconds',
+        help: 'Upstream request duration in seconds by upstream and endpoint',
+        labelNames: ['upstream', 'endpoint'] as const,
+        buckets: DURATION_BUCKETS,
+      }),
+  );
 
-  readonly trinoQueries = metric('xdp_mcp_trino_queries_total', () => new Counter({
-    name: 'xdp_mcp_trino_queries_total',
-    help: 'SQL queries sent to a query engine by engine (duckdb, trino, xdp) and outcome (success or error kind)',
-    labelNames: ['engine', 'outcome'] as const,
-  }));
+  readonly trinoQueries = metric(
+    'xdp_mcp_trino_queries_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_trino_queries_total',
+        help: 'SQL queries sent to a query engine by engine (duckdb, trino, xdp) and outcome (success or error kind)',
+        labelNames: ['engine', 'outcome'] as const,
+      }),
+  );
 
-  readonly trinoQueryDuration = metric('xdp_mcp_trino_query_duration_seconds', () => new Histogram({
-    name: 'xdp_mcp_trino_query_duration_seconds',
-    help: 'SQL query duration in seconds by engine',
-    labelNames: ['engine'] as const,
-    buckets: DURATION_BUCKETS,
-  }));
+  readonly trinoQueryDuration = metric(
+    'xdp_mcp_trino_query_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'xdp_mcp_trino_query_duration_seconds',
+        help: 'SQL query duration in seconds by engine',
+        labelNames: ['engine'] as const,
+        buckets: DURATION_BUCKETS,
+      }),
+  );
 
-  readonly trinoRowsReturned = metric('xdp_mcp_trino_rows_returned_total', () => new Counter({
-    name: 'xdp_mcp_trino_rows_returned_total',
-    help: 'Result rows returned to callers by engine',
-    labelNames: ['engine'] as const,
-  }));
+  readonly trinoRowsReturned = metric(
+    'xdp_mcp_trino_rows_returned_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_trino_rows_returned_total',
+        help: 'Result rows returned to callers by engine',
+        labelNames: ['engine'] as const,
+      }),
+  );
 
-  readonly trinoRejectedStatements = metric('xdp_mcp_trino_rejected_statements_total', () => new Counter({
-    name: 'xdp_mcp_trino_rejected_statements_total',
-    help: 'SQL statements refused by the guard before reaching an engine, by reason',
-    labelNames: ['reason'] as const,
-  }));
+  readonly trinoRejectedStatements = metric(
+    'xdp_mcp_trino_rejected_statements_total',
+    () =>
+      new Counter({
+        name: 'xdp_mcp_trino_rejected_statements_total',
+        help: 'SQL statements refused by the guard before reaching an engine, by reason',
+        labelNames: ['reason'] as const,
+      }),
+  );
 
   recordToolCall(tool: string, transport: string, outcome: ToolCallOutcome, seconds: number, errorClass?: 'user' | 'server'): void {
     this.toolCalls.inc(errorClass ? { tool, transport, outcome, error_class: errorClass } : { tool, transport, outcome });

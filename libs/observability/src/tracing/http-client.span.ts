@@ -15,7 +15,11 @@ export interface UpstreamRequest {
  * span handed to `send` for its headers. `statusOf` reads the answer's HTTP status; a thrown
  * error (connection failure, timeout) marks the span failed. Without tracing, `send` gets no headers.
  */
-export function tracedUpstreamRequest<T>(request: UpstreamRequest, send: (traceHeaders: Record<string, string>) => Promise<T>, statusOf: (answer: T) => number | undefined): Promise<T> {
+export function tracedUpstreamRequest<T>(
+  request: UpstreamRequest,
+  send: (traceHeaders: Record<string, string>) => Promise<T>,
+  statusOf: (answer: T) => number | undefined,
+): Promise<T> {
   if (!tracingEnabled()) return send({});
   const attributes = {
     'http.request.method': request.method,

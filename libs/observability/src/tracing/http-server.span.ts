@@ -16,7 +16,13 @@ export function traceRestRequest(request: RoutedRequest, response: ServerRespons
   const span = startSpan(method, {
     kind: SpanKind.SERVER,
     parent,
-    attributes: { 'http.request.method': method, 'network.transport': 'tcp', 'network.protocol.name': 'http', 'xdp.transport': 'rest', 'xdp.session.kind': 'stateless' },
+    attributes: {
+      'http.request.method': method,
+      'network.transport': 'tcp',
+      'network.protocol.name': 'http',
+      'xdp.transport': 'rest',
+      'xdp.session.kind': 'stateless',
+    },
   });
   response.once('close', () => {
     const route = typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : undefined;

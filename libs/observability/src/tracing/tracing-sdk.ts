@@ -31,7 +31,8 @@ export interface RunningTracing {
  */
 export function startTracing(config: TelemetryConfig & { tracesEndpoint: string }, scrub: Scrub, serviceVersion: string): RunningTracing {
   const exporterOptions = { url: config.tracesEndpoint, headers: { ...config.headers }, timeoutMillis: config.exportTimeoutMs };
-  const exporter: SpanExporter = config.protocol === 'http/json' ? new JsonTraceExporter(exporterOptions) : new ProtobufTraceExporter(exporterOptions);
+  const exporter: SpanExporter =
+    config.protocol === 'http/json' ? new JsonTraceExporter(exporterOptions) : new ProtobufTraceExporter(exporterOptions);
   const batch = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: config.batch.scheduleDelayMs,
     exportTimeoutMillis: config.batch.exportTimeoutMs,
@@ -39,7 +40,11 @@ export function startTracing(config: TelemetryConfig & { tracesEndpoint: string 
     maxExportBatchSize: Math.min(config.batch.maxExportBatchSize, config.batch.maxQueueSize),
   });
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName, [ATTR_SERVICE_VERSION]: serviceVersion }),
+    resource: resourceFromAttributes({
+      ...config.resourceAttributes,
+      [ATTR_SERVICE_NAME]: config.serviceName,
+      [ATTR_SERVICE_VERSION]: serviceVersion,
+    }),
     sampler: samplerOf(config),
     spanProcessors: [new ScrubbingSpanProcessor(scrub, batch)],
   });

@@ -92,13 +92,19 @@ export class AuthService implements OnModuleInit {
     if (!this.enabled) return ANONYMOUS;
     const blockedFor = await this.failures.blockedFor(request.clientIp);
     if (blockedFor !== undefined) {
-      throw new AuthError(429, `Too many failed authentication attempts from this address; retry in ${blockedFor} s`, undefined, blockedFor);
+      throw new AuthError(
+        429,
+        `Too many failed authentication attempts from this address; retry in ${blockedFor} s`,
+        undefined,
+        blockedFor,
+      );
     }
     try {
       return await this.verify(request);
     } catch (error) {
       // Only a presented credential is a guess; a request without one (an OAuth client's first probe) is not.
-      if (error instanceof AuthError && error.status === 401 && bearerToken(request) !== undefined && !this.notTheCallersFault.has(error)) this.failures.recordFailure(request.clientIp);
+      if (error instanceof AuthError && error.status === 401 && bearerToken(request) !== undefined && !this.notTheCallersFault.has(error))
+        this.failures.recordFailure(request.clientIp);
       throw error;
     }
   }
@@ -122,7 +128,11 @@ export class AuthService implements OnModuleInit {
       if (error.forbidden) throw new AuthError(403, `Forbidden: ${error.message}`);
       // The caller is told why; the operator also needs to know the identity provider is unreachable.
       if (error.keySetUnavailable) this.warnKeySetUnavailable(error.message);
-      const refusal = this.unauthorized(headers, `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`, 'invalid_token');
+      const refusal = this.unauthorized(
+        headers,
+        `${error.keySetUnavailable ? 'Token cannot be verified' : 'Invalid token'}: ${error.message}`,
+        'invalid_token',
+      );
       if (error.keySetUnavailable) this.notTheCallersFault.add(refusal);
       throw refusal;
     }

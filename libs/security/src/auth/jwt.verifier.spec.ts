@@ -6,7 +6,19 @@ const key = new TextEncoder().encode(SECRET);
 const now = () => Math.floor(Date.now() / 1000);
 
 function verifier(overrides: Partial<ConstructorParameters<typeof JwtVerifier>[0]> = {}, requireUser = false): JwtVerifier {
-  return new JwtVerifier({ secret: SECRET, userClaim: 'sub', audience: ['api'], issuer: 'https://idp', clockSkewSeconds: 30, jwksCacheSeconds: 600, jwksCooldownSeconds: 30, ...overrides }, requireUser);
+  return new JwtVerifier(
+    {
+      secret: SECRET,
+      userClaim: 'sub',
+      audience: ['api'],
+      issuer: 'https://idp',
+      clockSkewSeconds: 30,
+      jwksCacheSeconds: 600,
+      jwksCooldownSeconds: 30,
+      ...overrides,
+    },
+    requireUser,
+  );
 }
 
 /** `exp: null` leaves the claim out. */
@@ -17,14 +29,22 @@ function token(claims: Record<string, unknown>, exp: number | null = now() + 60)
 }
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(JwtRejection);
   return (error as Error).message;
 }
 
 describe('JwtVerifier (HS256)', () => {
   it('turns a valid token into a principal with its subject and scopes', async () => {
-    await expect(verifier().verify(await token({ sub: 'alice', scope: 'a b' }))).resolves.toEqual({ subject: 'alice', user: 'alice', scopes: ['a', 'b'], authenticated: true });
+    await expect(verifier().verify(await token({ sub: 'alice', scope: 'a b' }))).resolves.toEqual({
+      subject: 'alice',
+      user: 'alice',
+      scopes: ['a', 'b'],
+      authenticated: true,
+    });
   });
 
   it('falls back to client_id or azp for machine tokens without sub', async () => {
@@ -44,8 +64,18 @@ describe('JwtVerifier (HS256)', () => {
   });
 
   it('checks audience and issuer only when configured', async () => {
-    const forOtherAudience = await new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setAudience('other').setIssuer('https://idp').setExpirationTime('1m').sign(key);
-    const fromOtherIssuer = await new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setAudience('api').setIssuer('https://elsewhere').setExpirationTime('1m').sign(key);
+    const forOtherAudience = await new SignJWT({ sub: 'a' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('other')
+      .setIssuer('https://idp')
+      .setExpirationTime('1m')
+      .sign(key);
+    const fromOtherIssuer = await new SignJWT({ sub: 'a' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('api')
+      .setIssuer('https://elsewhere')
+      .setExpirationTime('1m')
+      .sign(key);
     expect(await rejection(verifier().verify(forOtherAudience))).toContain('"aud"');
     expect(await rejection(verifier().verify(fromOtherIssuer))).toContain('"iss"');
     await expect(verifier({ audience: [] }).verify(forOtherAudience)).resolves.toMatchObject({ subject: 'a' });
@@ -53,7 +83,12 @@ describe('JwtVerifier (HS256)', () => {
   });
 
   it('rejects a token signed with another secret without echoing it', async () => {
-    const forged = await new SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://idp').setAudience('api').setExpirationTime('1m').sign(new TextEncoder().encode('x'.repeat(40)));
+    const forged = await new SignJWT({ sub: 'a' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://idp')
+      .setAudience('api')
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
     const message = await rejection(verifier().verify(forged));
     expect(message).toBe('token signature is invalid');
     expect(message).not.toContain(forged);
@@ -95,7 +130,9 @@ describe('scopesOf', () => {
     it('leaves an unusable user out unless a user is required', async () => {
       const jwt = await token({ sub: 'u-1', email: 'ann, admin' });
       expect((await verifier({ userClaim: 'email' }).verify(jwt)).user).toBeUndefined();
-      const error = await verifier({ userClaim: 'email' }, true).verify(jwt).catch((caught: unknown) => caught);
+      const error = await verifier({ userClaim: 'email' }, true)
+        .verify(jwt)
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(JwtRejection);
       expect((error as JwtRejection).forbidden).toBe(true);
       expect((error as JwtRejection).message).toContain('"email" claim that is not a valid user name');
@@ -103,7 +140,9 @@ describe('scopesOf', () => {
     });
 
     it('refuses a token without the claim when a user is required', async () => {
-      expect(await rejection(verifier({ userClaim: 'preferred_username' }, true).verify(await token({ sub: 'u-1' })))).toContain('has no "preferred_username" claim');
+      expect(await rejection(verifier({ userClaim: 'preferred_username' }, true).verify(await token({ sub: 'u-1' })))).toContain(
+        'has no "preferred_username" claim',
+      );
     });
   });
 });

@@ -91,7 +91,9 @@ export class JwtVerifier {
   }
 
   private toPrincipal(payload: JWTPayload): Principal {
-    const subject = [payload.sub, payload.client_id, payload.azp].find((value): value is string => typeof value === 'string' && value !== '');
+    const subject = [payload.sub, payload.client_id, payload.azp].find(
+      (value): value is string => typeof value === 'string' && value !== '',
+    );
     if (subject === undefined) throw new JwtRejection('token has no subject (sub, client_id or azp)');
     const principal: Principal = { subject, scopes: scopesOf(payload), authenticated: true };
     const claim = this.config.userClaim;
@@ -99,7 +101,10 @@ export class JwtVerifier {
     if (typeof user === 'string' && SAFE_USER_NAME.test(user)) return { ...principal, user };
     if (!this.requireUser) return principal;
     // The claim's value is not echoed: it may be personal data, and the caller already knows it.
-    const problem = user === undefined ? `has no "${claim}" claim` : `has a "${claim}" claim that is not a valid user name (letters, digits and _ . @ + | : -, at most 128)`;
+    const problem =
+      user === undefined
+        ? `has no "${claim}" claim`
+        : `has a "${claim}" claim that is not a valid user name (letters, digits and _ . @ + | : -, at most 128)`;
     throw new JwtRejection(`token ${problem} (AUTH_JWT_USER_CLAIM); queries run as the caller's own user, so one is required`, false, true);
   }
 }
@@ -129,7 +134,8 @@ function isKeySetFetchFailure(error: unknown): boolean {
 function describeRejection(error: unknown): JwtRejection {
   if (error instanceof JwtRejection) return error;
   if (error instanceof errors.JWTExpired) return new JwtRejection('token expired');
-  if (error instanceof errors.JWTClaimValidationFailed) return new JwtRejection(`token claim "${error.claim}" is invalid (${error.reason})`);
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return new JwtRejection(`token claim "${error.claim}" is invalid (${error.reason})`);
   if (error instanceof errors.JOSEAlgNotAllowed) return new JwtRejection('token algorithm is not accepted');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new JwtRejection('token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey) return new JwtRejection('token key id matches no key of the identity provider');

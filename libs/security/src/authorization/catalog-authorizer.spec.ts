@@ -1,7 +1,10 @@
 import { ANONYMOUS, type Principal } from '#tool-contract';
 import { CatalogAuthorizer } from './catalog-authorizer.js';
 
-const caller = (scopes: string[]) => ({ principal: { subject: 'ann', scopes, authenticated: true } satisfies Principal, transport: 'rest' as const });
+const caller = (scopes: string[]) => ({
+  principal: { subject: 'ann', scopes, authenticated: true } satisfies Principal,
+  transport: 'rest' as const,
+});
 
 describe('CatalogAuthorizer', () => {
   const authorizer = new CatalogAuthorizer([
@@ -13,8 +16,12 @@ describe('CatalogAuthorizer', () => {
   it('requires every scope of the rules matching a catalog', () => {
     expect(authorizer.allows('sales', caller(['sql:sales', 'sql:any']))).toBe(true);
     expect(authorizer.allows('SALES', caller(['sql:sales', 'sql:any']))).toBe(true);
-    expect(authorizer.refusal(['sales'], caller(['sql:any']))?.message).toBe('Catalog "sales" requires scope "sql:sales", which the caller\'s token does not grant');
-    expect(authorizer.refusal(['sales', 'hr_archive'], caller(['sql:sales', 'sql:any']))?.message).toContain('Catalog "hr_archive" requires scope "sql:hr"');
+    expect(authorizer.refusal(['sales'], caller(['sql:any']))?.message).toBe(
+      'Catalog "sales" requires scope "sql:sales", which the caller\'s token does not grant',
+    );
+    expect(authorizer.refusal(['sales', 'hr_archive'], caller(['sql:sales', 'sql:any']))?.message).toContain(
+      'Catalog "hr_archive" requires scope "sql:hr"',
+    );
     expect(authorizer.refusal(['sales'], caller(['sql:any']))?.kind).toBe('forbidden');
   });
 

@@ -25,10 +25,14 @@ export class CatalogAuthorizer {
     for (const catalog of catalogs) {
       const folded = catalog.toLowerCase();
       const required = this.requiredScopes(folded);
-      if (required.length === 0) return new ToolError('forbidden', `Catalog "${folded}" is not open to any caller (no AUTH_CATALOG_SCOPES rule matches it)`);
+      if (required.length === 0)
+        return new ToolError('forbidden', `Catalog "${folded}" is not open to any caller (no AUTH_CATALOG_SCOPES rule matches it)`);
       const missing = required.filter((scope) => !caller.principal.scopes.includes(scope));
       if (missing.length > 0) {
-        return new ToolError('forbidden', `Catalog "${folded}" requires scope ${missing.map((scope) => `"${scope}"`).join(', ')}, which the caller's token does not grant`);
+        return new ToolError(
+          'forbidden',
+          `Catalog "${folded}" requires scope ${missing.map((scope) => `"${scope}"`).join(', ')}, which the caller's token does not grant`,
+        );
       }
     }
     return undefined;

@@ -39,7 +39,10 @@ export class ToolAuthorizer {
     if (required.length === 0) return undefined;
     const missing = required.filter((scope) => !principal.scopes.includes(scope));
     if (missing.length === 0) return undefined;
-    return new ToolError('forbidden', `Tool "${tool}" requires scope ${missing.map((scope) => `"${scope}"`).join(', ')}, which the caller's token does not grant`);
+    return new ToolError(
+      'forbidden',
+      `Tool "${tool}" requires scope ${missing.map((scope) => `"${scope}"`).join(', ')}, which the caller's token does not grant`,
+    );
   }
 }
 

@@ -18,7 +18,14 @@ const MCP_PATH = /^\/mcp\/*$/i;
 
 /** Request headers MCP and REST browser clients send, and response headers they must read. */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'];
-const EXPOSED_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const EXPOSED_HEADERS = [
+  'Mcp-Session-Id',
+  'WWW-Authenticate',
+  'Retry-After',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
 
 /**
  * The DNS-rebinding rule (Host and Origin, before anything else runs), proxy trust (TRUST_PROXY), security headers (helmet) on every HTTP
@@ -43,7 +50,9 @@ export function applyHttpSecurity(app: INestApplication): void {
       },
     },
   });
-  app.use((request: Request, response: Response, next: NextFunction) => (DOCS_PATH.test(request.path) ? docs : strict)(request, response, next));
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    (DOCS_PATH.test(request.path) ? docs : strict)(request, response, next),
+  );
   const origins = app.get(DnsRebindingRule).allowedOrigins;
   if (origins.length > 0) {
     app.enableCors({ origin: origins, allowedHeaders: ALLOWED_HEADERS, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 });
@@ -58,7 +67,8 @@ function rebindingCheck(rule: DnsRebindingRule) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const refusal = PROBE_PATH.test(request.path) ? undefined : rule.refusal(request.headers, request.path);
     if (refusal === undefined) return next();
-    if (MCP_PATH.test(request.path)) response.status(refusal.status).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: refusal.message } });
+    if (MCP_PATH.test(request.path))
+      response.status(refusal.status).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: refusal.message } });
     else response.status(refusal.status).json({ error: { status: refusal.status, code: refusal.code, message: refusal.message } });
   };
 }

@@ -16,7 +16,8 @@ describe('jsonLimitExceeded', () => {
   });
 
   it('counts object members and array items at any depth, exactly', () => {
-    const members = (count: number) => JSON.stringify({ nested: Object.fromEntries(Array.from({ length: count - 1 }, (_, index) => [`k${index}`, 0])) });
+    const members = (count: number) =>
+      JSON.stringify({ nested: Object.fromEntries(Array.from({ length: count - 1 }, (_, index) => [`k${index}`, 0])) });
     expect(jsonLimitExceeded(bytes(members(MAX_JSON_VALUES)))).toBeUndefined();
     expect(jsonLimitExceeded(bytes(members(MAX_JSON_VALUES + 1)))).toBe('values');
     const items = (count: number) => JSON.stringify([Array.from({ length: count - 1 }, () => 1)]);
@@ -46,6 +47,7 @@ describe('topLevelId', () => {
   });
 
   it('is undefined without a usable top-level id', () => {
-    for (const text of [`[${deep}]`, '{"params":{"id":1}}', '{"id":null}', '{"id":{"a":1}}', '{"id":true}', '"id"', '{"id"']) expect(topLevelId(bytes(text))).toBeUndefined();
+    for (const text of [`[${deep}]`, '{"params":{"id":1}}', '{"id":null}', '{"id":{"a":1}}', '{"id":true}', '"id"', '{"id"'])
+      expect(topLevelId(bytes(text))).toBeUndefined();
   });
 });

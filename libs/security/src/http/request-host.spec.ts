@@ -2,11 +2,13 @@ import { clientIp, InvalidHostError, isValidAuthority, requestHost } from './req
 
 describe('requestHost', () => {
   it('accepts RFC 3986 host[:port] values', () => {
-    for (const host of ['localhost', 'mcp.example.com:8443', '127.0.0.1:8080', '[::1]:3000', 'a-b_c~d']) expect(isValidAuthority(host)).toBe(true);
+    for (const host of ['localhost', 'mcp.example.com:8443', '127.0.0.1:8080', '[::1]:3000', 'a-b_c~d'])
+      expect(isValidAuthority(host)).toBe(true);
   });
 
   it('refuses values that are not a host[:port]', () => {
-    for (const host of ['a b', 'evil.com/path', 'user@host', 'host:port', 'host:99999', '', 'a%20b', 'x"y', '[zz]']) expect(isValidAuthority(host)).toBe(false);
+    for (const host of ['a b', 'evil.com/path', 'user@host', 'host:port', 'host:99999', '', 'a%20b', 'x"y', '[zz]'])
+      expect(isValidAuthority(host)).toBe(false);
   });
 
   it('ignores X-Forwarded-* unless the proxy is trusted', () => {

@@ -58,10 +58,16 @@ export function firstValue(header: string | string[] | undefined): string | unde
  * that proxy appended (the last X-Forwarded-For entry — earlier ones are the client's own claims).
  * Matches Express's `trust proxy` = 1 hop, so HTTP routes and the /ws upgrade agree.
  */
-export function clientIp(request: { headers: IncomingHttpHeaders; socket: { remoteAddress?: string } }, trustProxy: boolean): string | undefined {
+export function clientIp(
+  request: { headers: IncomingHttpHeaders; socket: { remoteAddress?: string } },
+  trustProxy: boolean,
+): string | undefined {
   if (trustProxy) {
     const header = request.headers['x-forwarded-for'];
-    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     if (entries.length > 0) return entries[entries.length - 1];
   }
   return request.socket.remoteAddress;

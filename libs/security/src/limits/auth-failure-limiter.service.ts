@@ -4,7 +4,6 @@ import { AppConfig } from '#config';
 import { type Clock, LIMITS_CLOCK } from './limits-clock.js';
 import { SharedLimitStore } from './shared-limit-store.service.js';
 
-
 interface Window {
   failures: number;
   resetAt: number;
@@ -43,7 +42,8 @@ export class AuthFailureLimiter {
     if (this.limit === 0 || ip === undefined) return undefined;
     if (this.store.enabled) {
       const shared = await this.store.peek(normalizeIp(ip), 'auth_failures');
-      if (shared !== undefined) return shared.hits >= this.limit && shared.resetInMs > 0 ? Math.max(1, Math.ceil(shared.resetInMs / 1000)) : undefined;
+      if (shared !== undefined)
+        return shared.hits >= this.limit && shared.resetInMs > 0 ? Math.max(1, Math.ceil(shared.resetInMs / 1000)) : undefined;
     }
     const now = this.now();
     const window = this.windows.get(normalizeIp(ip));

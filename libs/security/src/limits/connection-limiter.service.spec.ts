@@ -19,7 +19,11 @@ describe('ConnectionLimiter', () => {
     const limiter = limiterWith('2');
     const first = releaseOf(await limiter.acquire('a'));
     expect((await limiter.acquire('a')).admitted).toBe(true);
-    expect(await limiter.acquire('a')).toEqual({ admitted: false, status: 429, message: expect.stringContaining('WS_MAX_CONNECTIONS_PER_CLIENT=2') });
+    expect(await limiter.acquire('a')).toEqual({
+      admitted: false,
+      status: 429,
+      message: expect.stringContaining('WS_MAX_CONNECTIONS_PER_CLIENT=2'),
+    });
     expect((await limiter.acquire('b')).admitted).toBe(true);
     first();
     first();

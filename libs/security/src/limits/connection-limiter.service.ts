@@ -4,9 +4,7 @@ import { AppConfig } from '#config';
 import { SharedLimitStore } from './shared-limit-store.service.js';
 
 /** The answer to a connection attempt: a release function (idempotent) or why it was refused. */
-export type ConnectionAdmission =
-  | { admitted: true; release: () => void }
-  | { admitted: false; status: 429 | 503; message: string };
+export type ConnectionAdmission = { admitted: true; release: () => void } | { admitted: false; status: 429 | 503; message: string };
 
 /** A slot held in Redis lives this long unless renewed, so a replica that dies frees its slots by then. */
 export const CONNECTION_LEASE_MS = 60_000;
@@ -63,7 +61,11 @@ export class ConnectionLimiter implements OnModuleDestroy {
     if (taken === false) return this.atCap();
     if (taken === undefined) {
       if (this.store.onError === 'open') return { admitted: true, release: NOTHING_TO_RELEASE };
-      return { admitted: false, status: 503, message: 'Connection limit store unavailable; retry shortly (RATE_LIMIT_ON_STORE_ERROR=closed)' };
+      return {
+        admitted: false,
+        status: 503,
+        message: 'Connection limit store unavailable; retry shortly (RATE_LIMIT_ON_STORE_ERROR=closed)',
+      };
     }
     this.hold(key, slot);
     return {
@@ -76,7 +78,11 @@ export class ConnectionLimiter implements OnModuleDestroy {
   }
 
   private atCap(): ConnectionAdmission {
-    return { admitted: false, status: 429, message: `Too many open connections for this client (WS_MAX_CONNECTIONS_PER_CLIENT=${this.max})` };
+    return {
+      admitted: false,
+      status: 429,
+      message: `Too many open connections for this client (WS_MAX_CONNECTIONS_PER_CLIENT=${this.max})`,
+    };
   }
 
   private hold(key: string, slot: string): void {

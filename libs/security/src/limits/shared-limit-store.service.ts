@@ -124,7 +124,9 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
     this.createClient = (await import('redis')).createClient;
     const { client, connected } = this.connect(settings);
     this.client = client;
-    this.logger.log(`Rate limits, connection caps and auth-failure counts are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`);
+    this.logger.log(
+      `Rate limits, connection caps and auth-failure counts are shared through Redis (prefix "${settings.keyPrefix}", on error: ${this.onError})`,
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([connected, new Promise((resolve) => (timer = setTimeout(resolve, connectTimeoutOf(settings))))]);
     clearTimeout(timer);
@@ -231,7 +233,9 @@ export class SharedLimitStore implements OnModuleInit, OnModuleDestroy {
     if (now - this.lastWarnAt < WARN_INTERVAL_MS) return;
     this.lastWarnAt = now;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    this.logger.warn(`Shared limit store (Redis) unavailable (${what}): ${reason}; limits fail ${this.onError} (RATE_LIMIT_ON_STORE_ERROR)`);
+    this.logger.warn(
+      `Shared limit store (Redis) unavailable (${what}): ${reason}; limits fail ${this.onError} (RATE_LIMIT_ON_STORE_ERROR)`,
+    );
   }
 
   private recovered(): void {

@@ -26,7 +26,9 @@ describe('ProtectedResource', () => {
 
   it('names the issuer as authorization server unless AUTH_AUTHORIZATION_SERVERS is set', () => {
     expect(new ProtectedResource(loadAppConfig(JWT)).document({ host: 'h' }).authorization_servers).toEqual(['https://idp.example.com']);
-    const explicit = new ProtectedResource(loadAppConfig({ ...JWT, AUTH_AUTHORIZATION_SERVERS: 'https://a.example.com,https://b.example.com' }));
+    const explicit = new ProtectedResource(
+      loadAppConfig({ ...JWT, AUTH_AUTHORIZATION_SERVERS: 'https://a.example.com,https://b.example.com' }),
+    );
     expect(explicit.document({ host: 'h' }).authorization_servers).toEqual(['https://a.example.com', 'https://b.example.com']);
   });
 

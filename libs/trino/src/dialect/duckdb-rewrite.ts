@@ -33,8 +33,33 @@ const CATALOG_COLUMN: Record<string, string> = { schemata: 'catalog_name' };
 
 /** Words that can follow a table reference without being its alias. */
 const NOT_AN_ALIAS = new Set([
-  'where', 'group', 'order', 'limit', 'offset', 'fetch', 'having', 'window', 'qualify', 'join', 'left', 'right', 'inner', 'full',
-  'cross', 'natural', 'positional', 'asof', 'anti', 'semi', 'on', 'using', 'union', 'except', 'intersect', 'tablesample', 'for',
+  'where',
+  'group',
+  'order',
+  'limit',
+  'offset',
+  'fetch',
+  'having',
+  'window',
+  'qualify',
+  'join',
+  'left',
+  'right',
+  'inner',
+  'full',
+  'cross',
+  'natural',
+  'positional',
+  'asof',
+  'anti',
+  'semi',
+  'on',
+  'using',
+  'union',
+  'except',
+  'intersect',
+  'tablesample',
+  'for',
 ]);
 
 export function rewriteForDuckDb(sql: string): string {
@@ -96,11 +121,18 @@ function expandCall(tokens: SqlToken[], start: number, expansions: TrinoFunction
   const open = nextSignificant(tokens, start);
   const close = matchingParen(tokens, open);
   if (close < 0) return undefined;
-  const args = splitArguments(tokens, open + 1, close).map((arg) => arg.map((token) => token.text).join('').trim());
+  const args = splitArguments(tokens, open + 1, close).map((arg) =>
+    arg
+      .map((token) => token.text)
+      .join('')
+      .trim(),
+  );
   const expansion = expansions.find((candidate) => candidate.parameters.length === args.length && args.every((arg) => arg !== ''));
   if (!expansion) return undefined;
   const values = new Map(expansion.parameters.map((parameter, k) => [parameter, `(${rewriteForDuckDb(args[k])})`]));
-  const body = tokenize(expansion.body).map((token) => (token.kind === 'word' && values.get(token.text)) || token.text).join('');
+  const body = tokenize(expansion.body)
+    .map((token) => (token.kind === 'word' && values.get(token.text)) || token.text)
+    .join('');
   return { text: `(${body})`, end: close };
 }
 
@@ -125,7 +157,6 @@ function hasAlias(tokens: SqlToken[], end: number): boolean {
   if (next.kind === 'quoted') return true;
   return next.kind === 'word' && !NOT_AN_ALIAS.has(next.text.toLowerCase());
 }
-
 
 function matchingParen(tokens: SqlToken[], open: number): number {
   let depth = 0;

@@ -17,14 +17,20 @@ describe('Trino spellings for DuckDB-only constructs', () => {
   });
 
   it('names lambda syntax alongside the function', () => {
-    expect(trinoSpellingHints('SELECT list_transform(a, lambda x: x + 1) FROM t')).toContain('x -> expression instead of lambda x: expression');
+    expect(trinoSpellingHints('SELECT list_transform(a, lambda x: x + 1) FROM t')).toContain(
+      'x -> expression instead of lambda x: expression',
+    );
   });
 
   it('does not flag Trino spellings, subscripts, or text inside literals and quoted names', () => {
-    expect(suggestTrinoSpelling("SELECT CAST(x AS integer), ARRAY[1][1], a[2], 'range(10) x::int', \"len\"(1) FROM UNNEST(sequence(0, 9)) t(x)")).toBeUndefined();
+    expect(
+      suggestTrinoSpelling('SELECT CAST(x AS integer), ARRAY[1][1], a[2], \'range(10) x::int\', "len"(1) FROM UNNEST(sequence(0, 9)) t(x)'),
+    ).toBeUndefined();
   });
 
   it('says it in one sentence for the guard message', () => {
-    expect(suggestTrinoSpelling('SELECT x::int FROM range(3) t(x)')).toBe('This looks like DuckDB syntax; in Trino write CAST(x AS int) instead of x::int; UNNEST(sequence(0, 2)) instead of range(3).');
+    expect(suggestTrinoSpelling('SELECT x::int FROM range(3) t(x)')).toBe(
+      'This looks like DuckDB syntax; in Trino write CAST(x AS int) instead of x::int; UNNEST(sequence(0, 2)) instead of range(3).',
+    );
   });
 });

@@ -46,7 +46,8 @@ export function suggestTrinoSpelling(sql: string): string | undefined {
 function tokenHint(tokens: SqlToken[], i: number, token: SqlToken): string | undefined {
   const next = tokens[i + 1]?.text;
   const previous = tokens[i - 1]?.text;
-  if (token.text === ':' && next === ':') return `CAST(${tokens[i - 1]?.text ?? 'x'} AS ${tokens[i + 2]?.text ?? 'type'}) instead of ${tokens[i - 1]?.text ?? 'x'}::${tokens[i + 2]?.text ?? 'type'}`;
+  if (token.text === ':' && next === ':')
+    return `CAST(${tokens[i - 1]?.text ?? 'x'} AS ${tokens[i + 2]?.text ?? 'type'}) instead of ${tokens[i - 1]?.text ?? 'x'}::${tokens[i + 2]?.text ?? 'type'}`;
   if (token.text === '/' && next === '/') return 'a / b (integer operands already divide as integers) instead of a // b';
   // A bracket where no value precedes it opens a list literal (after a value it is a subscript).
   if (token.text === '[' && (previous === undefined || LIST_OPENERS.has(previous.toLowerCase()))) return 'ARRAY[1, 2] instead of [1, 2]';
@@ -71,7 +72,9 @@ function rangeHint(tokens: SqlToken[], i: number): string {
   }
   const closed = tokens[j]?.text === ')';
   const numbers = args.map(Number);
-  if (closed && args.length === 1 && Number.isInteger(numbers[0])) return `UNNEST(sequence(0, ${numbers[0] - 1})) instead of range(${args[0]})`;
-  if (closed && args.length === 2 && numbers.every(Number.isInteger)) return `UNNEST(sequence(${numbers[0]}, ${numbers[1] - 1})) instead of range(${args.join(', ')})`;
+  if (closed && args.length === 1 && Number.isInteger(numbers[0]))
+    return `UNNEST(sequence(0, ${numbers[0] - 1})) instead of range(${args[0]})`;
+  if (closed && args.length === 2 && numbers.every(Number.isInteger))
+    return `UNNEST(sequence(${numbers[0]}, ${numbers[1] - 1})) instead of range(${args.join(', ')})`;
   return 'UNNEST(sequence(start, stop - 1)) instead of range(start, stop)';
 }

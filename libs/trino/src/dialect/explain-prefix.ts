@@ -17,7 +17,13 @@ export function splitExplain(sql: string): { prefix: string; statement: string }
   const analyze = tokens[i]?.text.toLowerCase() === 'analyze';
   if (analyze) i = skipSpace(tokens, i + 1);
   if (tokens[i]?.text.toLowerCase() === 'verbose') i = skipSpace(tokens, i + 1);
-  return { prefix: analyze ? 'EXPLAIN ANALYZE ' : 'EXPLAIN ', statement: tokens.slice(i).map((token) => token.text).join('') };
+  return {
+    prefix: analyze ? 'EXPLAIN ANALYZE ' : 'EXPLAIN ',
+    statement: tokens
+      .slice(i)
+      .map((token) => token.text)
+      .join(''),
+  };
 }
 
 function skipSpace(tokens: ReturnType<typeof tokenize>, i: number): number {

@@ -36,7 +36,8 @@ export function jodaToStrftime(pattern: string): string {
       let count = 1;
       while (pattern[i + count] === char) count += 1;
       const field = FIELDS[char]?.(count);
-      if (field === undefined) throw new UnsupportedPatternError(`format_datetime pattern field "${char.repeat(count)}" has no equivalent on the local engine`);
+      if (field === undefined)
+        throw new UnsupportedPatternError(`format_datetime pattern field "${char.repeat(count)}" has no equivalent on the local engine`);
       out += field;
       i += count;
     } else {

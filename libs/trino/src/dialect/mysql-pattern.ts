@@ -6,8 +6,29 @@ import { UnsupportedPatternError } from './joda-pattern.js';
  * pattern for format_datetime, which has one exact conversion to strftime.
  */
 const SPECIFIERS: Record<string, string> = {
-  a: 'EEE', b: 'MMM', c: 'M', d: 'dd', e: 'd', f: 'SSSSSS', H: 'HH', h: 'hh', I: 'hh', i: 'mm', j: 'DDD', k: 'H', l: 'h',
-  M: 'MMMM', m: 'MM', p: 'a', r: "hh:mm:ss a", S: 'ss', s: 'ss', T: 'HH:mm:ss', W: 'EEEE', Y: 'yyyy', y: 'yy',
+  a: 'EEE',
+  b: 'MMM',
+  c: 'M',
+  d: 'dd',
+  e: 'd',
+  f: 'SSSSSS',
+  H: 'HH',
+  h: 'hh',
+  I: 'hh',
+  i: 'mm',
+  j: 'DDD',
+  k: 'H',
+  l: 'h',
+  M: 'MMMM',
+  m: 'MM',
+  p: 'a',
+  r: 'hh:mm:ss a',
+  S: 'ss',
+  s: 'ss',
+  T: 'HH:mm:ss',
+  W: 'EEEE',
+  Y: 'yyyy',
+  y: 'yy',
 };
 
 export function mysqlToJoda(pattern: string): string {
@@ -22,7 +43,8 @@ export function mysqlToJoda(pattern: string): string {
     }
     i += 1;
     const joda = SPECIFIERS[specifier];
-    if (joda === undefined && /[A-Za-z]/.test(specifier)) throw new UnsupportedPatternError(`date_format specifier "%${specifier}" is not supported on the local engine`);
+    if (joda === undefined && /[A-Za-z]/.test(specifier))
+      throw new UnsupportedPatternError(`date_format specifier "%${specifier}" is not supported on the local engine`);
     if (joda === undefined) {
       literal += specifier;
       continue;

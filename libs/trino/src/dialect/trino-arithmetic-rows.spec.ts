@@ -16,7 +16,10 @@ describe('Trino arithmetic and row constructors on DuckDB', () => {
 
   it('answers bare VALUES row lists, one row per value', async () => {
     expect(await db.rows('VALUES 1, 2, 3')).toEqual([[1], [2], [3]]);
-    expect(await db.rows("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name) ORDER BY id")).toEqual([[1, 'a'], [2, 'b']]);
+    expect(await db.rows("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name) ORDER BY id")).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
   });
 
   it('answers TABLE name as SELECT * FROM name', async () => {

@@ -23,9 +23,13 @@ describe('installing the Trino dialect', () => {
       await installTrinoDialect(first);
       first.closeSync();
       const connection = await instance.connect();
-      const sql = await translateTrinoToDuckDb("SELECT url_extract_host(url), url_extract_parameter(url, 'ref'), n / 2, element_at(sequence(1, n), -1) FROM visits");
+      const sql = await translateTrinoToDuckDb(
+        "SELECT url_extract_host(url), url_extract_parameter(url, 'ref'), n / 2, element_at(sequence(1, n), -1) FROM visits",
+      );
       expect((await connection.runAndReadAll(sql)).getRowsJson()).toEqual([['example.com', 'x', 3, '7']]);
-      expect((await connection.runAndReadAll('SELECT database_name FROM duckdb_databases() WHERE NOT internal')).getRowsJson()).toEqual([['data']]);
+      expect((await connection.runAndReadAll('SELECT database_name FROM duckdb_databases() WHERE NOT internal')).getRowsJson()).toEqual([
+        ['data'],
+      ]);
       connection.closeSync();
     } finally {
       instance.closeSync();

@@ -12,7 +12,7 @@ export interface TrinoFunctionExpansion {
   body: string;
 }
 
-const URL_AUTHORITY = "^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?";
+const URL_AUTHORITY = '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?';
 
 export const TRINO_FUNCTIONS: Record<string, TrinoFunctionExpansion[]> = {
   // Trino's element_at is NULL past either end and counts from the end for negative indexes;
@@ -24,7 +24,9 @@ export const TRINO_FUNCTIONS: Record<string, TrinoFunctionExpansion[]> = {
     { parameters: ['value', 'max_standard_error'], body: 'count(DISTINCT value)' },
   ],
   // Trino answers NULL when the path selects an object or array; DuckDB's ->> returns its JSON text.
-  json_extract_scalar: [{ parameters: ['doc', 'path'], body: "CASE WHEN json_type(doc, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE doc ->> path END" }],
+  json_extract_scalar: [
+    { parameters: ['doc', 'path'], body: "CASE WHEN json_type(doc, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE doc ->> path END" },
+  ],
   // Seconds since the epoch as a timestamp with time zone, like Trino's (DuckDB has no from_unixtime).
   from_unixtime: [{ parameters: ['seconds'], body: 'to_timestamp(seconds)' }],
   sequence: [
@@ -33,15 +35,24 @@ export const TRINO_FUNCTIONS: Record<string, TrinoFunctionExpansion[]> = {
   ],
   url_extract_protocol: [{ parameters: ['url'], body: "nullif(regexp_extract(url, '^([A-Za-z][A-Za-z0-9+.-]*):', 1), '')" }],
   url_extract_host: [{ parameters: ['url'], body: `nullif(regexp_extract(url, '${URL_AUTHORITY}(\\[[^\\]]*\\]|[^:/?#]*)', 1), '')` }],
-  url_extract_port: [{ parameters: ['url'], body: `TRY_CAST(nullif(regexp_extract(url, '${URL_AUTHORITY}(?:\\[[^\\]]*\\]|[^:/?#]*):([0-9]+)', 1), '') AS BIGINT)` }],
+  url_extract_port: [
+    {
+      parameters: ['url'],
+      body: `TRY_CAST(nullif(regexp_extract(url, '${URL_AUTHORITY}(?:\\[[^\\]]*\\]|[^:/?#]*):([0-9]+)', 1), '') AS BIGINT)`,
+    },
+  ],
   url_extract_path: [{ parameters: ['url'], body: "regexp_extract(url, '^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)', 1)" }],
-  url_extract_query: [{ parameters: ['url'], body: "CASE WHEN contains(regexp_extract(url, '^[^#]*'), '?') THEN regexp_extract(url, '\\?([^#]*)', 1) END" }],
+  url_extract_query: [
+    { parameters: ['url'], body: "CASE WHEN contains(regexp_extract(url, '^[^#]*'), '?') THEN regexp_extract(url, '\\?([^#]*)', 1) END" },
+  ],
   url_extract_fragment: [{ parameters: ['url'], body: "CASE WHEN contains(url, '#') THEN regexp_extract(url, '#(.*)$', 1) END" }],
   // The first value of the named parameter, NULL when it is absent (Trino's behaviour).
-  url_extract_parameter: [{
-    parameters: ['url', 'name'],
-    body: "list_transform(list_filter(string_split(regexp_extract(url, '\\?([^#]*)', 1), '&'), lambda part: split_part(part, '=', 1) = name), lambda part: substr(part, length(name) + 2))[1]",
-  }],
+  url_extract_parameter: [
+    {
+      parameters: ['url', 'name'],
+      body: "list_transform(list_filter(string_split(regexp_extract(url, '\\?([^#]*)', 1), '&'), lambda part: split_part(part, '=', 1) = name), lambda part: substr(part, length(name) + 2))[1]",
+    },
+  ],
 };
 
 /**

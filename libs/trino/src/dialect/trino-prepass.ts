@@ -21,7 +21,12 @@ export function prepareTrinoSql(sql: string): string {
   const tokens = tokenize(sql);
   const out = tokens.map((token) => token.text);
   tokens.forEach((token, i) => {
-    if (token.kind === 'word' && PASS_THROUGH.test(token.text) && tokens[nextSignificant(tokens, i)]?.text === '(' && previousSignificant(tokens, i)?.text !== '.') {
+    if (
+      token.kind === 'word' &&
+      PASS_THROUGH.test(token.text) &&
+      tokens[nextSignificant(tokens, i)]?.text === '(' &&
+      previousSignificant(tokens, i)?.text !== '.'
+    ) {
       out[i] = PASSED_THROUGH_PREFIX + token.text.toLowerCase();
     }
     const call = dateFormatCall(tokens, i);
@@ -53,4 +58,3 @@ function dateFormatCall(tokens: SqlToken[], i: number): { pattern: number } | un
   }
   return undefined;
 }
-

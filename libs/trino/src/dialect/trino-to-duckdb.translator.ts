@@ -33,7 +33,10 @@ function loadPolyglot(): Promise<Polyglot> {
     return sdk;
   })().catch((error: unknown) => {
     polyglot = undefined;
-    throw new TranslationError('unavailable', `The Trino-to-DuckDB translator could not load: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TranslationError(
+      'unavailable',
+      `The Trino-to-DuckDB translator could not load: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   return polyglot;
 }
@@ -64,7 +67,10 @@ export async function translateTrinoToDuckDb(sql: string): Promise<string> {
     const { prefix, statement } = splitExplain(sql);
     const result = sdk.transpile(prepareTrinoSql(statement), sdk.Dialect.Trino, sdk.Dialect.DuckDB);
     if (!result.success || !result.sql) {
-      throw new TranslationError('invalid_arguments', `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`);
+      throw new TranslationError(
+        'invalid_arguments',
+        `The local engine cannot run this Trino SQL: ${result.error ?? 'translation failed'}`,
+      );
     }
     if (result.sql.length !== 1) {
       throw new TranslationError('invalid_arguments', `Only one statement is allowed; the translation found ${result.sql.length}`);

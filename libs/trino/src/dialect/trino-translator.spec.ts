@@ -14,7 +14,10 @@ function manualSchedule(): { schedule: Schedule; pending: Array<{ fire: () => vo
 }
 
 /** Hundreds of milliseconds of WASM work even when warm: far beyond a 20 ms budget. */
-const HUGE_STATEMENT = 'SELECT ' + Array.from({ length: 1500 }, (_, i) => `regexp_like(c${i}, 'x') AND json_extract_scalar(b, '$.c') = 'd'`).join(' OR ') + ' FROM t';
+const HUGE_STATEMENT =
+  'SELECT ' +
+  Array.from({ length: 1500 }, (_, i) => `regexp_like(c${i}, 'x') AND json_extract_scalar(b, '$.c') = 'd'`).join(' OR ') +
+  ' FROM t';
 
 describe('TrinoTranslator (the worker-thread translator of the local engine)', () => {
   const translator = new TrinoTranslator();
@@ -66,7 +69,10 @@ describe('TrinoTranslator (the worker-thread translator of the local engine)', (
     const strict = new TrinoTranslator({ budgetMs: 20 });
     try {
       await strict.warmUp();
-      await expect(strict.translate(HUGE_STATEMENT)).rejects.toMatchObject({ kind: 'too_large', message: expect.stringContaining('took longer than the 20 ms translation limit; it was refused') });
+      await expect(strict.translate(HUGE_STATEMENT)).rejects.toMatchObject({
+        kind: 'too_large',
+        message: expect.stringContaining('took longer than the 20 ms translation limit; it was refused'),
+      });
       // A fresh worker is already starting; it comes up ready (loaded and warmed) to take the next statement.
       await strict.warmUp();
     } finally {

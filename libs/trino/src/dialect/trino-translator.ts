@@ -138,24 +138,32 @@ export class TrinoTranslator {
   }
 
   private start(): Slot {
-    const slot: Slot = startWorkerSlot<Job, Exclude<TranslateWorkerMessage, { ready: true }>>(import.meta.url, 'trino-translate.worker', this.options.maxHeapMb ?? 256, {
-      message: (message) => {
-        if ('failed' in message) {
-          const error = new ToolError('unavailable', `The Trino-to-DuckDB translator could not load: ${message.failed}`);
-          slot.failStart(error);
-          this.retire(slot, error);
-          void slot.worker.terminate();
-        } else {
-          const job = releaseJob(slot);
-          if ('sql' in message) job?.resolve(message.sql);
-          else job?.reject(new ToolError(message.error.kind, message.error.message));
-        }
-        this.dispatch();
+    const slot: Slot = startWorkerSlot<Job, Exclude<TranslateWorkerMessage, { ready: true }>>(
+      import.meta.url,
+      'trino-translate.worker',
+      this.options.maxHeapMb ?? 256,
+      {
+        message: (message) => {
+          if ('failed' in message) {
+            const error = new ToolError('unavailable', `The Trino-to-DuckDB translator could not load: ${message.failed}`);
+            slot.failStart(error);
+            this.retire(slot, error);
+            void slot.worker.terminate();
+          } else {
+            const job = releaseJob(slot);
+            if ('sql' in message) job?.resolve(message.sql);
+            else job?.reject(new ToolError(message.error.kind, message.error.message));
+          }
+          this.dispatch();
+        },
+        ended: (error) => this.retire(slot, error),
       },
-      ended: (error) => this.retire(slot, error),
-    });
+    );
     this.slot = slot;
-    slot.started.then(() => this.dispatch(), () => undefined);
+    slot.started.then(
+      () => this.dispatch(),
+      () => undefined,
+    );
     return slot;
   }
 
@@ -165,7 +173,12 @@ export class TrinoTranslator {
    */
   private overrun(slot: Slot): void {
     const job = releaseJob(slot);
-    job?.reject(new ToolError('too_large', `Statement too large for the local engine: translating it took longer than the ${this.budgetMs} ms translation limit; it was refused. Simplify or split the statement.`));
+    job?.reject(
+      new ToolError(
+        'too_large',
+        `Statement too large for the local engine: translating it took longer than the ${this.budgetMs} ms translation limit; it was refused. Simplify or split the statement.`,
+      ),
+    );
     if (this.slot === slot) this.slot = undefined;
     void slot.worker.terminate();
     if (!this.closed) this.start();
@@ -179,11 +192,19 @@ export class TrinoTranslator {
     const job = releaseJob(slot);
     if (!slot.ready) {
       // A worker that cannot even start would fail again: refuse what waits instead of respawning in a loop.
-      const failure = error instanceof ToolError ? error : new ToolError('unavailable', `The Trino-to-DuckDB translator failed to start: ${error?.message ?? 'it exited'}`);
+      const failure =
+        error instanceof ToolError
+          ? error
+          : new ToolError('unavailable', `The Trino-to-DuckDB translator failed to start: ${error?.message ?? 'it exited'}`);
       for (const waiting of this.queue.splice(0)) waiting.reject(failure);
       return;
     }
-    job?.reject(new ToolError('invalid_arguments', `Translating this statement for the local engine failed (${error?.message ?? 'the worker exited'}); it was refused.`));
+    job?.reject(
+      new ToolError(
+        'invalid_arguments',
+        `Translating this statement for the local engine failed (${error?.message ?? 'the worker exited'}); it was refused.`,
+      ),
+    );
     this.dispatch();
   }
 

@@ -3,7 +3,9 @@ import { parseTrinoJson } from './trino-json.js';
 
 describe('parseTrinoJson', () => {
   it('keeps integers beyond 2^53 exact as strings and everything else as numbers', () => {
-    const body = parseTrinoJson('{"data":[[9007199254740993,9007199254740991,-9223372036854775808,1.5,"12.50",1e3]]}') as { data: unknown[][] };
+    const body = parseTrinoJson('{"data":[[9007199254740993,9007199254740991,-9223372036854775808,1.5,"12.50",1e3]]}') as {
+      data: unknown[][];
+    };
     expect(body.data[0]).toEqual(['9007199254740993', 9007199254740991, '-9223372036854775808', 1.5, '12.50', 1000]);
   });
 

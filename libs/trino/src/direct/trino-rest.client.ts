@@ -104,7 +104,12 @@ export class TrinoRestClient {
             truncated: truncatedBy !== undefined,
             truncatedBy,
             stats: {
-              state: truncatedBy === 'rows' ? 'CANCELED_AT_ROW_LIMIT' : truncatedBy === 'bytes' ? 'CANCELED_AT_BYTE_LIMIT' : (page.stats?.state ?? 'FINISHED'),
+              state:
+                truncatedBy === 'rows'
+                  ? 'CANCELED_AT_ROW_LIMIT'
+                  : truncatedBy === 'bytes'
+                    ? 'CANCELED_AT_BYTE_LIMIT'
+                    : (page.stats?.state ?? 'FINISHED'),
               elapsedMs: Math.round(performance.now() - started),
               processedRows: page.stats?.processedRows,
               processedBytes: page.stats?.processedBytes,
@@ -126,7 +131,10 @@ export class TrinoRestClient {
 
   /** GET /v1/info: whether the coordinator answers and has finished starting. */
   async info(timeoutMs: number): Promise<{ starting: boolean; version?: string }> {
-    const response = await this.send(`${this.options.baseUrl}/v1/info`, { headers: this.headers(), signal: AbortSignal.timeout(timeoutMs) });
+    const response = await this.send(`${this.options.baseUrl}/v1/info`, {
+      headers: this.headers(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await this.readBody(response, 'GET /v1/info', INFO_MAX_BYTES);
     if (response.status !== 200) throw new ToolError('upstream', `Trino /v1/info answered HTTP ${response.status}`);
     let body: { starting?: boolean; nodeVersion?: { version?: string } };
@@ -143,7 +151,12 @@ export class TrinoRestClient {
    * either: once Trino has the statement, its reply carries the only handle to cancel it, so a
    * caller who gives up mid-POST gets an answer at once and the reply is cancelled when it lands.
    */
-  private async submit(request: QueryRequest, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number): Promise<TrinoQueryResults> {
+  private async submit(
+    request: QueryRequest,
+    headers: Record<string, string>,
+    deadline: QueryDeadline,
+    pageLimit: number,
+  ): Promise<TrinoQueryResults> {
     const post = this.send(`${this.options.baseUrl}/v1/statement`, {
       method: 'POST',
       headers: { ...headers, ...this.sessionHeaders(request), 'content-type': 'text/plain; charset=utf-8' },
@@ -153,19 +166,33 @@ export class TrinoRestClient {
     try {
       return await Promise.race([post, deadline.whenStopped()]);
     } catch (error) {
-      if (deadline.stopped) post.then((page) => page.nextUri && this.cancel(page.nextUri, headers), () => undefined);
+      if (deadline.stopped)
+        post.then(
+          (page) => page.nextUri && this.cancel(page.nextUri, headers),
+          () => undefined,
+        );
       throw error;
     }
   }
 
   /** GETs are safe to repeat: retried on 502/503/504/429 (honouring Retry-After) and on connections lost mid-answer. */
-  private fetchPage(uri: string, headers: Record<string, string>, deadline: QueryDeadline, pageLimit: number, identity?: UpstreamIdentity): Promise<TrinoQueryResults> {
+  private fetchPage(
+    uri: string,
+    headers: Record<string, string>,
+    deadline: QueryDeadline,
+    pageLimit: number,
+    identity?: UpstreamIdentity,
+  ): Promise<TrinoQueryResults> {
     return this.policy.run(
       async (signal, attempt) => {
         try {
           // The body is read inside the attempt: the policy aborts the attempt's signal once it returns.
           const response = await this.send(uri, { headers, signal }, attempt - 1);
-          return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await this.readBody(response, 'GET nextUri', pageLimit) };
+          return {
+            status: response.status,
+            retryAfter: response.headers.get('retry-after'),
+            text: await this.readBody(response, 'GET nextUri', pageLimit),
+          };
         } catch (error) {
           // An oversized page or a refused URL is no transient failure: asking again would get the same.
           const permanent = signal.aborted || !(error instanceof Error) || (isToolError(error) && error.kind === 'upstream');
@@ -178,16 +205,29 @@ export class TrinoRestClient {
         this.logger.debug(`Trino answered HTTP ${status}; retrying in ${wait} ms (attempt ${attempt})`);
         throw new AttemptFailure(this.statusError(status, text, 'GET nextUri', identity)!, wait);
       },
-      { signal: deadline.signal, idempotent: true, guarded: true, errors: { cancelled: () => deadline.error(), timedOut: () => deadline.error() } },
+      {
+        signal: deadline.signal,
+        idempotent: true,
+        guarded: true,
+        errors: { cancelled: () => deadline.error(), timedOut: () => deadline.error() },
+      },
     );
   }
 
   /** Redirects are never followed: the credentials in the headers must not reach another host. */
-  private async send(url: string, init: RequestInit & { signal: AbortSignal; headers: Record<string, string> }, resendCount = 0): Promise<Response> {
+  private async send(
+    url: string,
+    init: RequestInit & { signal: AbortSignal; headers: Record<string, string> },
+    resendCount = 0,
+  ): Promise<Response> {
     this.checkOrigin(url, 'The URL of a request');
     try {
       const upstream = { peer: 'trino', method: init.method ?? 'GET', url, resendCount };
-      return await tracedUpstreamRequest(upstream, (traceHeaders) => fetch(url, { ...init, headers: { ...init.headers, ...traceHeaders }, redirect: 'manual' }), (response) => response.status);
+      return await tracedUpstreamRequest(
+        upstream,
+        (traceHeaders) => fetch(url, { ...init, headers: { ...init.headers, ...traceHeaders }, redirect: 'manual' }),
+        (response) => response.status,
+      );
     } catch (error) {
       if (init.signal.aborted) throw error;
       throw new ToolError('unavailable', `Trino is unreachable: ${describeFetchError(error)}`, {}, { cause: error });
@@ -230,12 +270,19 @@ export class TrinoRestClient {
   /** Why an answer that is not HTTP 200 is no page; undefined for HTTP 200. */
   private statusError(status: number, text: string, call: string, identity?: UpstreamIdentity): ToolError | undefined {
     if (status >= 300 && status < 400) {
-      return new ToolError('upstream', `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`, { upstreamStatus: status });
+      return new ToolError(
+        'upstream',
+        `Trino answered ${call} with a redirect (HTTP ${status}); redirects are not followed, so credentials are only sent to TRINO_URL`,
+        { upstreamStatus: status },
+      );
     }
     if (status === 401 || status === 403) {
-      return new ToolError('upstream', `Trino rejected ${this.describeLogin(identity)} (HTTP ${status} on ${call})`, { upstreamStatus: status });
+      return new ToolError('upstream', `Trino rejected ${this.describeLogin(identity)} (HTTP ${status} on ${call})`, {
+        upstreamStatus: status,
+      });
     }
-    if (status !== 200) return new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
+    if (status !== 200)
+      return new ToolError('upstream', `Trino answered HTTP ${status} on ${call}: ${upstreamExcerpt(text)}`, { upstreamStatus: status });
     return undefined;
   }
 
@@ -260,7 +307,11 @@ export class TrinoRestClient {
    */
   private checkOrigin(uri: string, what: string): void {
     // Neither address is named: both may be internal, and the caller needs neither to act.
-    if (!this.sameOrigin(uri)) throw new ToolError('upstream', `${what} is not on TRINO_URL's origin; it is not followed, so credentials are only sent to TRINO_URL`);
+    if (!this.sameOrigin(uri))
+      throw new ToolError(
+        'upstream',
+        `${what} is not on TRINO_URL's origin; it is not followed, so credentials are only sent to TRINO_URL`,
+      );
   }
 
   /** Fire-and-forget DELETE of the current `nextUri`; merely stopping would leave the query running until Trino times it out. */
@@ -295,7 +346,8 @@ export class TrinoRestClient {
     if (user !== undefined) headers['x-trino-user'] = user;
     if (passthrough !== undefined) headers.authorization = `Bearer ${passthrough}`;
     else if (this.options.jwt) headers.authorization = `Bearer ${this.options.jwt}`;
-    else if (this.options.password) headers.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64')}`;
+    else if (this.options.password)
+      headers.authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64')}`;
     if (identity !== undefined) {
       headers['x-trino-client-tags'] = identity.clientTags.join(',');
       headers['x-trino-client-info'] = identity.clientInfo;

@@ -33,13 +33,19 @@ describe('DuckDbAdmission', () => {
     const admission = new DuckDbAdmission({ maxConcurrent: 1, maxQueued: 1 });
     await admission.acquire(deadline());
     void admission.acquire(deadline()).catch(() => undefined);
-    await expect(admission.acquire(deadline())).rejects.toMatchObject({ kind: 'busy', message: expect.stringContaining('1 queries running and 1 waiting') });
+    await expect(admission.acquire(deadline())).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining('1 queries running and 1 waiting'),
+    });
   });
 
   it('answers busy when the query time limit runs out while waiting, and frees the queue place', async () => {
     const admission = new DuckDbAdmission({ maxConcurrent: 1, maxQueued: 1 });
     await admission.acquire(deadline());
-    await expect(admission.acquire(deadline(undefined, 1))).rejects.toMatchObject({ kind: 'busy', message: expect.stringContaining('whole query time limit') });
+    await expect(admission.acquire(deadline(undefined, 1))).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining('whole query time limit'),
+    });
     expect(admission.queued).toBe(0);
   });
 

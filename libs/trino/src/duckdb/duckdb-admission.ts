@@ -42,7 +42,10 @@ export class DuckDbAdmission {
     if (this.running < this.limits.maxConcurrent) return Promise.resolve(this.grant());
     if (this.queue.length >= this.limits.maxQueued) {
       return Promise.reject(
-        new ToolError('busy', `The embedded DuckDB engine is busy: ${this.running} queries running and ${this.queue.length} waiting (limit ${this.limits.maxConcurrent} + ${this.limits.maxQueued}); retry later`),
+        new ToolError(
+          'busy',
+          `The embedded DuckDB engine is busy: ${this.running} queries running and ${this.queue.length} waiting (limit ${this.limits.maxConcurrent} + ${this.limits.maxQueued}); retry later`,
+        ),
       );
     }
     return new Promise((resolve, reject) => {
@@ -50,7 +53,10 @@ export class DuckDbAdmission {
         this.remove(waiter);
         reject(
           deadline.reason === 'timeout'
-            ? new ToolError('busy', `The embedded DuckDB engine stayed busy (${this.running} queries running) for the whole query time limit; retry later`)
+            ? new ToolError(
+                'busy',
+                `The embedded DuckDB engine stayed busy (${this.running} queries running) for the whole query time limit; retry later`,
+              )
             : deadline.error(),
         );
       };

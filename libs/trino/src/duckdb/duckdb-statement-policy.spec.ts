@@ -10,13 +10,21 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
   const engine = new DuckDbEngine({});
   const run = (sql: string, extra: Partial<QueryRequest> = {}) =>
     engine.execute({ sql, maxRows: 1000, maxBytes: 1_048_576, timeoutMs: 30_000, ...extra }, { signal: new AbortController().signal });
-  const refusal = (sql: string) => run(sql).then(() => undefined, (error: unknown) => error);
+  const refusal = (sql: string) =>
+    run(sql).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
   /** Everything a write could change: row counts, the objects in the catalog, the attached databases. */
   const snapshot = async () => ({
     orders: (await run('SELECT count(*) FROM sales.orders')).rows,
     items: (await run('SELECT count(*), sum(quantity) FROM sales.order_items')).rows,
-    objects: (await run("SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal UNION ALL SELECT database_name, schema_name, function_name FROM duckdb_functions() WHERE NOT internal ORDER BY 1, 2, 3")).rows,
+    objects: (
+      await run(
+        'SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal UNION ALL SELECT database_name, schema_name, function_name FROM duckdb_functions() WHERE NOT internal ORDER BY 1, 2, 3',
+      )
+    ).rows,
     databases: (await run('SELECT database_name, readonly FROM duckdb_databases() ORDER BY 1')).rows,
   });
 
@@ -28,9 +36,12 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
   afterAll(() => engine.close());
 
   /** Statements the Trino-to-DuckDB translator already refuses, before DuckDB sees them. */
-  const untranslatable = (sql: string) => refusal(sql).then((error) => expect(error).toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('cannot run this Trino SQL') }));
+  const untranslatable = (sql: string) =>
+    refusal(sql).then((error) =>
+      expect(error).toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('cannot run this Trino SQL') }),
+    );
 
-  it('refuses the nested-comment bypass: the caller\'s text is checked as DuckDB reads it, not only its translation', async () => {
+  it("refuses the nested-comment bypass: the caller's text is checked as DuckDB reads it, not only its translation", async () => {
     // Trino reads `SELECT 1` (and the translation is that read); DuckDB nests block comments and reads a write.
     for (const sql of ['/* /* */ SELECT 1 -- */ DELETE FROM sales.orders', '/* /* */ SELECT 1 -- */ ; DROP TABLE sales.orders']) {
       await expect(refusal(sql)).resolves.toMatchObject({ kind: 'forbidden', message: expect.stringContaining('DuckDB refused a') });
@@ -68,13 +79,22 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
   ])('refuses %s by its DuckDB statement type', async (_name, sql, type) => {
     const error = await refusal(sql);
     expect(error).toBeInstanceOf(ToolError);
-    expect(error).toMatchObject({ kind: 'forbidden', message: `DuckDB refused a ${type} statement: the embedded engine only runs SELECT and EXPLAIN` });
+    expect(error).toMatchObject({
+      kind: 'forbidden',
+      message: `DuckDB refused a ${type} statement: the embedded engine only runs SELECT and EXPLAIN`,
+    });
   });
 
   it('counts statements before running one', async () => {
     // The translator counts first (with Trino's lexer), then DuckDB's parser counts what was translated.
-    await expect(refusal('SELECT 1; SELECT 2')).resolves.toMatchObject({ kind: 'invalid_arguments', message: 'Only one statement is allowed; the translation found 2' });
-    await expect(refusal("SELECT 1 /* ; */ ; SELECT ';' -- ; DROP")).resolves.toMatchObject({ kind: 'invalid_arguments', message: 'Only one statement is allowed; the translation found 2' });
+    await expect(refusal('SELECT 1; SELECT 2')).resolves.toMatchObject({
+      kind: 'invalid_arguments',
+      message: 'Only one statement is allowed; the translation found 2',
+    });
+    await expect(refusal("SELECT 1 /* ; */ ; SELECT ';' -- ; DROP")).resolves.toMatchObject({
+      kind: 'invalid_arguments',
+      message: 'Only one statement is allowed; the translation found 2',
+    });
   });
 
   it.each([
@@ -89,30 +109,50 @@ describe('DuckDbEngine statement policy (guard bypassed)', () => {
 
   it('fails writes that pass the statement check: the database callers reach is read-only', async () => {
     // EXPLAIN ANALYZE executes its statement; to the type check it is an EXPLAIN.
-    await expect(refusal('EXPLAIN ANALYZE DELETE FROM sales.orders')).resolves.toMatchObject({ message: expect.stringMatching(/read-only/) });
-    await expect(refusal('EXPLAIN ANALYZE CREATE TABLE sales.evil AS SELECT 1')).resolves.toMatchObject({ message: expect.stringMatching(/read-only/) });
+    await expect(refusal('EXPLAIN ANALYZE DELETE FROM sales.orders')).resolves.toMatchObject({
+      message: expect.stringMatching(/read-only/),
+    });
+    await expect(refusal('EXPLAIN ANALYZE CREATE TABLE sales.evil AS SELECT 1')).resolves.toMatchObject({
+      message: expect.stringMatching(/read-only/),
+    });
   });
 
   it('fails the statements DuckDB cannot even prepare here before anything runs', async () => {
     // No secret can be listed (the secret manager cannot start without file access) or executed by name.
     await expect(refusal('SELECT * FROM duckdb_secrets()')).resolves.toBeInstanceOf(ToolError);
-    await expect(refusal('EXECUTE p')).resolves.toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('does not exist') });
+    await expect(refusal('EXECUTE p')).resolves.toMatchObject({
+      kind: 'invalid_arguments',
+      message: expect.stringContaining('does not exist'),
+    });
   });
 
   it('keeps query() to single SELECTs', async () => {
-    await expect(refusal("SELECT * FROM query('DELETE FROM sales.orders')")).resolves.toMatchObject({ kind: 'invalid_arguments', message: expect.stringContaining('single SELECT') });
+    await expect(refusal("SELECT * FROM query('DELETE FROM sales.orders')")).resolves.toMatchObject({
+      kind: 'invalid_arguments',
+      message: expect.stringContaining('single SELECT'),
+    });
   });
 
   it('still answers reads: SELECT, WITH, VALUES, EXPLAIN, DESCRIBE and read-only PRAGMAs (which DuckDB turns into SELECTs)', async () => {
     await expect(run('WITH t AS (SELECT 1 AS x) SELECT x FROM t')).resolves.toMatchObject({ rows: [[1]] });
     await expect(run('VALUES (1, 2)')).resolves.toMatchObject({ rows: [[1, 2]] });
-    await expect(run('EXPLAIN SELECT count(*) FROM sales.orders')).resolves.toMatchObject({ columns: [{ name: 'explain_key' }, { name: 'explain_value' }] });
-    await expect(run("PRAGMA table_info('sales.orders')")).resolves.toMatchObject({ rows: expect.arrayContaining([[0, 'order_id', 'BIGINT', false, null, false]]) });
-    await expect(run('DESCRIBE sales.orders')).resolves.toMatchObject({ rows: expect.arrayContaining([expect.arrayContaining(['order_id', 'BIGINT'])]) });
+    await expect(run('EXPLAIN SELECT count(*) FROM sales.orders')).resolves.toMatchObject({
+      columns: [{ name: 'explain_key' }, { name: 'explain_value' }],
+    });
+    await expect(run("PRAGMA table_info('sales.orders')")).resolves.toMatchObject({
+      rows: expect.arrayContaining([[0, 'order_id', 'BIGINT', false, null, false]]),
+    });
+    await expect(run('DESCRIBE sales.orders')).resolves.toMatchObject({
+      rows: expect.arrayContaining([expect.arrayContaining(['order_id', 'BIGINT'])]),
+    });
   });
 
   it('changed nothing: every attempt above left the data, the catalog and the attached databases as they were', async () => {
     expect(await snapshot()).toEqual(before);
-    expect(before.databases).toEqual([['memory', true], ['system', false], ['temp', false]]);
+    expect(before.databases).toEqual([
+      ['memory', true],
+      ['system', false],
+      ['temp', false],
+    ]);
   });
 });

@@ -23,7 +23,10 @@ export async function prepareReadStatement(connection: DuckDBConnection, sql: st
   const type = prepared.statementType;
   if (!ALLOWED.has(type)) {
     prepared.destroySync();
-    throw new ToolError('forbidden', `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`);
+    throw new ToolError(
+      'forbidden',
+      `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`,
+    );
   }
   return prepared;
 }
@@ -44,7 +47,10 @@ export async function refuseNonReadAsDuckDbReadsIt(connection: DuckDBConnection,
     const type = prepared.statementType;
     prepared.destroySync();
     if (!ALLOWED.has(type)) {
-      throw new ToolError('forbidden', `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`);
+      throw new ToolError(
+        'forbidden',
+        `DuckDB refused a ${statementTypeName(type)} statement: the embedded engine only runs SELECT and EXPLAIN`,
+      );
     }
   }
 }

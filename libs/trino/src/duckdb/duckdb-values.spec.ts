@@ -16,11 +16,16 @@ async function shown(sql: string): Promise<Array<[string, unknown]>> {
 }
 
 describe('DuckDB values as Trino shows them', () => {
-  it('sum over integers is bigint 10, as on Trino, not DuckDB\'s HUGEINT as text', async () => {
-    expect(await shown('SELECT sum(x), sum(CAST(x AS BIGINT)) FROM (VALUES (4), (6)) t(x)')).toEqual([['bigint', 10], ['bigint', 10]]);
+  it("sum over integers is bigint 10, as on Trino, not DuckDB's HUGEINT as text", async () => {
+    expect(await shown('SELECT sum(x), sum(CAST(x AS BIGINT)) FROM (VALUES (4), (6)) t(x)')).toEqual([
+      ['bigint', 10],
+      ['bigint', 10],
+    ]);
   });
 
   it('a sum past 2^53 stays exact, as text, like any bigint that size', async () => {
-    expect(await shown('SELECT sum(x) FROM (VALUES (9007199254740993::BIGINT), (1::BIGINT)) t(x)')).toEqual([['bigint', '9007199254740994']]);
+    expect(await shown('SELECT sum(x) FROM (VALUES (9007199254740993::BIGINT), (1::BIGINT)) t(x)')).toEqual([
+      ['bigint', '9007199254740994'],
+    ]);
   });
 });

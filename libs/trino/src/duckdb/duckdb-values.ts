@@ -17,48 +17,76 @@ import type { CellValue } from '../engine/query-engine.js';
  */
 export function trinoTypeName(type: DuckDBType): string {
   switch (type.typeId) {
-    case DuckDBTypeId.BOOLEAN: return 'boolean';
-    case DuckDBTypeId.TINYINT: return 'tinyint';
+    case DuckDBTypeId.BOOLEAN:
+      return 'boolean';
+    case DuckDBTypeId.TINYINT:
+      return 'tinyint';
     case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.UTINYINT: return 'smallint';
+    case DuckDBTypeId.UTINYINT:
+      return 'smallint';
     case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.USMALLINT: return 'integer';
+    case DuckDBTypeId.USMALLINT:
+      return 'integer';
     // HUGEINT too: DuckDB's sum over integers is HUGEINT where Trino's is bigint; Trino SQL has no 128-bit type.
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.HUGEINT: return 'bigint';
+    case DuckDBTypeId.HUGEINT:
+      return 'bigint';
     // Trino has no unsigned integers; decimals with scale 0 hold them exactly.
-    case DuckDBTypeId.UBIGINT: return 'decimal(20,0)';
-    case DuckDBTypeId.UHUGEINT: return 'decimal(38,0)';
-    case DuckDBTypeId.FLOAT: return 'real';
-    case DuckDBTypeId.DOUBLE: return 'double';
-    case DuckDBTypeId.DECIMAL: return `decimal(${(type as DuckDBDecimalType).width},${(type as DuckDBDecimalType).scale})`;
+    case DuckDBTypeId.UBIGINT:
+      return 'decimal(20,0)';
+    case DuckDBTypeId.UHUGEINT:
+      return 'decimal(38,0)';
+    case DuckDBTypeId.FLOAT:
+      return 'real';
+    case DuckDBTypeId.DOUBLE:
+      return 'double';
+    case DuckDBTypeId.DECIMAL:
+      return `decimal(${(type as DuckDBDecimalType).width},${(type as DuckDBDecimalType).scale})`;
     case DuckDBTypeId.VARCHAR:
     case DuckDBTypeId.ENUM:
     case DuckDBTypeId.BIT:
     case DuckDBTypeId.BIGNUM:
-    case DuckDBTypeId.UNION: return 'varchar';
-    case DuckDBTypeId.BLOB: return 'varbinary';
-    case DuckDBTypeId.DATE: return 'date';
-    case DuckDBTypeId.TIME: return 'time(6)';
-    case DuckDBTypeId.TIME_NS: return 'time(9)';
-    case DuckDBTypeId.TIME_TZ: return 'time(6) with time zone';
-    case DuckDBTypeId.TIMESTAMP_S: return 'timestamp(0)';
-    case DuckDBTypeId.TIMESTAMP_MS: return 'timestamp(3)';
-    case DuckDBTypeId.TIMESTAMP: return 'timestamp(6)';
-    case DuckDBTypeId.TIMESTAMP_NS: return 'timestamp(9)';
-    case DuckDBTypeId.TIMESTAMP_TZ: return 'timestamp(6) with time zone';
-    case DuckDBTypeId.INTERVAL: return 'interval day to second';
-    case DuckDBTypeId.UUID: return 'uuid';
-    case DuckDBTypeId.LIST: return `array(${trinoTypeName((type as DuckDBListType).valueType)})`;
-    case DuckDBTypeId.ARRAY: return `array(${trinoTypeName((type as DuckDBArrayType).valueType)})`;
-    case DuckDBTypeId.MAP: return `map(${trinoTypeName((type as DuckDBMapType).keyType)}, ${trinoTypeName((type as DuckDBMapType).valueType)})`;
+    case DuckDBTypeId.UNION:
+      return 'varchar';
+    case DuckDBTypeId.BLOB:
+      return 'varbinary';
+    case DuckDBTypeId.DATE:
+      return 'date';
+    case DuckDBTypeId.TIME:
+      return 'time(6)';
+    case DuckDBTypeId.TIME_NS:
+      return 'time(9)';
+    case DuckDBTypeId.TIME_TZ:
+      return 'time(6) with time zone';
+    case DuckDBTypeId.TIMESTAMP_S:
+      return 'timestamp(0)';
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return 'timestamp(3)';
+    case DuckDBTypeId.TIMESTAMP:
+      return 'timestamp(6)';
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return 'timestamp(9)';
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return 'timestamp(6) with time zone';
+    case DuckDBTypeId.INTERVAL:
+      return 'interval day to second';
+    case DuckDBTypeId.UUID:
+      return 'uuid';
+    case DuckDBTypeId.LIST:
+      return `array(${trinoTypeName((type as DuckDBListType).valueType)})`;
+    case DuckDBTypeId.ARRAY:
+      return `array(${trinoTypeName((type as DuckDBArrayType).valueType)})`;
+    case DuckDBTypeId.MAP:
+      return `map(${trinoTypeName((type as DuckDBMapType).keyType)}, ${trinoTypeName((type as DuckDBMapType).valueType)})`;
     case DuckDBTypeId.STRUCT: {
       const struct = type as DuckDBStructType;
       return `row(${struct.entryNames.map((name, i) => `${quoteFieldName(name)} ${trinoTypeName(struct.entryTypes[i])}`).join(', ')})`;
     }
-    case DuckDBTypeId.SQLNULL: return 'unknown';
-    default: return type.toString().toLowerCase();
+    case DuckDBTypeId.SQLNULL:
+      return 'unknown';
+    default:
+      return type.toString().toLowerCase();
   }
 }
 

@@ -18,7 +18,10 @@ function start(engine: DuckDbEngine, sql: string, extra: Partial<QueryRequest> =
   let markRunning!: () => void;
   const running = new Promise<void>((resolve) => (markRunning = resolve));
   const outcome = engine
-    .execute({ sql, maxRows: 10_000, maxBytes: MB, timeoutMs: 3_600_000, ...extra }, { signal: controller.signal, onProgress: () => markRunning() })
+    .execute(
+      { sql, maxRows: 10_000, maxBytes: MB, timeoutMs: 3_600_000, ...extra },
+      { signal: controller.signal, onProgress: () => markRunning() },
+    )
     .catch((error: Error) => error);
   return { outcome, running, cancel: () => controller.abort() };
 }
@@ -43,7 +46,10 @@ describe('DuckDbEngine under load', () => {
     it('stops at the byte budget, counting the JSON the caller receives', async () => {
       await withEngine({}, async (engine) => {
         // Each row is `["abc"]` (7 bytes) plus a comma between rows, inside `[` `]`: six rows are 49 bytes, a seventh would be 57.
-        const result = await engine.execute({ sql: "SELECT 'abc' AS s FROM range(100)", maxRows: 100, maxBytes: 50, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        const result = await engine.execute(
+          { sql: "SELECT 'abc' AS s FROM range(100)", maxRows: 100, maxBytes: 50, timeoutMs: 30_000 },
+          { signal: new AbortController().signal },
+        );
         expect(result).toMatchObject({ truncated: true, truncatedBy: 'bytes' });
         expect(result.rows).toHaveLength(6);
         expect(Buffer.byteLength(JSON.stringify(result.rows))).toBe(49);
@@ -53,7 +59,10 @@ describe('DuckDbEngine under load', () => {
     it('counts UTF-8 bytes, not characters', async () => {
       await withEngine({}, async (engine) => {
         // `["é"]` is 6 bytes in UTF-8 (5 characters).
-        const result = await engine.execute({ sql: "SELECT 'é' FROM range(10)", maxRows: 100, maxBytes: 2 + 6 + 7, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        const result = await engine.execute(
+          { sql: "SELECT 'é' FROM range(10)", maxRows: 100, maxBytes: 2 + 6 + 7, timeoutMs: 30_000 },
+          { signal: new AbortController().signal },
+        );
         expect(result.rows).toHaveLength(2);
         expect(result.truncatedBy).toBe('bytes');
       });
@@ -62,7 +71,9 @@ describe('DuckDbEngine under load', () => {
     it('reports the row cap as the reason when rows run out first, and no reason when nothing was cut', async () => {
       await withEngine({}, async (engine) => {
         const signal = new AbortController().signal;
-        await expect(engine.execute({ sql: 'SELECT * FROM range(100)', maxRows: 5, maxBytes: MB, timeoutMs: 30_000 }, { signal })).resolves.toMatchObject({ truncated: true, truncatedBy: 'rows' });
+        await expect(
+          engine.execute({ sql: 'SELECT * FROM range(100)', maxRows: 5, maxBytes: MB, timeoutMs: 30_000 }, { signal }),
+        ).resolves.toMatchObject({ truncated: true, truncatedBy: 'rows' });
         const whole = await engine.execute({ sql: 'SELECT * FROM range(5)', maxRows: 5, maxBytes: MB, timeoutMs: 30_000 }, { signal });
         expect(whole.truncated).toBe(false);
         expect(whole.truncatedBy).toBeUndefined();
@@ -84,25 +95,34 @@ describe('DuckDbEngine under load', () => {
     });
   });
 
-  describe('bounding DuckDB\'s own work to the row cap', () => {
-    it('keeps the statement\'s column names, duplicates included, and its trailing comment harmless', async () => {
+  describe("bounding DuckDB's own work to the row cap", () => {
+    it("keeps the statement's column names, duplicates included, and its trailing comment harmless", async () => {
       await withEngine({}, async (engine) => {
-        const result = await engine.execute({ sql: 'SELECT 1 AS a, 2 AS a -- trailing', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        const result = await engine.execute(
+          { sql: 'SELECT 1 AS a, 2 AS a -- trailing', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 },
+          { signal: new AbortController().signal },
+        );
         expect(result.columns.map((column) => column.name)).toEqual(['a', 'a']);
         expect(result.rows).toEqual([[1, 2]]);
       });
     });
 
-    it('reports errors against the caller\'s own text (line 1), not the bounding wrapper', async () => {
+    it("reports errors against the caller's own text (line 1), not the bounding wrapper", async () => {
       await withEngine({}, async (engine) => {
-        const pending = engine.execute({ sql: 'SELECT nope FROM sales.orders', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        const pending = engine.execute(
+          { sql: 'SELECT nope FROM sales.orders', maxRows: 10, maxBytes: MB, timeoutMs: 30_000 },
+          { signal: new AbortController().signal },
+        );
         await expect(pending).rejects.toMatchObject({ message: expect.stringContaining('LINE 1: SELECT nope') });
       });
     });
 
     it('keeps an ORDER BY of the statement in the rows it returns', async () => {
       await withEngine({}, async (engine) => {
-        const result = await engine.execute({ sql: 'SELECT order_id FROM sales.orders ORDER BY order_id DESC', maxRows: 3, maxBytes: MB, timeoutMs: 30_000 }, { signal: new AbortController().signal });
+        const result = await engine.execute(
+          { sql: 'SELECT order_id FROM sales.orders ORDER BY order_id DESC', maxRows: 3, maxBytes: MB, timeoutMs: 30_000 },
+          { signal: new AbortController().signal },
+        );
         expect(result).toMatchObject({ rows: [[5000], [4999], [4998]], truncated: true, truncatedBy: 'rows' });
       });
     });
@@ -139,7 +159,8 @@ describe('DuckDbEngine under load', () => {
       await Promise.all(running.map((query) => query.running));
       const queued = start(engine, 'SELECT 1');
       await engine.close();
-      for (const query of [...running, queued]) await expect(query.outcome).resolves.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('shutting down') });
+      for (const query of [...running, queued])
+        await expect(query.outcome).resolves.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('shutting down') });
       await engine.whenIdle();
       await expect(start(engine, 'SELECT 1').outcome).resolves.toMatchObject({ kind: 'unavailable' });
     });
@@ -164,11 +185,17 @@ describe('DuckDbEngine under load', () => {
         const endless = [start(engine, ENDLESS_SQL), start(engine, ENDLESS_SQL)];
         await Promise.all(endless.map((query) => query.running));
         const waiting = start(engine, ENDLESS_SQL);
-        await expect(start(engine, 'SELECT 1').outcome).resolves.toMatchObject({ kind: 'busy', message: expect.stringContaining('2 queries running and 1 waiting') });
+        await expect(start(engine, 'SELECT 1').outcome).resolves.toMatchObject({
+          kind: 'busy',
+          message: expect.stringContaining('2 queries running and 1 waiting'),
+        });
         // Waiting longer than its own time limit is busy too (not a timeout of a query that never ran).
         waiting.cancel();
         await expect(waiting.outcome).resolves.toMatchObject({ kind: 'cancelled' });
-        await expect(start(engine, 'SELECT 1', { timeoutMs: 50 }).outcome).resolves.toMatchObject({ kind: 'busy', message: expect.stringContaining('time limit') });
+        await expect(start(engine, 'SELECT 1', { timeoutMs: 50 }).outcome).resolves.toMatchObject({
+          kind: 'busy',
+          message: expect.stringContaining('time limit'),
+        });
         endless.forEach((query) => query.cancel());
         await engine.whenIdle();
       });

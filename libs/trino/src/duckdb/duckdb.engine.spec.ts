@@ -10,8 +10,12 @@ const SLOW_SQL = 'SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 =
 
 describe('DuckDbEngine (in-memory sample data)', () => {
   const engine = new DuckDbEngine({});
-  const run = (sql: string, extra: Partial<QueryRequest> = {}, signal = new AbortController().signal, onProgress?: (p: QueryProgress) => void) =>
-    engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 30_000, ...extra }, { signal, onProgress });
+  const run = (
+    sql: string,
+    extra: Partial<QueryRequest> = {},
+    signal = new AbortController().signal,
+    onProgress?: (p: QueryProgress) => void,
+  ) => engine.execute({ sql, maxRows: 100, maxBytes: 16_777_216, timeoutMs: 30_000, ...extra }, { signal, onProgress });
 
   beforeAll(() => engine.start());
   afterAll(() => engine.close());
@@ -27,7 +31,11 @@ describe('DuckDbEngine (in-memory sample data)', () => {
 
   it('is deterministic: the same aggregate every start', async () => {
     const result = await run('SELECT region, count(*) FROM sales.customers GROUP BY region ORDER BY region');
-    expect(result.rows).toEqual([['AMER', 164], ['APAC', 194], ['EMEA', 142]]);
+    expect(result.rows).toEqual([
+      ['AMER', 164],
+      ['APAC', 194],
+      ['EMEA', 142],
+    ]);
   });
 
   it('maps DuckDB types and values to Trino names and encodings', async () => {
@@ -37,12 +45,38 @@ describe('DuckDbEngine (in-memory sample data)', () => {
         "'nan'::DOUBLE AS nan, 1.5::REAL AS f, true AS b, NULL AS n, 170141183460469231731687303715884105727::HUGEINT AS huge",
     );
     expect(result.columns.map((c) => c.type)).toEqual([
-      'bigint', 'bigint', 'decimal(10,2)', 'varchar', 'date', 'timestamp(6)', 'array(integer)', 'row(x integer, y varchar)',
-      'map(varchar, integer)', 'varbinary', 'double', 'real', 'boolean', 'integer', 'bigint',
+      'bigint',
+      'bigint',
+      'decimal(10,2)',
+      'varchar',
+      'date',
+      'timestamp(6)',
+      'array(integer)',
+      'row(x integer, y varchar)',
+      'map(varchar, integer)',
+      'varbinary',
+      'double',
+      'real',
+      'boolean',
+      'integer',
+      'bigint',
     ]);
     expect(result.rows[0]).toEqual([
-      '9007199254740993', 42, '12.50', 'x', '2024-01-02', '2024-01-02 03:04:05.000000', [1, 2], [1, 'a'], { k: 1 }, 'qrs=',
-      'NaN', 1.5, true, null, '170141183460469231731687303715884105727',
+      '9007199254740993',
+      42,
+      '12.50',
+      'x',
+      '2024-01-02',
+      '2024-01-02 03:04:05.000000',
+      [1, 2],
+      [1, 'a'],
+      { k: 1 },
+      'qrs=',
+      'NaN',
+      1.5,
+      true,
+      null,
+      '170141183460469231731687303715884105727',
     ]);
   });
 
@@ -79,7 +113,10 @@ describe('DuckDbEngine (in-memory sample data)', () => {
   });
 
   it('reports user errors precisely', async () => {
-    await expect(run('SELECT * FROM no_such_table')).rejects.toMatchObject({ kind: 'not_found', message: expect.stringContaining('no_such_table') });
+    await expect(run('SELECT * FROM no_such_table')).rejects.toMatchObject({
+      kind: 'not_found',
+      message: expect.stringContaining('no_such_table'),
+    });
     await expect(run('SELECT no_such_column FROM orders')).rejects.toMatchObject({ kind: 'invalid_arguments' });
   });
 
@@ -90,7 +127,10 @@ describe('DuckDbEngine (in-memory sample data)', () => {
   });
 
   it('answers Trino metadata statements it has no syntax for', async () => {
-    await expect(run('SHOW CATALOGS', { show: { kind: 'catalogs' } })).resolves.toMatchObject({ columns: [{ name: 'Catalog' }], rows: [['memory']] });
+    await expect(run('SHOW CATALOGS', { show: { kind: 'catalogs' } })).resolves.toMatchObject({
+      columns: [{ name: 'Catalog' }],
+      rows: [['memory']],
+    });
     const schemas = await run('SHOW SCHEMAS', { show: { kind: 'schemas' } });
     expect(schemas.rows).toEqual([['main'], ['sales']]);
     const tables = await run('SHOW TABLES FROM memory.sales', { show: { kind: 'tables', catalog: 'memory', schema: 'sales' } });
@@ -138,11 +178,18 @@ describe('DuckDbEngine (DUCKDB_PATH)', () => {
     const engine = new DuckDbEngine({ path });
     try {
       const signal = new AbortController().signal;
-      await expect(engine.execute({ sql: 'SELECT label FROM store.items ORDER BY id', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal })).resolves.toMatchObject({
+      await expect(
+        engine.execute(
+          { sql: 'SELECT label FROM store.items ORDER BY id', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 },
+          { signal },
+        ),
+      ).resolves.toMatchObject({
         rows: [['item 0'], ['item 1'], ['item 2']],
       });
       // EXPLAIN ANALYZE runs its statement and is an EXPLAIN to the statement check; the read-only file still refuses the write.
-      await expect(engine.execute({ sql: 'EXPLAIN ANALYZE DELETE FROM store.items', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal })).rejects.toMatchObject({
+      await expect(
+        engine.execute({ sql: 'EXPLAIN ANALYZE DELETE FROM store.items', maxRows: 10, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal }),
+      ).rejects.toMatchObject({
         message: expect.stringMatching(/read-only/i),
       });
     } finally {
@@ -153,7 +200,9 @@ describe('DuckDbEngine (DUCKDB_PATH)', () => {
 
   it('reports a file that cannot be opened as unavailable', async () => {
     const engine = new DuckDbEngine({ path: '/nonexistent/dir/data.duckdb' });
-    await expect(engine.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal })).rejects.toMatchObject({
+    await expect(
+      engine.execute({ sql: 'SELECT 1', maxRows: 1, maxBytes: 16_777_216, timeoutMs: 5000 }, { signal: new AbortController().signal }),
+    ).rejects.toMatchObject({
       kind: 'unavailable',
       message: expect.stringContaining('/nonexistent/dir/data.duckdb'),
     });

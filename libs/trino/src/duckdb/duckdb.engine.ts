@@ -24,7 +24,8 @@ export interface DuckDbEngineOptions {
 }
 
 /** The options with every default applied (the same defaults as libs/config, for engines built without it). */
-export type EngineSettings = DuckDbEngineOptions & Required<Pick<DuckDbEngineOptions, 'threads' | 'maxConcurrentQueries' | 'maxQueuedQueries'>>;
+export type EngineSettings = DuckDbEngineOptions &
+  Required<Pick<DuckDbEngineOptions, 'threads' | 'maxConcurrentQueries' | 'maxQueuedQueries'>>;
 
 export interface SessionDefaults {
   catalog?: string;

@@ -13,7 +13,10 @@ describe('EmbeddedDuckDb and its translator worker', () => {
     idle.push(callback);
     return () => undefined;
   };
-  const engine = new EmbeddedDuckDb({ threads: 1, maxConcurrentQueries: 2, maxQueuedQueries: 4, translator: { idleMs: 60_000, schedule } }, { catalog: 'memory', schema: 'sales' });
+  const engine = new EmbeddedDuckDb(
+    { threads: 1, maxConcurrentQueries: 2, maxQueuedQueries: 4, translator: { idleMs: 60_000, schedule } },
+    { catalog: 'memory', schema: 'sales' },
+  );
   const run = (sql: string, extra: Partial<QueryRequest> = {}) =>
     engine.execute({ sql, maxRows: 100, maxBytes: 1_000_000, timeoutMs: 60_000, ...extra }, { signal: new AbortController().signal });
 

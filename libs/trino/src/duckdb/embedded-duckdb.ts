@@ -159,14 +159,22 @@ export class EmbeddedDuckDb {
       new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
     ]);
     clearTimeout(timer);
-    if (this.running.size > 0) this.logger.warn(`Closing DuckDB with ${this.running.size} queries still unwinding after ${CLOSE_WAIT_MS} ms`);
+    if (this.running.size > 0)
+      this.logger.warn(`Closing DuckDB with ${this.running.size} queries still unwinding after ${CLOSE_WAIT_MS} ms`);
     database?.instance.closeSync();
     await translator;
     if (database?.sampleDir) await rm(database.sampleDir, { recursive: true, force: true });
   }
 
   /** One query on its own connection; `stop` interrupts it until its current native call returns. */
-  private run(instance: DuckDBInstance, query: MetadataQuery, request: QueryRequest, options: ExecuteOptions, deadline: QueryDeadline, started: number): RunningQuery & { result: Promise<QueryResult> } {
+  private run(
+    instance: DuckDBInstance,
+    query: MetadataQuery,
+    request: QueryRequest,
+    options: ExecuteOptions,
+    deadline: QueryDeadline,
+    started: number,
+  ): RunningQuery & { result: Promise<QueryResult> } {
     let connection: DuckDBConnection | undefined;
     let repeat: NodeJS.Timeout | undefined;
     let shutdown = false;
@@ -216,7 +224,9 @@ export class EmbeddedDuckDb {
       connection?.closeSync();
     });
     return {
-      result: work.catch((error: unknown) => Promise.reject(deadline.stopped ? deadline.error() : shutdown ? shuttingDown() : duckDbFailure(error))),
+      result: work.catch((error: unknown) =>
+        Promise.reject(deadline.stopped ? deadline.error() : shutdown ? shuttingDown() : duckDbFailure(error)),
+      ),
       settled: work.catch(() => undefined),
       stop: () => {
         shutdown = true;
@@ -239,7 +249,10 @@ export class EmbeddedDuckDb {
     const file = path ?? (await seedSampleFile(sampleDir!));
     const instance = await DuckDBInstance.create(file, settings).catch(async (error: unknown) => {
       if (sampleDir) await rm(sampleDir, { recursive: true, force: true });
-      throw new ToolError('unavailable', `DuckDB could not open ${path ? `DUCKDB_PATH "${path}"` : 'the sample database'}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ToolError(
+        'unavailable',
+        `DuckDB could not open ${path ? `DUCKDB_PATH "${path}"` : 'the sample database'}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     const connection = await instance.connect();
     try {
@@ -251,7 +264,9 @@ export class EmbeddedDuckDb {
       connection.closeSync();
     }
     const source = path ? `file ${path}` : `sample data in ${SAMPLE_CATALOG}.sales`;
-    this.logger.log(`DuckDB ready (${source}, read-only, ${threads} threads, ${this.options.maxConcurrentQueries} concurrent queries${memoryLimitMb ? `, process data capped at ${memoryLimitMb} MiB` : ''}) in ${Math.round(performance.now() - started)} ms`);
+    this.logger.log(
+      `DuckDB ready (${source}, read-only, ${threads} threads, ${this.options.maxConcurrentQueries} concurrent queries${memoryLimitMb ? `, process data capped at ${memoryLimitMb} MiB` : ''}) in ${Math.round(performance.now() - started)} ms`,
+    );
     return { instance, sampleDir };
   }
 
@@ -278,13 +293,18 @@ export class EmbeddedDuckDb {
     const catalog = ('catalog' in show ? show.catalog : undefined) ?? request.catalog ?? this.defaults.catalog ?? SAMPLE_CATALOG;
     const schema = ('schema' in show ? show.schema : undefined) ?? request.schema ?? this.defaults.schema ?? 'main';
     switch (show.kind) {
-      case 'catalogs': return DUCKDB_METADATA.catalogs();
-      case 'schemas': return DUCKDB_METADATA.schemas(catalog);
-      case 'tables': return {
-        sql: `SELECT table_name AS "Table" FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(catalog)} AND table_schema = ${quoteLiteral(schema)} ORDER BY 1`,
-      };
-      case 'columns': return DUCKDB_METADATA.columns({ catalog, schema, table: show.table });
-      case 'create_table': return showCreateTableQuery({ catalog, schema, table: show.table });
+      case 'catalogs':
+        return DUCKDB_METADATA.catalogs();
+      case 'schemas':
+        return DUCKDB_METADATA.schemas(catalog);
+      case 'tables':
+        return {
+          sql: `SELECT table_name AS "Table" FROM information_schema.tables WHERE table_catalog = ${quoteLiteral(catalog)} AND table_schema = ${quoteLiteral(schema)} ORDER BY 1`,
+        };
+      case 'columns':
+        return DUCKDB_METADATA.columns({ catalog, schema, table: show.table });
+      case 'create_table':
+        return showCreateTableQuery({ catalog, schema, table: show.table });
     }
   }
 }

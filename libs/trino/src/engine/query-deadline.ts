@@ -9,7 +9,10 @@ export class QueryDeadline {
   private readonly timer: NodeJS.Timeout;
   private cause: 'cancelled' | 'timeout' | undefined;
 
-  constructor(callerSignal: AbortSignal, private readonly timeoutMs: number) {
+  constructor(
+    callerSignal: AbortSignal,
+    private readonly timeoutMs: number,
+  ) {
     const onCallerAbort = () => this.stop('cancelled');
     if (callerSignal.aborted) this.stop('cancelled');
     else callerSignal.addEventListener('abort', onCallerAbort, { once: true });

@@ -16,8 +16,19 @@ describe('upstreamExcerpt', () => {
 
 describe('queryFailure', () => {
   it('quotes the error name, message and location of a Trino error, kind by name or type', () => {
-    const failure = queryFailure({ message: "Column 'x' cannot be resolved", errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR', errorLocation: { lineNumber: 1, columnNumber: 8 } }, 'Trino');
-    expect(failure).toMatchObject({ kind: 'not_found', message: "Trino query failed: COLUMN_NOT_FOUND: Column 'x' cannot be resolved (line 1:8)" });
+    const failure = queryFailure(
+      {
+        message: "Column 'x' cannot be resolved",
+        errorName: 'COLUMN_NOT_FOUND',
+        errorType: 'USER_ERROR',
+        errorLocation: { lineNumber: 1, columnNumber: 8 },
+      },
+      'Trino',
+    );
+    expect(failure).toMatchObject({
+      kind: 'not_found',
+      message: "Trino query failed: COLUMN_NOT_FOUND: Column 'x' cannot be resolved (line 1:8)",
+    });
     expect(queryFailure({ message: 'syntax', errorName: 'SYNTAX_ERROR', errorType: 'USER_ERROR' }, 'Trino').kind).toBe('invalid_arguments');
   });
 

@@ -32,7 +32,10 @@ const ERROR_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
 export function queryFailure(error: TrinoQueryError | string, engine: string): ToolError {
   if (typeof error === 'string') return new ToolError('upstream', `${engine} query failed: ${error}`);
   const location = error.errorLocation;
-  const where = location && Number.isInteger(location.lineNumber) && Number.isInteger(location.columnNumber) ? ` (line ${location.lineNumber}:${location.columnNumber})` : '';
+  const where =
+    location && Number.isInteger(location.lineNumber) && Number.isInteger(location.columnNumber)
+      ? ` (line ${location.lineNumber}:${location.columnNumber})`
+      : '';
   const name = typeof error.errorName === 'string' && ERROR_NAME.test(error.errorName) ? `${error.errorName}: ` : '';
   const message = typeof error.message === 'string' ? error.message : 'unknown error';
   return new ToolError(kindOfTrinoError(error), `${engine} query failed: ${name}${message}${where}`);

@@ -1,9 +1,12 @@
 import { cutMarker, fitRow, jsonBytes, RowCollector } from './row-budget.js';
 
 describe('jsonBytes', () => {
-  it.each(['plain', 'ü€😀 multi-byte', 'a"quote', 'back\\slash', 'tab\there\u0001', 'lone \ud800 surrogate', ''])('counts %j as its JSON encoding', (text) => {
-    expect(jsonBytes(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
-  });
+  it.each(['plain', 'ü€😀 multi-byte', 'a"quote', 'back\\slash', 'tab\there\u0001', 'lone \ud800 surrogate', ''])(
+    'counts %j as its JSON encoding',
+    (text) => {
+      expect(jsonBytes(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
+    },
+  );
 });
 
 describe('fitRow', () => {
@@ -42,7 +45,12 @@ describe('fitRow', () => {
   });
 
   it('gives up when even cut cells cannot fit', () => {
-    expect(fitRow(Array.from({ length: 100 }, () => 12345), 50)).toBeUndefined();
+    expect(
+      fitRow(
+        Array.from({ length: 100 }, () => 12345),
+        50,
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -70,7 +70,8 @@ export function canonicalToken(token: SqlToken, next: SqlToken | undefined, type
     case types.STRING:
       return { type: types.STRING, text: quote(unquote(token.text, "'"), "'") };
     case types.UNICODE_STRING:
-      if (next?.type === types.KW_UESCAPE) throw new NotReEmittableError('UESCAPE is not supported; write the characters directly or with the default \\ escape', token);
+      if (next?.type === types.KW_UESCAPE)
+        throw new NotReEmittableError('UESCAPE is not supported; write the characters directly or with the default \\ escape', token);
       return { type: types.STRING, text: quote(decodeUnicodeEscapes(unquote(token.text.slice(2), "'"), token), "'") };
     case types.BINARY_LITERAL:
       return { type: types.BINARY_LITERAL, text: `X'${token.text.slice(2, -1).replace(/\s+/g, '').toUpperCase()}'` };

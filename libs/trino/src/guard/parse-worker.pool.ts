@@ -78,15 +78,23 @@ export class ParseWorkerPool {
 
   private start(): void {
     // A worker that crashed (e.g. hit its heap cap) or exited is replaced; its statement is refused as too complex.
-    const slot: Slot = startWorkerSlot<Job, Exclude<ParseWorkerMessage, { ready: true }>>(import.meta.url, 'sql-parse.worker', this.options.maxHeapMb ?? 256, {
-      message: (message) => {
-        releaseJob(slot)?.resolve(message.outcome);
-        this.dispatch();
+    const slot: Slot = startWorkerSlot<Job, Exclude<ParseWorkerMessage, { ready: true }>>(
+      import.meta.url,
+      'sql-parse.worker',
+      this.options.maxHeapMb ?? 256,
+      {
+        message: (message) => {
+          releaseJob(slot)?.resolve(message.outcome);
+          this.dispatch();
+        },
+        ended: (error) => this.retire(slot, error),
       },
-      ended: (error) => this.retire(slot, error),
-    });
+    );
     this.slots.add(slot);
-    slot.started.then(() => this.dispatch(), () => undefined);
+    slot.started.then(
+      () => this.dispatch(),
+      () => undefined,
+    );
   }
 
   private overrun(slot: Slot): void {
@@ -117,5 +125,4 @@ export class ParseWorkerPool {
     }
     await slot.worker.terminate();
   }
-
 }

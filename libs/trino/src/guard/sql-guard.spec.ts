@@ -20,7 +20,7 @@ const LEGITIMATE_READS: Array<[string, string]> = [
   ['SELECT 1', 'query'],
   ['select * from sales.orders limit 10', 'query'],
   ['SELECT region, count(*) AS n FROM memory.sales.orders GROUP BY region ORDER BY n DESC', 'query'],
-  ['WITH recent AS (SELECT * FROM orders WHERE ordered_at > DATE \'2024-06-01\') SELECT count(*) FROM recent', 'query'],
+  ["WITH recent AS (SELECT * FROM orders WHERE ordered_at > DATE '2024-06-01') SELECT count(*) FROM recent", 'query'],
   ['WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT * FROM b', 'query'],
   ['VALUES 1, 2, 3', 'query'],
   ["VALUES (1, 'a'), (2, 'b')", 'query'],
@@ -75,7 +75,7 @@ const REJECTED_WRITES: string[] = [
   'CREATE OR REPLACE VIEW v AS SELECT 1 AS a',
   'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a',
   'CREATE SCHEMA s',
-  "CREATE CATALOG c USING memory",
+  'CREATE CATALOG c USING memory',
   'CREATE ROLE r',
   'CREATE FUNCTION f() RETURNS integer RETURN 1',
   'DROP TABLE t',
@@ -92,19 +92,19 @@ const REJECTED_WRITES: string[] = [
   'ALTER VIEW v RENAME TO w',
   'ALTER MATERIALIZED VIEW mv RENAME TO mw',
   'REFRESH MATERIALIZED VIEW mv',
-  'COMMENT ON TABLE t IS \'x\'',
+  "COMMENT ON TABLE t IS 'x'",
   'GRANT SELECT ON t TO u',
   'REVOKE SELECT ON t FROM u',
   'DENY SELECT ON t TO u',
   'GRANT r TO USER u',
   'SET ROLE admin',
-  'SET SESSION query_max_execution_time = \'1h\'',
+  "SET SESSION query_max_execution_time = '1h'",
   'RESET SESSION query_max_execution_time',
   "SET TIME ZONE 'UTC'",
   'SET PATH memory.sales',
   'SET SESSION AUTHORIZATION admin',
   'USE memory.sales',
-  'CALL system.sync_partition_metadata(\'a\', \'b\', \'FULL\')',
+  "CALL system.sync_partition_metadata('a', 'b', 'FULL')",
   'START TRANSACTION',
   'COMMIT',
   'ROLLBACK',
@@ -224,9 +224,13 @@ describe('SqlGuard (read-only)', () => {
     expect((await rejection(`SELECT ${'ARRAY['.repeat(33)}1${']'.repeat(33)}`)).reason).toBe('syntax');
     expect((await rejection(`SELECT ${'CASE WHEN true THEN '.repeat(33)}1${' END'.repeat(33)}`)).reason).toBe('syntax');
     const chained = `SELECT * FROM t WHERE ${Array.from({ length: 7000 }, (_, i) => `a = ${i}`).join(' OR ')}`;
-    expect((await rejection(chained)).message).toBe('SQL is too long or too complex to check; simplify the statement (more than 25000 tokens)');
+    expect((await rejection(chained)).message).toBe(
+      'SQL is too long or too complex to check; simplify the statement (more than 25000 tokens)',
+    );
     const huge = `SELECT '${'x'.repeat(100_001)}'`;
-    expect((await rejection(huge)).message).toBe('SQL is too long or too complex to check; simplify the statement (100010 bytes; at most 100000)');
+    expect((await rejection(huge)).message).toBe(
+      'SQL is too long or too complex to check; simplify the statement (100010 bytes; at most 100000)',
+    );
     await expect(guard.check(`SELECT ${'('.repeat(20)}1${')'.repeat(20)}`)).resolves.toMatchObject({ kind: 'query' });
     const inList = `SELECT * FROM t WHERE id IN (${Array.from({ length: 5000 }, (_, i) => i).join(', ')})`;
     await expect(guard.check(inList)).resolves.toMatchObject({ kind: 'query' });
@@ -238,7 +242,8 @@ describe('SqlGuard (read-only)', () => {
       // Queued behind two overruns: each terminates a worker, and the fresh one answers the next statement.
       const overruns = [rejection(PATHOLOGICAL, {}, impatient), rejection(PATHOLOGICAL, {}, impatient)];
       const simple = impatient.check('SELECT 1');
-      for (const overrun of overruns) expect((await overrun).message).toBe('SQL is too long or too complex to check; simplify the statement');
+      for (const overrun of overruns)
+        expect((await overrun).message).toBe('SQL is too long or too complex to check; simplify the statement');
       await expect(simple).resolves.toMatchObject({ kind: 'query', sql: 'SELECT 1' });
     } finally {
       await impatient.close();
@@ -255,8 +260,12 @@ describe('SqlGuard (read-only)', () => {
   it('describes metadata statements so non-Trino engines can answer them', async () => {
     await expect(guard.check('SHOW CATALOGS')).resolves.toMatchObject({ show: { kind: 'catalogs' } });
     await expect(guard.check('SHOW SCHEMAS FROM "Mem"')).resolves.toMatchObject({ show: { kind: 'schemas', catalog: 'Mem' } });
-    await expect(guard.check('SHOW TABLES FROM memory.Sales')).resolves.toMatchObject({ show: { kind: 'tables', catalog: 'memory', schema: 'sales' } });
-    await expect(guard.check('DESCRIBE sales."Or""ders"')).resolves.toMatchObject({ show: { kind: 'columns', schema: 'sales', table: 'Or"ders' } });
+    await expect(guard.check('SHOW TABLES FROM memory.Sales')).resolves.toMatchObject({
+      show: { kind: 'tables', catalog: 'memory', schema: 'sales' },
+    });
+    await expect(guard.check('DESCRIBE sales."Or""ders"')).resolves.toMatchObject({
+      show: { kind: 'columns', schema: 'sales', table: 'Or"ders' },
+    });
   });
 
   it('never accepts a read followed by any write, whatever comments and literals surround it (property)', async () => {
@@ -374,7 +383,27 @@ describe('SqlGuard: engines execute what was checked (canonical re-emission)', (
 
   it('re-emits any mix of comments, strings and quoted names to text that lexes alike in every engine (property)', async () => {
     const piece = fc.constantFrom(
-      '/*', '*/', '--', '\n', "'", "''", '"', '""', '\\', "E'", '$$', '$', ';', 'SELECT', '1', ',', 'x', ' ', 'DELETE FROM t', 'U&', 'X',
+      '/*',
+      '*/',
+      '--',
+      '\n',
+      "'",
+      "''",
+      '"',
+      '""',
+      '\\',
+      "E'",
+      '$$',
+      '$',
+      ';',
+      'SELECT',
+      '1',
+      ',',
+      'x',
+      ' ',
+      'DELETE FROM t',
+      'U&',
+      'X',
     );
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 14 }), async (pieces) => {
@@ -392,9 +421,9 @@ describe('SqlGuard: engines execute what was checked (canonical re-emission)', (
 
 describe('SqlGuard: pass-through table functions, however quoted or cased', () => {
   it.each([
-    "SELECT * FROM TABLE(postgresql.system.\"QUERY\"(query => 'DELETE FROM t'))",
-    "SELECT * FROM TABLE(postgresql.system.\"Raw_Query\"(query => 'DROP TABLE t'))",
-    "SELECT * FROM TABLE(\"system\".\"query\"(query => 'DELETE FROM t'))",
+    'SELECT * FROM TABLE(postgresql.system."QUERY"(query => \'DELETE FROM t\'))',
+    'SELECT * FROM TABLE(postgresql.system."Raw_Query"(query => \'DROP TABLE t\'))',
+    'SELECT * FROM TABLE("system"."query"(query => \'DELETE FROM t\'))',
     "SELECT * FROM TABLE(QUERY(query => 'DELETE FROM t'))",
     "EXPLAIN SELECT * FROM TABLE(pg.system.RAW_QUERY(query => 'DROP TABLE t'))",
   ])('refuses %j', async (sql) => {
@@ -410,7 +439,7 @@ describe('SqlGuard: every catalog a statement touches is on the allow-list', () 
 
   it.each([
     ["SELECT * FROM TABLE(hive.system.table_changes(schema_name => 's', table_name => 't'))", {}],
-    ["SELECT * FROM TABLE(hive.system.sequence(start => 1, stop => 3))", {}],
+    ['SELECT * FROM TABLE(hive.system.sequence(start => 1, stop => 3))', {}],
     ['SELECT hive.system.fn(1)', {}],
     ['SELECT tpch.tiny.nation.n_name, "HIVE".s.f(1) FROM tpch.tiny.nation', {}],
     ['SELECT system.fn(1)', { catalog: 'hive' }],

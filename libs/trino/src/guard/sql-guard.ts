@@ -84,7 +84,10 @@ function foldCatalogName(name: string): string {
 
 function accepted(sql: string, outcome: AnalysisOutcome): CheckedStatement {
   if (outcome.ok) return outcome.statement;
-  throw new StatementRejectedError(outcome.reason, outcome.reason === 'syntax' && outcome.message.startsWith(UNPARSED) ? withTrinoHint(sql, outcome.message) : outcome.message);
+  throw new StatementRejectedError(
+    outcome.reason,
+    outcome.reason === 'syntax' && outcome.message.startsWith(UNPARSED) ? withTrinoHint(sql, outcome.message) : outcome.message,
+  );
 }
 
 const UNPARSED = 'SQL could not be parsed';

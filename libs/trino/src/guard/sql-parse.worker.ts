@@ -14,7 +14,8 @@ export interface ParseTask {
 /** What a parse worker posts: once `ready` (grammar loaded), then one outcome per task, in order. */
 export type ParseWorkerMessage = { ready: true } | { outcome: AnalysisOutcome };
 
-const WARM_UP_STATEMENT = "WITH w AS (SELECT a, count(*) AS n FROM c.s.t WHERE b IN (1, 2) AND d LIKE 'x%' GROUP BY a) SELECT * FROM w ORDER BY n DESC LIMIT 10";
+const WARM_UP_STATEMENT =
+  "WITH w AS (SELECT a, count(*) AS n FROM c.s.t WHERE b IN (1, 2) AND d LIKE 'x%' GROUP BY a) SELECT * FROM w ORDER BY n DESC LIMIT 10";
 
 /** Mild: the event loop wins the CPU when both want it, yet a busy machine does not starve parsing into its budget. */
 const PARSE_WORKER_NICENESS = 5;

@@ -1,5 +1,12 @@
 import { canonicalSql, canonicalToken, NotReEmittableError, type CanonicalTokenTypes, type SqlToken } from './canonical-sql.js';
-import type { AnalysisContext, AnalysisOutcome, AnalysisPolicy, CheckedStatement, ShowStatement, StatementKind } from './checked-statement.js';
+import type {
+  AnalysisContext,
+  AnalysisOutcome,
+  AnalysisPolicy,
+  CheckedStatement,
+  ShowStatement,
+  StatementKind,
+} from './checked-statement.js';
 import type { RejectionReason } from './statement-rejected.error.js';
 import type { TrinoGrammar } from './trino-grammar.js';
 
@@ -109,7 +116,10 @@ function analyze(grammar: Grammar, sql: string, policy: AnalysisPolicy, context:
   const { statement, tokens } = parseSingleStatement(grammar, sql);
   const kind = classify(grammar, statement);
   if (policy.readOnly && kind === 'write') {
-    throw new Rejection('not_read_only', `Read-only mode allows only SELECT, WITH, VALUES, SHOW, DESCRIBE and EXPLAIN; got ${describeStatement(grammar, statement)}`);
+    throw new Rejection(
+      'not_read_only',
+      `Read-only mode allows only SELECT, WITH, VALUES, SHOW, DESCRIBE and EXPLAIN; got ${describeStatement(grammar, statement)}`,
+    );
   }
   if (policy.readOnly) rejectPassThroughQueries(grammar, statement);
   const catalogs = referencedCatalogs(grammar, statement, context.catalog === undefined ? undefined : foldedName(context.catalog));
@@ -145,8 +155,13 @@ function parseSingleStatement(grammar: Grammar, sql: string): { statement: Parse
   tokens.fill();
   if (errors.length > 0) throw new Rejection('syntax', `SQL could not be parsed (${errors[0]})`);
   const visible = tokens.getTokens().filter((token) => token.channel === antlr.Token.DEFAULT_CHANNEL);
-  if (visible.length > MAX_STATEMENT_TOKENS) throw new Rejection('syntax', `${TOO_COMPLEX_MESSAGE} (more than ${MAX_STATEMENT_TOKENS} tokens)`);
-  checkNesting(visible, new Set([TrinoSqlLexer.T__0, TrinoSqlLexer.T__7, TrinoSqlLexer.KW_CASE]), new Set([TrinoSqlLexer.T__1, TrinoSqlLexer.T__8, TrinoSqlLexer.KW_END]));
+  if (visible.length > MAX_STATEMENT_TOKENS)
+    throw new Rejection('syntax', `${TOO_COMPLEX_MESSAGE} (more than ${MAX_STATEMENT_TOKENS} tokens)`);
+  checkNesting(
+    visible,
+    new Set([TrinoSqlLexer.T__0, TrinoSqlLexer.T__7, TrinoSqlLexer.KW_CASE]),
+    new Set([TrinoSqlLexer.T__1, TrinoSqlLexer.T__8, TrinoSqlLexer.KW_END]),
+  );
 
   // Two-stage parsing (ANTLR's recommendation): the fast SLL mode settles almost every input;
   // only when it gives up is the input parsed again in full LL mode, which also reports errors.
@@ -175,15 +190,22 @@ function parseSingleStatement(grammar: Grammar, sql: string): { statement: Parse
     // More SQL after a `;` is a second statement; without one, the statement itself did not parse
     // (e.g. DuckDB's `range(10) t(x)`), which must not be reported as "more than one statement".
     const before = visible.filter((token) => token.tokenIndex < next.tokenIndex).at(-1);
-    if (before?.text === ';') throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
-    throw new Rejection('syntax', `SQL could not be parsed (line ${next.line}:${next.column + 1}: unexpected ${JSON.stringify(next.text ?? '')})`);
+    if (before?.text === ';')
+      throw new Rejection('multiple_statements', `Only one statement is allowed; found more SQL at line ${next.line}:${next.column + 1}`);
+    throw new Rejection(
+      'syntax',
+      `SQL could not be parsed (line ${next.line}:${next.column + 1}: unexpected ${JSON.stringify(next.text ?? '')})`,
+    );
   }
   const statement = single.statement();
   // Only the statement's own tokens are re-emitted: the trailing `;` (Trino rejects it) and comments are not.
   const start = statement.start?.tokenIndex ?? 0;
   const stop = statement.stop?.tokenIndex ?? -1;
   const own = visible.filter((token) => token.tokenIndex >= start && token.tokenIndex <= stop);
-  return { statement: statement as unknown as ParseTreeNode, tokens: own.map((token) => ({ type: token.type, text: token.text ?? '', line: token.line, column: token.column })) };
+  return {
+    statement: statement as unknown as ParseTreeNode,
+    tokens: own.map((token) => ({ type: token.type, text: token.text ?? '', line: token.line, column: token.column })),
+  };
 }
 
 function canonicalTypes(grammar: Grammar): CanonicalTokenTypes {
@@ -214,18 +236,27 @@ function reEmit(grammar: Grammar, tokens: readonly SqlToken[]): string {
   const stream = new antlr.CommonTokenStream(lexer);
   stream.fill();
   const actual = stream.getTokens().filter((token) => token.channel === antlr.Token.DEFAULT_CHANNEL && token.type !== antlr.Token.EOF);
-  const same = actual.length === expected.length && actual.every((token, index) => token.type === expected[index].type && token.text === expected[index].text);
+  const same =
+    actual.length === expected.length &&
+    actual.every((token, index) => token.type === expected[index].type && token.text === expected[index].text);
   if (!same) throw new Rejection('syntax', 'SQL cannot be checked: its canonical form does not lex back to the same tokens');
   return text;
 }
 
-function checkNesting(tokens: readonly { type: number; line: number; column: number }[], opening: ReadonlySet<number>, closing: ReadonlySet<number>): void {
+function checkNesting(
+  tokens: readonly { type: number; line: number; column: number }[],
+  opening: ReadonlySet<number>,
+  closing: ReadonlySet<number>,
+): void {
   let depth = 0;
   for (const token of tokens) {
     if (opening.has(token.type)) depth += 1;
     else if (closing.has(token.type)) depth -= 1;
     if (depth > MAX_NESTING_DEPTH) {
-      throw new Rejection('syntax', `SQL nests parentheses, brackets or CASE deeper than ${MAX_NESTING_DEPTH} levels (line ${token.line}:${token.column + 1})`);
+      throw new Rejection(
+        'syntax',
+        `SQL nests parentheses, brackets or CASE deeper than ${MAX_NESTING_DEPTH} levels (line ${token.line}:${token.column + 1})`,
+      );
     }
   }
 }
@@ -245,7 +276,12 @@ export function describeStatement(grammar: Grammar, statement: ParseTreeNode): s
     return `EXPLAIN ANALYZE of ${describeStatement(grammar, statement.statement() as unknown as ParseTreeNode)}`;
   }
   const className = statement.constructor.name;
-  const name = STATEMENT_NAMES[className] ?? className.replace(/Context$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+  const name =
+    STATEMENT_NAMES[className] ??
+    className
+      .replace(/Context$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toUpperCase();
   return `${indefiniteArticle(name)} ${name} statement`;
 }
 
@@ -269,7 +305,10 @@ function rejectPassThroughQueries(grammar: Grammar, statement: ParseTreeNode): v
     if (!(node instanceof grammar.parser.TableFunctionCallContext)) continue;
     const parts = node.functionName().qualifiedName().identifier();
     if (PASS_THROUGH_TABLE_FUNCTIONS.has(foldedName(parts[parts.length - 1].getText()))) {
-      throw new Rejection('not_read_only', `Table function "${parts.map((part) => part.getText()).join('.')}" passes SQL to the connector's database and is not allowed in read-only mode`);
+      throw new Rejection(
+        'not_read_only',
+        `Table function "${parts.map((part) => part.getText()).join('.')}" passes SQL to the connector's database and is not allowed in read-only mode`,
+      );
     }
   }
 }
@@ -278,7 +317,10 @@ function checkCatalogs(referenced: ReadonlySet<string>, policy: AnalysisPolicy):
   if (policy.allowedCatalogs.length === 0) return;
   const denied = [...referenced].filter((catalog) => !policy.allowedCatalogs.includes(catalog));
   if (denied.length > 0) {
-    throw new Rejection('catalog_not_allowed', `Catalog ${denied.map((c) => `"${c}"`).join(', ')} is not allowed; allowed catalogs: ${policy.allowedCatalogs.join(', ')}`);
+    throw new Rejection(
+      'catalog_not_allowed',
+      `Catalog ${denied.map((c) => `"${c}"`).join(', ')} is not allowed; allowed catalogs: ${policy.allowedCatalogs.join(', ')}`,
+    );
   }
 }
 
@@ -300,7 +342,12 @@ function referencedCatalogs(grammar: Grammar, statement: ParseTreeNode, sessionC
     else addSession();
   };
   for (const node of walk(statement)) {
-    if (node instanceof parser.TableRefContext || node instanceof parser.ViewRefContext || node instanceof parser.TableNameCreateContext || node instanceof parser.ViewNameCreateContext) {
+    if (
+      node instanceof parser.TableRefContext ||
+      node instanceof parser.ViewRefContext ||
+      node instanceof parser.TableNameCreateContext ||
+      node instanceof parser.ViewNameCreateContext
+    ) {
       addQualified(node.identifier(), 2);
     } else if (node instanceof parser.SchemaRefContext || node instanceof parser.SchemaNameCreateContext) {
       addQualified(node.identifier(), 1);
@@ -341,7 +388,11 @@ function showStatement(grammar: Grammar, statement: ParseTreeNode): ShowStatemen
     return { kind: 'schemas', catalog: ref ? identifierValue(ref.identifier().getText()) : undefined };
   }
   if (statement instanceof parser.ShowTablesContext) {
-    const parts = statement.schemaRef()?.identifier().map((part) => identifierValue(part.getText())) ?? [];
+    const parts =
+      statement
+        .schemaRef()
+        ?.identifier()
+        .map((part) => identifierValue(part.getText())) ?? [];
     return parts.length === 2 ? { kind: 'tables', catalog: parts[0], schema: parts[1] } : { kind: 'tables', schema: parts[0] };
   }
   if (statement instanceof parser.ShowColumnsContext) {
@@ -352,7 +403,10 @@ function showStatement(grammar: Grammar, statement: ParseTreeNode): ShowStatemen
     return { kind: 'columns', catalog, schema, table };
   }
   if (statement instanceof parser.ShowCreateTableContext) {
-    const parts = statement.tableRef().identifier().map((part) => identifierValue(part.getText()));
+    const parts = statement
+      .tableRef()
+      .identifier()
+      .map((part) => identifierValue(part.getText()));
     if (parts.length === 0) return undefined;
     const [table, schema, catalog] = [...parts].reverse();
     return { kind: 'create_table', catalog, schema, table };

@@ -27,7 +27,12 @@ export interface FailedStatement {
  * the error name is before them (direct Trino: "TABLE_NOT_FOUND: line 1:15: …") or after them (XDP: "… (TABLE_NOT_FOUND)").
  */
 const ERROR_NAME = /\b(TABLE|SCHEMA|CATALOG|COLUMN)_NOT_FOUND\b/;
-const QUOTED_NAME = { TABLE: /\bTable '((?:[^']|'')+)'/, SCHEMA: /\bSchema '((?:[^']|'')+)'/, CATALOG: /\bCatalog '((?:[^']|'')+)'/, COLUMN: /\bColumn '((?:[^']|'')+)'/ };
+const QUOTED_NAME = {
+  TABLE: /\bTable '((?:[^']|'')+)'/,
+  SCHEMA: /\bSchema '((?:[^']|'')+)'/,
+  CATALOG: /\bCatalog '((?:[^']|'')+)'/,
+  COLUMN: /\bColumn '((?:[^']|'')+)'/,
+};
 
 /** The missing name a Trino error reports, or nothing when it is not a `*_NOT_FOUND` we can look up. */
 export function missingNameOf(message: string, statement: FailedStatement): MissingName | undefined {
@@ -44,7 +49,9 @@ export function missingNameOf(message: string, statement: FailedStatement): Miss
     }
     case 'TABLE': {
       const [catalog, schema, table] = split(quoted, 3, statement);
-      return catalog === undefined || schema === undefined || table === undefined ? undefined : { what: 'Table', name: table, catalog, schema };
+      return catalog === undefined || schema === undefined || table === undefined
+        ? undefined
+        : { what: 'Table', name: table, catalog, schema };
     }
     default: {
       const references = tableReferences(statement);
@@ -100,7 +107,12 @@ function tableReferences(statement: FailedStatement): Array<[string, string, str
   for (const match of statement.sql.matchAll(TABLE_REFERENCE)) {
     const parts = [...match[1].matchAll(new RegExp(IDENTIFIER, 'g'))].map(([identifier]) => unquote(identifier));
     const [catalog, schema, table] = [...[statement.catalog, statement.schema].slice(0, 3 - parts.length), ...parts];
-    if (catalog !== undefined && schema !== undefined && table !== undefined && !references.some((r) => r.join('.') === [catalog, schema, table].join('.'))) {
+    if (
+      catalog !== undefined &&
+      schema !== undefined &&
+      table !== undefined &&
+      !references.some((r) => r.join('.') === [catalog, schema, table].join('.'))
+    ) {
       references.push([catalog, schema, table]);
     }
   }

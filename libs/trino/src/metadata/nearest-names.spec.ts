@@ -7,7 +7,9 @@ describe('nearest names for something that does not exist', () => {
   });
 
   it('says what exists, and only that it does not exist when nothing does', () => {
-    expect(doesNotExist('Catalog', 'memroy', ['memory', 'system'])).toBe('Catalog "memroy" does not exist; nearest existing: "memory", "system"');
+    expect(doesNotExist('Catalog', 'memroy', ['memory', 'system'])).toBe(
+      'Catalog "memroy" does not exist; nearest existing: "memory", "system"',
+    );
     expect(doesNotExist('Catalog', 'x', [])).toBe('Catalog "x" does not exist');
   });
 });

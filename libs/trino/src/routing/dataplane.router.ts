@@ -73,7 +73,9 @@ export class DataplaneRouter implements OnModuleDestroy {
     const targets = await this.targets(signal);
     if (dataplane === undefined) {
       if (targets.length === 1) return targets[0];
-      throw new ToolError('invalid_arguments', `"dataplane" is required: ${describeTargets(targets)}`, { fields: [{ field: 'dataplane', message: 'is required when several dataplanes exist' }] });
+      throw new ToolError('invalid_arguments', `"dataplane" is required: ${describeTargets(targets)}`, {
+        fields: [{ field: 'dataplane', message: 'is required when several dataplanes exist' }],
+      });
     }
     let found = this.xdpDataplanes?.byKey.get(dataplane);
     if (!found && this.xdp.enabled && Date.now() - (this.xdpDataplanes?.fetchedAt ?? 0) > 5000) {
@@ -81,7 +83,9 @@ export class DataplaneRouter implements OnModuleDestroy {
       found = (await this.refreshXdpDataplanes(signal)).byKey.get(dataplane);
     }
     if (found) return found;
-    throw new ToolError('not_found', `Unknown dataplane "${dataplane}": ${describeTargets(targets)}`, { fields: [{ field: 'dataplane', message: 'unknown dataplane' }] });
+    throw new ToolError('not_found', `Unknown dataplane "${dataplane}": ${describeTargets(targets)}`, {
+      fields: [{ field: 'dataplane', message: 'unknown dataplane' }],
+    });
   }
 
   /** Every target: the fixed ones, then the XDP dataplanes (cached listing). */

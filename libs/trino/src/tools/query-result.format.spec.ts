@@ -1,10 +1,20 @@
 import { jsonBytes } from '../engine/row-budget.js';
-import { planLines, renderBoundedAnswer, renderPlanAnswer, renderResultText, toContent, type QueryResultContent } from './query-result.format.js';
+import {
+  planLines,
+  renderBoundedAnswer,
+  renderPlanAnswer,
+  renderResultText,
+  toContent,
+  type QueryResultContent,
+} from './query-result.format.js';
 
 function content(rows: QueryResultContent['rows'], truncated = false): QueryResultContent {
   return {
     dataplane: 'local',
-    columns: [{ name: 'id', type: 'integer' }, { name: 'note', type: 'varchar' }],
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'note', type: 'varchar' },
+    ],
     rows,
     rowCount: rows.length,
     truncated,
@@ -15,7 +25,15 @@ function content(rows: QueryResultContent['rows'], truncated = false): QueryResu
 
 describe('renderResultText', () => {
   it('renders a header with types, one line per row, and a summary', () => {
-    const text = renderResultText(content([[1, 'a'], [2, null], [3, { x: [1] } as never]]), 4096, 100);
+    const text = renderResultText(
+      content([
+        [1, 'a'],
+        [2, null],
+        [3, { x: [1] } as never],
+      ]),
+      4096,
+      100,
+    );
     expect(text).toBe('id (integer) | note (varchar)\n1 | a\n2 | NULL\n3 | {"x":[1]}\n3 row(s) · query q1 on dataplane "local" · 5 ms');
   });
 
@@ -40,7 +58,10 @@ describe('renderResultText', () => {
   });
 
   it('still fits when even the header is larger than the budget', () => {
-    const wide: QueryResultContent = { ...content([]), columns: Array.from({ length: 400 }, (_, i) => ({ name: `column_${i}`, type: 'varchar' })) };
+    const wide: QueryResultContent = {
+      ...content([]),
+      columns: Array.from({ length: 400 }, (_, i) => ({ name: `column_${i}`, type: 'varchar' })),
+    };
     const text = renderResultText(wide, 1024, 100);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
     expect(text).toContain('[text truncated to the result size budget]');
@@ -49,12 +70,19 @@ describe('renderResultText', () => {
 
 /** What the registry sends for a tool answer, inside the JSON-RPC envelope. */
 function wireBytes(answer: { text: string; structuredContent: QueryResultContent }): number {
-  return jsonBytes({ jsonrpc: '2.0', id: 12345, result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent } });
+  return jsonBytes({
+    jsonrpc: '2.0',
+    id: 12345,
+    result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent },
+  });
 }
 
 describe('renderBoundedAnswer', () => {
   it('leaves a result that fits untouched', () => {
-    const small = content([[1, 'a'], [2, 'b']]);
+    const small = content([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
     const answer = renderBoundedAnswer(small, 4096, 100);
     expect(answer.structuredContent).toBe(small);
     expect(answer.structuredContent.truncatedBy).toBeUndefined();
@@ -98,7 +126,16 @@ describe('renderBoundedAnswer', () => {
 });
 
 describe('plan answers (trino_explain)', () => {
-  const result = (rows: string[][]) => ({ columns: [{ name: 'explain_key', type: 'varchar' }, { name: 'explain_value', type: 'varchar' }], rows, truncated: false, queryId: 'q2', stats: { state: 'FINISHED', elapsedMs: 3 } });
+  const result = (rows: string[][]) => ({
+    columns: [
+      { name: 'explain_key', type: 'varchar' },
+      { name: 'explain_value', type: 'varchar' },
+    ],
+    rows,
+    truncated: false,
+    queryId: 'q2',
+    stats: { state: 'FINISHED', elapsedMs: 3 },
+  });
 
   it('splits the plan cell into lines, uncut however long', () => {
     const long = `│ ${'x'.repeat(400)} │`;
@@ -110,7 +147,11 @@ describe('plan answers (trino_explain)', () => {
   it('stays within the byte budget and says how many lines it left out', () => {
     const plan = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'─'.repeat(60)}`).join('\n');
     const answer = renderPlanAnswer(toContent('local', planLines(result([['physical_plan', plan]]))), 16 * 1024);
-    const wire = jsonBytes({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent } });
+    const wire = jsonBytes({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { content: [{ type: 'text', text: answer.text }], structuredContent: answer.structuredContent },
+    });
     expect(wire).toBeLessThanOrEqual(16 * 1024);
     expect(answer.text).toMatch(/Plan cut to fit the 16384-byte result budget \(RESULT_MAX_BYTES\): \d+ of 2000 lines shown\./);
     expect(answer.structuredContent).toMatchObject({ truncated: true, truncatedBy: 'bytes' });

@@ -74,7 +74,12 @@ export function fitRows(content: QueryResultContent, budgetBytes: number): Query
  * cells are cut, a closing note says so explicitly, as it does when the row cap or the byte
  * budget (`resultBudgetBytes`, RESULT_MAX_BYTES) stopped the query.
  */
-export function renderResultText(content: QueryResultContent, budgetBytes: number, maxRows: number, resultBudgetBytes = budgetBytes): string {
+export function renderResultText(
+  content: QueryResultContent,
+  budgetBytes: number,
+  maxRows: number,
+  resultBudgetBytes = budgetBytes,
+): string {
   const lines = [content.columns.map((column) => `${column.name} (${column.type})`).join(' | ')];
   let used = textBytes(lines[0]) + 2;
   let shown = 0;
@@ -89,7 +94,9 @@ export function renderResultText(content: QueryResultContent, budgetBytes: numbe
   }
   const notes = [`${content.rowCount} row(s) · query ${content.queryId} on dataplane "${content.dataplane}" · ${content.elapsedMs} ms`];
   if (shown < content.rowCount) {
-    notes.push(`Text truncated: ${shown} of ${content.rowCount} rows shown to stay within ${budgetBytes} bytes; all ${content.rowCount} rows are in structuredContent.`);
+    notes.push(
+      `Text truncated: ${shown} of ${content.rowCount} rows shown to stay within ${budgetBytes} bytes; all ${content.rowCount} rows are in structuredContent.`,
+    );
   }
   if (content.truncatedBy === 'bytes') {
     notes.push(
@@ -131,7 +138,10 @@ export function renderPlanAnswer(content: QueryResultContent, budgetBytes: numbe
     used += size;
   }
   const notes = [`query ${content.queryId} on dataplane "${content.dataplane}" · ${content.elapsedMs} ms`];
-  if (lines.length < content.rows.length) notes.push(`Plan cut to fit the ${budgetBytes}-byte result budget (RESULT_MAX_BYTES): ${lines.length} of ${content.rows.length} lines shown.`);
+  if (lines.length < content.rows.length)
+    notes.push(
+      `Plan cut to fit the ${budgetBytes}-byte result budget (RESULT_MAX_BYTES): ${lines.length} of ${content.rows.length} lines shown.`,
+    );
   return { text: `${lines.join('\n')}\n${notes.join('\n')}`, structuredContent };
 }
 
@@ -151,7 +161,10 @@ function truncateBytes(text: string, budgetBytes: number): string {
   const note = '\n[text truncated to the result size budget]';
   let keep = Math.max(budgetBytes - textBytes(note), 0);
   for (;;) {
-    const prefix = Buffer.from(text, 'utf8').subarray(0, keep).toString('utf8').replace(/\uFFFD$/, '');
+    const prefix = Buffer.from(text, 'utf8')
+      .subarray(0, keep)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
     if (keep === 0 || textBytes(prefix) + textBytes(note) <= budgetBytes) return prefix + note;
     keep = Math.floor(keep * 0.9);
   }

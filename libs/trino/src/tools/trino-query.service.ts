@@ -14,7 +14,6 @@ import { DataplaneRouter, type QueryTarget } from '../routing/dataplane.router.j
 import type { ExecuteQueryArgs } from './trino-tools.schemas.js';
 import { planLines, type QueryResultContent, renderBoundedAnswer, renderPlanAnswer, toContent } from './query-result.format.js';
 
-
 /** Rows the metadata tools return at most (catalog listings are never this long in practice). */
 const METADATA_MAX_ROWS = 10_000;
 /** Longest caller name put in Trino's client info (a JWT subject can be anything). */
@@ -62,7 +61,8 @@ export class TrinoQueryService {
     // Every catalog the guard found (tables, functions, SHOW targets, the session catalog), before any engine is asked.
     this.checkCatalogScopes(checked.catalogs, context);
     if (options.explain) {
-      if (checked.kind === 'explain') throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
+      if (checked.kind === 'explain')
+        throw this.reject(new StatementRejectedError('syntax', 'Pass the statement to explain without EXPLAIN'));
       checked = { ...(await this.checkStatement(`EXPLAIN ${checked.sql}`, sessionCatalog)), show: undefined };
     }
     const request: QueryRequest = {
@@ -76,7 +76,13 @@ export class TrinoQueryService {
       identity: this.identity(target, call),
     };
     let result = await this.execute(target, request, context).catch(async (error: unknown) => {
-      throw await this.withNearestNames(error, target, request, { sql: checked.sql, catalog: sessionCatalog, schema: args.schema }, context);
+      throw await this.withNearestNames(
+        error,
+        target,
+        request,
+        { sql: checked.sql, catalog: sessionCatalog, schema: args.schema },
+        context,
+      );
     });
     if (checked.show?.kind === 'catalogs') result = this.onlyAllowedCatalogs(result, context);
     if (options.explain) return renderPlanAnswer(toContent(target.dataplane, planLines(result)), this.config.trino.resultMaxBytes);
@@ -128,19 +134,29 @@ export class TrinoQueryService {
     context: ToolContext,
   ): Promise<void> {
     const { metadata } = target.engine;
-    const catalogs = (await this.listNames(target, request, metadata.catalogs(), context)).filter((name) => this.visibleCatalog(name, context));
+    const catalogs = (await this.listNames(target, request, metadata.catalogs(), context)).filter((name) =>
+      this.visibleCatalog(name, context),
+    );
     const existingCatalog = catalogs.find((name) => name.toLowerCase() === catalog.toLowerCase());
     if (existingCatalog === undefined) throw new ToolError('not_found', doesNotExist('Catalog', catalog, catalogs));
     if (schema === undefined) return;
     const schemas = await this.listNames(target, request, metadata.schemas(catalog), context);
-    if (!schemas.includes(schema)) throw new ToolError('not_found', doesNotExist('Schema', schema, schemas, `catalog ${JSON.stringify(catalog)}`));
+    if (!schemas.includes(schema))
+      throw new ToolError('not_found', doesNotExist('Schema', schema, schemas, `catalog ${JSON.stringify(catalog)}`));
     if (table === undefined) return;
     const tables = await this.listNames(target, request, metadata.tables(catalog, schema), context, 1);
-    if (!tables.includes(table)) throw new ToolError('not_found', doesNotExist('Table', table, tables, `schema ${JSON.stringify(`${catalog}.${schema}`)}`));
+    if (!tables.includes(table))
+      throw new ToolError('not_found', doesNotExist('Table', table, tables, `schema ${JSON.stringify(`${catalog}.${schema}`)}`));
   }
 
   /** One column of a metadata listing (the first, or `column`), run like the tool's own query. */
-  private async listNames(target: QueryTarget, request: QueryRequest, listing: MetadataQuery, context: ToolContext, column = 0): Promise<string[]> {
+  private async listNames(
+    target: QueryTarget,
+    request: QueryRequest,
+    listing: MetadataQuery,
+    context: ToolContext,
+    column = 0,
+  ): Promise<string[]> {
     let result = await this.execute(target, { ...request, sql: listing.sql }, context);
     if (listing.reshape) result = listing.reshape(result);
     return result.rows.map((row) => row[column]).filter((name): name is string => typeof name === 'string');
@@ -157,7 +173,13 @@ export class TrinoQueryService {
    * named. DuckDB says "Did you mean" itself. If the lookup fails or finds nothing, the original
    * error goes out unchanged.
    */
-  private async withNearestNames(error: unknown, target: QueryTarget, request: QueryRequest, statement: FailedStatement, context: ToolContext): Promise<unknown> {
+  private async withNearestNames(
+    error: unknown,
+    target: QueryTarget,
+    request: QueryRequest,
+    statement: FailedStatement,
+    context: ToolContext,
+  ): Promise<unknown> {
     if (!isToolError(error) || error.kind !== 'not_found' || target.engine.kind === 'duckdb') return error;
     const missing = missingNameOf(error.message, statement);
     if (missing === undefined) return error;
@@ -167,11 +189,21 @@ export class TrinoQueryService {
       const lookup = candidatesQuery(missing);
       const timeoutMs = Math.min(NEAREST_NAMES_TIMEOUT_MS, request.timeoutMs);
       const signal = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]);
-      const result = await target.engine.execute({ ...request, sql: lookup.sql, show: undefined, maxRows: CANDIDATE_LIMIT, timeoutMs }, { signal });
+      const result = await target.engine.execute(
+        { ...request, sql: lookup.sql, show: undefined, maxRows: CANDIDATE_LIMIT, timeoutMs },
+        { signal },
+      );
       const names = result.rows.map((row) => row[0]).filter((name): name is string => typeof name === 'string');
-      const nearest = nearestNames(missing.name, missing.what === 'Catalog' ? names.filter(visible) : names).filter((name) => name !== missing.name);
+      const nearest = nearestNames(missing.name, missing.what === 'Catalog' ? names.filter(visible) : names).filter(
+        (name) => name !== missing.name,
+      );
       if (nearest.length === 0) return error;
-      return new ToolError(error.kind, `${error.message}; nearest existing ${missing.what.toLowerCase()} names: ${nearest.map((n) => JSON.stringify(n)).join(', ')}`, error.details, { cause: error });
+      return new ToolError(
+        error.kind,
+        `${error.message}; nearest existing ${missing.what.toLowerCase()} names: ${nearest.map((n) => JSON.stringify(n)).join(', ')}`,
+        error.details,
+        { cause: error },
+      );
     } catch {
       return error;
     }
@@ -188,7 +220,12 @@ export class TrinoQueryService {
   private checkCatalogArgument(catalog: string | undefined, context: ToolContext): void {
     if (catalog === undefined) return;
     if (!this.guard.isCatalogAllowed(catalog)) {
-      throw this.reject(new StatementRejectedError('catalog_not_allowed', `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.guard.allowedCatalogs.join(', ')}`));
+      throw this.reject(
+        new StatementRejectedError(
+          'catalog_not_allowed',
+          `Catalog "${catalog}" is not allowed; allowed catalogs: ${this.guard.allowedCatalogs.join(', ')}`,
+        ),
+      );
     }
     this.checkCatalogScopes([catalog], context);
   }
@@ -209,7 +246,10 @@ export class TrinoQueryService {
     const passthrough = trino.auth === 'passthrough';
     if (target.engine.kind !== 'trino') return undefined;
     if (passthrough && principal.bearerToken === undefined) {
-      throw new ToolError('forbidden', "TRINO_AUTH=passthrough queries Trino with the caller's own JWT, and this caller did not authenticate with one");
+      throw new ToolError(
+        'forbidden',
+        "TRINO_AUTH=passthrough queries Trino with the caller's own JWT, and this caller did not authenticate with one",
+      );
     }
     const user = trino.impersonation ? principal.user : undefined;
     // Passthrough without X-Trino-User: Trino takes the user from the token, whose principal is (by default) its subject.
@@ -249,7 +289,11 @@ export class TrinoQueryService {
       try {
         const result = await target.engine.execute(request, { signal: context.signal, onProgress: progressReporter(context) });
         this.metrics.recordTrinoQuery(kind, 'success', (performance.now() - started) / 1000, result.rows.length);
-        span.setAttributes({ 'db.response.returned_rows': result.rows.length, 'xdp.query.id': result.queryId, 'xdp.result.truncated': result.truncated });
+        span.setAttributes({
+          'db.response.returned_rows': result.rows.length,
+          'xdp.query.id': result.queryId,
+          'xdp.result.truncated': result.truncated,
+        });
         if (context.audit) context.audit.queryId = result.queryId;
         return result;
       } catch (error) {
@@ -319,4 +363,3 @@ function progressReporter(context: ToolContext): (progress: QueryProgress) => vo
     context.reportProgress({ progress: step, message });
   };
 }
-

@@ -73,7 +73,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_CATALOGS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane }, context) => this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, {}, (m) => m.catalogs()),
+      handler: ({ dataplane }, context) =>
+        this.queries.runMetadata({ tool: 'trino_list_catalogs', context }, dataplane, {}, (m) => m.catalogs()),
     };
   }
 
@@ -85,7 +86,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_SCHEMAS_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog }, context) => this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, { catalog }, (m) => m.schemas(catalog)),
+      handler: ({ dataplane, catalog }, context) =>
+        this.queries.runMetadata({ tool: 'trino_list_schemas', context }, dataplane, { catalog }, (m) => m.schemas(catalog)),
     };
   }
 
@@ -97,7 +99,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: LIST_TABLES_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: ({ dataplane, catalog, schema }, context) => this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, { catalog, schema }, (m) => m.tables(catalog, schema)),
+      handler: ({ dataplane, catalog, schema }, context) =>
+        this.queries.runMetadata({ tool: 'trino_list_tables', context }, dataplane, { catalog, schema }, (m) => m.tables(catalog, schema)),
     };
   }
 
@@ -110,7 +113,9 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
       handler: ({ dataplane, catalog, schema, table }, context) =>
-        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, { catalog, schema, table }, (m) => m.columns({ catalog, schema, table })),
+        this.queries.runMetadata({ tool: 'trino_describe_table', context }, dataplane, { catalog, schema, table }, (m) =>
+          m.columns({ catalog, schema, table }),
+        ),
     };
   }
 
@@ -122,7 +127,8 @@ export class TrinoToolsProvider implements ToolSource, OnApplicationBootstrap, O
       inputSchema: EXPLAIN_INPUT,
       outputSchema: QUERY_RESULT_SCHEMA,
       annotations: TRINO_ANNOTATIONS,
-      handler: (args, context) => this.queries.runUserQuery({ ...args, maxRows: 10_000 }, { tool: 'trino_explain', context }, { explain: true }),
+      handler: (args, context) =>
+        this.queries.runUserQuery({ ...args, maxRows: 10_000 }, { tool: 'trino_explain', context }, { explain: true }),
     };
   }
 }

@@ -20,7 +20,10 @@ export const QUERY_RESULT_SCHEMA: ObjectSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, type: { type: 'string', description: 'Trino type name, e.g. varchar, bigint, decimal(10,2)' } },
+        properties: {
+          name: { type: 'string' },
+          type: { type: 'string', description: 'Trino type name, e.g. varchar, bigint, decimal(10,2)' },
+        },
         required: ['name', 'type'],
         additionalProperties: false,
       },
@@ -35,7 +38,8 @@ export const QUERY_RESULT_SCHEMA: ObjectSchema = {
     truncatedBy: {
       type: 'string',
       enum: ['rows', 'bytes'],
-      description: 'What cut the result: the maxRows cap, or the result size budget (later rows dropped; over-long values end in "…[cut: N bytes in full]")',
+      description:
+        'What cut the result: the maxRows cap, or the result size budget (later rows dropped; over-long values end in "…[cut: N bytes in full]")',
     },
     queryId: { type: 'string' },
     elapsedMs: { type: 'integer', minimum: 0 },
@@ -61,7 +65,13 @@ export const EXECUTE_QUERY_INPUT = {
   properties: {
     dataplane: DATAPLANE_PROPERTY,
     query: { ...SQL_TEXT, description: 'One read-only SQL statement (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN)' },
-    maxRows: { type: 'integer', minimum: 1, maximum: MAX_ROWS_LIMIT, default: 100, description: 'Row cap; reading stops there and the query is cancelled' },
+    maxRows: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_ROWS_LIMIT,
+      default: 100,
+      description: 'Row cap; reading stops there and the query is cancelled',
+    },
     ...SESSION_PROPERTIES,
   },
   required: ['query'],

@@ -22,13 +22,19 @@ export class XdpTrinoEngine implements QueryEngine {
 
   async execute(request: QueryRequest, options: ExecuteOptions): Promise<QueryResult> {
     if (request.catalog !== undefined || request.schema !== undefined) {
-      throw new ToolError('invalid_arguments', 'XDP dataplanes take no session catalog or schema; qualify table names as catalog.schema.table');
+      throw new ToolError(
+        'invalid_arguments',
+        'XDP dataplanes take no session catalog or schema; qualify table names as catalog.schema.table',
+      );
     }
     const deadline = new QueryDeadline(options.signal, request.timeoutMs);
     const started = performance.now();
     try {
       options.onProgress?.({ state: 'SUBMITTED', rowsReceived: 0 });
-      const execution = await this.client.executeQuery({ dataplane: this.dataplaneId, query: request.sql }, { signal: deadline.signal, timeoutMs: request.timeoutMs });
+      const execution = await this.client.executeQuery(
+        { dataplane: this.dataplaneId, query: request.sql },
+        { signal: deadline.signal, timeoutMs: request.timeoutMs },
+      );
       const result = execution.result ?? {};
       const data = (result.data ?? []) as CellValue[][];
       const collector = new RowCollector(request.maxRows, request.maxBytes);
@@ -37,7 +43,11 @@ export class XdpTrinoEngine implements QueryEngine {
       // A non-null nextUri means XDP returned only part of the result; report it as truncated.
       const truncated = truncatedBy !== undefined || (typeof result.nextUri === 'string' && result.nextUri !== '');
       const stats = (result.stats ?? {}) as { state?: string; processedRows?: number; processedBytes?: number };
-      options.onProgress?.({ state: stats.state ?? result.state ?? 'FINISHED', processedRows: stats.processedRows, rowsReceived: rows.length });
+      options.onProgress?.({
+        state: stats.state ?? result.state ?? 'FINISHED',
+        processedRows: stats.processedRows,
+        rowsReceived: rows.length,
+      });
       return {
         queryId: execution.queryId ?? result.id ?? String(execution.id ?? ''),
         columns: (result.columns ?? []).map((column: XdpQueryColumn) => ({ name: column.name, type: column.type })),

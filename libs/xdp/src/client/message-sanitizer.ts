@@ -7,6 +7,9 @@ const IDENTIFIER = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 export type Sanitize = (text: string) => string;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 /**
  * Upstream text is untrusted: it may echo our credentials, carry control characters that would
  * forge log lines, or be a whole HTML error page. Secrets are scrubbed (by the application's one
@@ -16,8 +19,7 @@ export function createMessageSanitizer(sources: ScrubberSources | readonly strin
   const scrub = createSecretScrubber(sources);
   return (text) => {
     // Control characters from an upstream body would forge log lines or garble clients' text.
-    // eslint-disable-next-line no-control-regex
-    const clean = scrub(text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim());
+    const clean = scrub(text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim());
     return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}…` : clean;
   };
 }

@@ -6,12 +6,18 @@ const sanitize = createMessageSanitizer(['s3cr3t-value']);
 
 describe('XDP failure mapping', () => {
   it('reads message, detailedMessage and errorCode from an envelope, sanitised', () => {
-    const said = upstreamSaid({ errorCode: 12, message: 'Denied\n\u001b[31mforged line', detailedMessage: 'key s3cr3t-value rejected' }, sanitize);
+    const said = upstreamSaid(
+      { errorCode: 12, message: 'Denied\n\u001b[31mforged line', detailedMessage: 'key s3cr3t-value rejected' },
+      sanitize,
+    );
     expect(said).toEqual({ errorCode: 12, message: 'Denied [31mforged line — key [REDACTED] rejected' });
   });
 
   it('reads a Trino-style error object and drops duplicates and blanks', () => {
-    expect(upstreamSaid({ message: 'x', detailedMessage: 'x', error: { message: 'y' } }, sanitize)).toEqual({ message: 'x — y', errorCode: undefined });
+    expect(upstreamSaid({ message: 'x', detailedMessage: 'x', error: { message: 'y' } }, sanitize)).toEqual({
+      message: 'x — y',
+      errorCode: undefined,
+    });
     expect(upstreamSaid({ message: ' ', detailedMessage: null }, sanitize)).toEqual({ message: undefined, errorCode: undefined });
     expect(upstreamSaid('<html>502</html>', sanitize)).toEqual({});
   });
@@ -21,15 +27,35 @@ describe('XDP failure mapping', () => {
   });
 
   it.each([
-    [401, 'upstream', 'credentials_rejected', 'XDP rejected the credentials (HTTP 401) for GET /datastore: check XDP_ACCESS_KEY and XDP_SECRET_KEY'],
-    [403, 'upstream', 'credentials_rejected', 'XDP rejected the credentials (HTTP 403) for GET /datastore: check XDP_ACCESS_KEY and XDP_SECRET_KEY'],
-    [404, 'upstream', 'not_found', 'XDP answered 404 Not Found for GET /datastore: check that XDP_BASE_URL is the control-plane API root (https://<host>/xdp-cp-service/api)'],
+    [
+      401,
+      'upstream',
+      'credentials_rejected',
+      'XDP rejected the credentials (HTTP 401) for GET /datastore: check XDP_ACCESS_KEY and XDP_SECRET_KEY',
+    ],
+    [
+      403,
+      'upstream',
+      'credentials_rejected',
+      'XDP rejected the credentials (HTTP 403) for GET /datastore: check XDP_ACCESS_KEY and XDP_SECRET_KEY',
+    ],
+    [
+      404,
+      'upstream',
+      'not_found',
+      'XDP answered 404 Not Found for GET /datastore: check that XDP_BASE_URL is the control-plane API root (https://<host>/xdp-cp-service/api)',
+    ],
     [400, 'invalid_arguments', 'rejected_request', 'XDP rejected GET /datastore with HTTP 400'],
     [409, 'upstream', 'rejected_request', 'XDP rejected GET /datastore with HTTP 409'],
     [302, 'upstream', 'redirect', expect.stringContaining('redirects are not followed so the credentials are never sent elsewhere')],
     [503, 'upstream', 'server_error', 'XDP failed with HTTP 503 for GET /datastore after 3 attempts'],
   ])('maps HTTP %i to %s (%s)', (status, kind, reason, message) => {
-    expect(errorForStatus('GET /datastore', status, {}, status === 503 ? 3 : 1)).toMatchObject({ kind, reason, message, details: { upstreamStatus: status } });
+    expect(errorForStatus('GET /datastore', status, {}, status === 503 ? 3 : 1)).toMatchObject({
+      kind,
+      reason,
+      message,
+      details: { upstreamStatus: status },
+    });
   });
 
   it('maps 429 to rate_limited with the retry delay in seconds', () => {
@@ -41,24 +67,41 @@ describe('XDP failure mapping', () => {
   });
 
   it('explains an open breaker and when it will try again', () => {
-    expect(errorForOpenCircuit('GET /dataplane', { state: 'open', consecutiveFailures: 5, lastFailure: 'HTTP 503', retryInMs: 7200 }).message).toBe(
+    expect(
+      errorForOpenCircuit('GET /dataplane', { state: 'open', consecutiveFailures: 5, lastFailure: 'HTTP 503', retryInMs: 7200 }).message,
+    ).toBe(
       'XDP is unavailable: 5 consecutive requests failed (last: HTTP 503); new requests are refused for another 8 s. Failing fast instead of waiting for GET /dataplane',
     );
   });
 
   it('classifies transport errors, retrying only those that can heal', () => {
     const axiosError = (code: string, message = code) => new AxiosError(message, code);
-    expect(classifyTransportError(axiosError('ECONNREFUSED'))).toEqual({ description: 'connection refused (ECONNREFUSED)', retryable: true, tooLarge: false });
+    expect(classifyTransportError(axiosError('ECONNREFUSED'))).toEqual({
+      description: 'connection refused (ECONNREFUSED)',
+      retryable: true,
+      tooLarge: false,
+    });
     expect(classifyTransportError(axiosError('ENOTFOUND'))).toMatchObject({ retryable: false });
     expect(classifyTransportError(axiosError('ERR_BAD_RESPONSE', 'stream has been aborted'))).toMatchObject({ retryable: true });
-    expect(classifyTransportError(axiosError('ERR_BAD_RESPONSE', 'maxContentLength size of 1024 exceeded'))).toEqual({ description: 'response too large', retryable: false, tooLarge: true });
-    expect(classifyTransportError(axiosError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'))).toMatchObject({ retryable: false });
+    expect(classifyTransportError(axiosError('ERR_BAD_RESPONSE', 'maxContentLength size of 1024 exceeded'))).toEqual({
+      description: 'response too large',
+      retryable: false,
+      tooLarge: true,
+    });
+    expect(classifyTransportError(axiosError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'))).toMatchObject({
+      retryable: false,
+    });
   });
 
   it('finds a query failure in error or result.error, and none in a successful run', () => {
     expect(queryFailureOf({ queryId: 'q1', error: null, result: { error: null, data: [] } }, 200, sanitize)).toBeUndefined();
-    expect(queryFailureOf({ queryId: 'q1', error: 'boom' }, 200, sanitize)).toMatchObject({ message: 'Query failed [q1]: boom', kind: 'upstream' });
-    expect(queryFailureOf({ result: { id: 'q2', error: { message: 'no', errorName: 'X', errorType: 'INTERNAL_ERROR' } } }, 200, sanitize)).toMatchObject({
+    expect(queryFailureOf({ queryId: 'q1', error: 'boom' }, 200, sanitize)).toMatchObject({
+      message: 'Query failed [q1]: boom',
+      kind: 'upstream',
+    });
+    expect(
+      queryFailureOf({ result: { id: 'q2', error: { message: 'no', errorName: 'X', errorType: 'INTERNAL_ERROR' } } }, 200, sanitize),
+    ).toMatchObject({
       message: 'Query failed [q2]: no (X)',
       kind: 'upstream',
       queryId: 'q2',
@@ -74,15 +117,18 @@ describe('XDP identifiers echoed by a hostile upstream', () => {
     expect(upstreamSaid({ errorCode: 'E_QUERY 1; password=x', message: 'm' }, hostile).errorCode).toBeUndefined();
     expect(upstreamSaid({ errorCode: 'E_QUERY_1', message: 'm' }, hostile).errorCode).toBe('E_QUERY_1');
     const failed = queryFailureOf(
-      { queryId: 'XDP-SECRET-planted-0042', error: { message: 'bad XDP-SECRET-planted-0042', errorName: 'XDP-SECRET-planted-0042', errorCode: 1 } },
+      {
+        queryId: 'XDP-SECRET-planted-0042',
+        error: { message: 'bad XDP-SECRET-planted-0042', errorName: 'XDP-SECRET-planted-0042', errorCode: 1 },
+      },
       500,
       hostile,
     )!;
     expect(failed.message).toBe('Query failed: bad [REDACTED]');
     expect(failed.queryId).toBeUndefined();
     expect(JSON.stringify(failed.queryError)).not.toContain('XDP-SECRET-planted-0042');
-    expect(queryFailureOf({ queryId: '20250821_164055_00012_x7k2p', error: { message: 'm', errorName: 'SYNTAX_ERROR' } }, 200, hostile)!.message).toBe(
-      'Query failed [20250821_164055_00012_x7k2p]: m (SYNTAX_ERROR)',
-    );
+    expect(
+      queryFailureOf({ queryId: '20250821_164055_00012_x7k2p', error: { message: 'm', errorName: 'SYNTAX_ERROR' } }, 200, hostile)!.message,
+    ).toBe('Query failed [20250821_164055_00012_x7k2p]: m (SYNTAX_ERROR)');
   });
 });

@@ -33,7 +33,16 @@ const CONNECTION_ERRORS: Record<string, string> = {
 };
 
 /** Errors where a second attempt can succeed; TLS and DNS-name failures will not fix themselves. */
-const RETRYABLE_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Reads XDP's `message`/`detailedMessage` (envelope) or an `error` string/object from any body. */
 export function upstreamSaid(body: unknown, sanitize: Sanitize): UpstreamSaid {
@@ -43,13 +52,17 @@ export function upstreamSaid(body: unknown, sanitize: Sanitize): UpstreamSaid {
     .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
     .map(sanitize);
   const unique = [...new Set(parts)];
-  const errorCode = safeIdentifier(typeof record.errorCode === 'number' || typeof record.errorCode === 'string' ? record.errorCode : undefined, sanitize);
+  const errorCode = safeIdentifier(
+    typeof record.errorCode === 'number' || typeof record.errorCode === 'string' ? record.errorCode : undefined,
+    sanitize,
+  );
   return { message: unique.length > 0 ? unique.join(' — ') : undefined, errorCode };
 }
 
 function errorText(error: unknown): string | undefined {
   if (typeof error === 'string') return error;
-  if (typeof error === 'object' && error !== null && typeof (error as XdpTrinoError).message === 'string') return (error as XdpTrinoError).message;
+  if (typeof error === 'object' && error !== null && typeof (error as XdpTrinoError).message === 'string')
+    return (error as XdpTrinoError).message;
   return undefined;
 }
 
@@ -63,45 +76,101 @@ function attemptsSuffix(attempts: number): string {
 }
 
 /** Maps an HTTP error status (XDP answered, but not with success) to a precise error. */
-export function errorForStatus(endpoint: string, status: number, said: UpstreamSaid, attempts: number, retryAfterMs?: number): XdpRequestError {
+export function errorForStatus(
+  endpoint: string,
+  status: number,
+  said: UpstreamSaid,
+  attempts: number,
+  retryAfterMs?: number,
+): XdpRequestError {
   const details = { upstreamStatus: status, errorCode: said.errorCode, attempts };
   if (status === 401 || status === 403) {
-    return new XdpRequestError('upstream', `XDP rejected the credentials (HTTP ${status}) for ${endpoint}: check XDP_ACCESS_KEY and XDP_SECRET_KEY${saidSuffix(said)}`, 'credentials_rejected', endpoint, details);
+    return new XdpRequestError(
+      'upstream',
+      `XDP rejected the credentials (HTTP ${status}) for ${endpoint}: check XDP_ACCESS_KEY and XDP_SECRET_KEY${saidSuffix(said)}`,
+      'credentials_rejected',
+      endpoint,
+      details,
+    );
   }
   if (status === 404) {
-    return new XdpRequestError('upstream', `XDP answered 404 Not Found for ${endpoint}: check that XDP_BASE_URL is the control-plane API root (https://<host>/xdp-cp-service/api)${saidSuffix(said)}`, 'not_found', endpoint, details);
+    return new XdpRequestError(
+      'upstream',
+      `XDP answered 404 Not Found for ${endpoint}: check that XDP_BASE_URL is the control-plane API root (https://<host>/xdp-cp-service/api)${saidSuffix(said)}`,
+      'not_found',
+      endpoint,
+      details,
+    );
   }
   if (status === 429) {
     const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
     const when = retryAfterSeconds === undefined ? 'retry later' : `retry after ${retryAfterSeconds} s`;
-    return new XdpRequestError('rate_limited', `XDP is rate limiting requests (HTTP 429) for ${endpoint}${attemptsSuffix(attempts)}; ${when}${saidSuffix(said)}`, 'rate_limited', endpoint, { ...details, retryAfterSeconds });
+    return new XdpRequestError(
+      'rate_limited',
+      `XDP is rate limiting requests (HTTP 429) for ${endpoint}${attemptsSuffix(attempts)}; ${when}${saidSuffix(said)}`,
+      'rate_limited',
+      endpoint,
+      { ...details, retryAfterSeconds },
+    );
   }
   if (status >= 500) {
-    return new XdpRequestError('upstream', `XDP failed with HTTP ${status} for ${endpoint}${attemptsSuffix(attempts)}${saidSuffix(said)}`, 'server_error', endpoint, details);
+    return new XdpRequestError(
+      'upstream',
+      `XDP failed with HTTP ${status} for ${endpoint}${attemptsSuffix(attempts)}${saidSuffix(said)}`,
+      'server_error',
+      endpoint,
+      details,
+    );
   }
   if (status >= 300 && status < 400) {
-    return new XdpRequestError('upstream', `XDP answered ${endpoint} with a redirect (HTTP ${status}); redirects are not followed so the credentials are never sent elsewhere: set XDP_BASE_URL to the final URL`, 'redirect', endpoint, details);
+    return new XdpRequestError(
+      'upstream',
+      `XDP answered ${endpoint} with a redirect (HTTP ${status}); redirects are not followed so the credentials are never sent elsewhere: set XDP_BASE_URL to the final URL`,
+      'redirect',
+      endpoint,
+      details,
+    );
   }
   // 400/422: XDP judged the request itself (e.g. an unknown sort field) — the caller's arguments.
   const kind = status === 400 || status === 422 ? 'invalid_arguments' : 'upstream';
-  return new XdpRequestError(kind, `XDP rejected ${endpoint} with HTTP ${status}${saidSuffix(said)}`, 'rejected_request', endpoint, details);
+  return new XdpRequestError(
+    kind,
+    `XDP rejected ${endpoint} with HTTP ${status}${saidSuffix(said)}`,
+    'rejected_request',
+    endpoint,
+    details,
+  );
 }
 
 /** `success: false`, which XDP may send with HTTP 200. */
 export function errorForFailureEnvelope(endpoint: string, status: number, said: UpstreamSaid): XdpRequestError {
   const code = said.errorCode !== undefined ? ` (errorCode ${said.errorCode})` : '';
-  return new XdpRequestError('upstream', `XDP reported a failure for ${endpoint}${code}: ${said.message ?? 'no message given'}`, 'failure_envelope', endpoint, {
-    upstreamStatus: status,
-    errorCode: said.errorCode,
-  });
+  return new XdpRequestError(
+    'upstream',
+    `XDP reported a failure for ${endpoint}${code}: ${said.message ?? 'no message given'}`,
+    'failure_envelope',
+    endpoint,
+    {
+      upstreamStatus: status,
+      errorCode: said.errorCode,
+    },
+  );
 }
 
 export function errorForBadBody(endpoint: string, status: number, problem: string): XdpRequestError {
-  return new XdpRequestError('upstream', `XDP returned a bad response body for ${endpoint}: ${problem}`, 'bad_response', endpoint, { upstreamStatus: status });
+  return new XdpRequestError('upstream', `XDP returned a bad response body for ${endpoint}: ${problem}`, 'bad_response', endpoint, {
+    upstreamStatus: status,
+  });
 }
 
 export function errorForTimeout(endpoint: string, timeoutMs: number, attempts: number): XdpRequestError {
-  return new XdpRequestError('timeout', `XDP did not answer ${endpoint} within ${timeoutMs} ms${attemptsSuffix(attempts)} (XDP_TIMEOUT_MS)`, 'timeout', endpoint, { attempts });
+  return new XdpRequestError(
+    'timeout',
+    `XDP did not answer ${endpoint} within ${timeoutMs} ms${attemptsSuffix(attempts)} (XDP_TIMEOUT_MS)`,
+    'timeout',
+    endpoint,
+    { attempts },
+  );
 }
 
 export function errorForCancel(endpoint: string): XdpRequestError {
@@ -111,24 +180,47 @@ export function errorForCancel(endpoint: string): XdpRequestError {
 /** The internal address is not named: callers learn that XDP is unreachable, operators know where it is (XDP_BASE_URL). */
 export function errorForTransport(endpoint: string, failure: TransportFailure, attempts: number, maxBytes: number): XdpRequestError {
   if (failure.tooLarge) {
-    return new XdpRequestError('upstream', `XDP's answer to ${endpoint} is larger than XDP_MAX_RESPONSE_BYTES (${maxBytes} bytes)`, 'too_large', endpoint, { attempts });
+    return new XdpRequestError(
+      'upstream',
+      `XDP's answer to ${endpoint} is larger than XDP_MAX_RESPONSE_BYTES (${maxBytes} bytes)`,
+      'too_large',
+      endpoint,
+      { attempts },
+    );
   }
-  return new XdpRequestError('unavailable', `XDP is unreachable for ${endpoint}${attemptsSuffix(attempts)}: ${failure.description}`, 'unreachable', endpoint, { attempts });
+  return new XdpRequestError(
+    'unavailable',
+    `XDP is unreachable for ${endpoint}${attemptsSuffix(attempts)}: ${failure.description}`,
+    'unreachable',
+    endpoint,
+    { attempts },
+  );
 }
 
 export function errorForOpenCircuit(endpoint: string, breaker: BreakerSnapshot): XdpRequestError {
   const last = breaker.lastFailure ? ` (last: ${breaker.lastFailure})` : '';
   // The breaker refuses calls only while open (a half-open breaker makes callers wait for its probe), so the time left is known.
   const wait = `new requests are refused for another ${Math.ceil((breaker.retryInMs ?? 0) / 1000)} s`;
-  return new XdpRequestError('unavailable', `XDP is unavailable: ${breaker.consecutiveFailures} consecutive requests failed${last}; ${wait}. Failing fast instead of waiting for ${endpoint}`, 'circuit_open', endpoint);
+  return new XdpRequestError(
+    'unavailable',
+    `XDP is unavailable: ${breaker.consecutiveFailures} consecutive requests failed${last}; ${wait}. Failing fast instead of waiting for ${endpoint}`,
+    'circuit_open',
+    endpoint,
+  );
 }
 
 /** Classifies an error thrown by axios for a request that was not aborted by us. */
 export function classifyTransportError(error: unknown): TransportFailure {
-  const code = isAxiosError(error) ? (error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code) : (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = isAxiosError(error)
+    ? (error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code)
+    : (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ResponseTooLarge || /maxContentLength/.test(message)) return { description: 'response too large', retryable: false, tooLarge: true };
-  if (/stream has been aborted|aborted|socket hang up/i.test(message) && (code === undefined || code === 'ERR_BAD_RESPONSE' || code === 'ECONNRESET')) {
+  if (error instanceof ResponseTooLarge || /maxContentLength/.test(message))
+    return { description: 'response too large', retryable: false, tooLarge: true };
+  if (
+    /stream has been aborted|aborted|socket hang up/i.test(message) &&
+    (code === undefined || code === 'ERR_BAD_RESPONSE' || code === 'ECONNRESET')
+  ) {
     return { description: 'connection closed before the response was complete', retryable: true, tooLarge: false };
   }
   if (code !== undefined && CONNECTION_ERRORS[code]) {
@@ -145,6 +237,19 @@ export function queryFailureOf(execution: XdpQueryExecution, status: number, san
   // errorName, errorCode and queryId are shown as identifiers only: XDP may echo anything in them.
   const errorName = typeof error === 'object' ? safeIdentifier(error.errorName, sanitize) : undefined;
   const queryId = safeIdentifier(execution.queryId ?? execution.result?.id, sanitize);
-  const safeError = typeof error === 'object' ? { message: text, errorName, errorCode: safeIdentifier(error.errorCode, sanitize), errorType: safeIdentifier(error.errorType, sanitize) } : text;
-  return new XdpQueryError(`Query failed${queryId ? ` [${queryId}]` : ''}: ${text}${errorName ? ` (${errorName})` : ''}`, safeError, queryId, status);
+  const safeError =
+    typeof error === 'object'
+      ? {
+          message: text,
+          errorName,
+          errorCode: safeIdentifier(error.errorCode, sanitize),
+          errorType: safeIdentifier(error.errorType, sanitize),
+        }
+      : text;
+  return new XdpQueryError(
+    `Query failed${queryId ? ` [${queryId}]` : ''}: ${text}${errorName ? ` (${errorName})` : ''}`,
+    safeError,
+    queryId,
+    status,
+  );
 }

@@ -18,7 +18,12 @@ describe('sendXdpRequest against a local HTTP server', () => {
       request.on('end', () => handler(request, Buffer.concat(chunks).toString('utf8'), response));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    transport = { base: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/`), agent, headers: { accessKey: 'ak' }, maxResponseBytes: 64 };
+    transport = {
+      base: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/`),
+      agent,
+      headers: { accessKey: 'ak' },
+      maxResponseBytes: 64,
+    };
   });
 
   afterAll(async () => {
@@ -32,11 +37,30 @@ describe('sendXdpRequest against a local HTTP server', () => {
   it('sends the path under the base, the query, the headers and a JSON body, and resolves every status with the text', async () => {
     let seen: { url?: string; method?: string; accessKey?: unknown; traceparent?: unknown; type?: unknown; body?: string } = {};
     handler = (request, body, response) => {
-      seen = { url: request.url, method: request.method, accessKey: request.headers.accesskey, traceparent: request.headers.traceparent, type: request.headers['content-type'], body };
+      seen = {
+        url: request.url,
+        method: request.method,
+        accessKey: request.headers.accesskey,
+        traceparent: request.headers.traceparent,
+        type: request.headers['content-type'],
+        body,
+      };
       response.writeHead(503, { 'Retry-After': '2' }).end('{"ok":false}');
     };
-    const answer = await send({ method: 'POST', params: { page: 0, sort_by: 'name:asc' }, body: { query: 'SELECT 1' }, headers: { traceparent: 'tp' } });
-    expect(seen).toEqual({ url: '/api/v1/datastore?page=0&sort_by=name%3Aasc', method: 'POST', accessKey: 'ak', traceparent: 'tp', type: 'application/json', body: '{"query":"SELECT 1"}' });
+    const answer = await send({
+      method: 'POST',
+      params: { page: 0, sort_by: 'name:asc' },
+      body: { query: 'SELECT 1' },
+      headers: { traceparent: 'tp' },
+    });
+    expect(seen).toEqual({
+      url: '/api/v1/datastore?page=0&sort_by=name%3Aasc',
+      method: 'POST',
+      accessKey: 'ak',
+      traceparent: 'tp',
+      type: 'application/json',
+      body: '{"query":"SELECT 1"}',
+    });
     expect(answer).toMatchObject({ status: 503, data: '{"ok":false}' });
     expect(answer.headers['retry-after']).toBe('2');
   });
@@ -64,7 +88,12 @@ describe('sendXdpRequest against a local HTTP server', () => {
 
 describe('xdpTransportOf', () => {
   it('takes the base URL, the key headers and the agent of the XDP HTTP settings', () => {
-    const options = xdpHttpOptions({ baseUrl: 'http://xdp.example:8080/api', accessKey: 'ak', secretKey: 'sk', maxResponseBytes: 10 } as Parameters<typeof xdpHttpOptions>[0]);
+    const options = xdpHttpOptions({
+      baseUrl: 'http://xdp.example:8080/api',
+      accessKey: 'ak',
+      secretKey: 'sk',
+      maxResponseBytes: 10,
+    } as Parameters<typeof xdpHttpOptions>[0]);
     const transport = xdpTransportOf(options, 10);
     expect(transport.base.href).toBe('http://xdp.example:8080/api');
     expect(transport.headers).toEqual({ Accept: 'application/json', accessKey: 'ak', secretKey: 'sk' });

@@ -1,4 +1,10 @@
-import { type Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
+import {
+  type Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+  type RequestOptions,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { CreateAxiosDefaults } from 'axios';
 
@@ -71,7 +77,9 @@ export function sendXdpRequest(transport: XdpTransport, request: XdpHttpRequest)
   };
   return new Promise<XdpHttpAnswer>((resolve, reject) => {
     const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
-    const outgoing = send(options, (response) => readBody(response, transport.maxResponseBytes, () => outgoing.destroy()).then(resolve, reject));
+    const outgoing = send(options, (response) =>
+      readBody(response, transport.maxResponseBytes, () => outgoing.destroy()).then(resolve, reject),
+    );
     // 'on', not 'once': a destroyed request can report more than one error, and each must be handled.
     outgoing.on('error', reject);
     outgoing.end(payload);
@@ -94,7 +102,9 @@ function readBody(response: IncomingMessage, limit: number, drop: () => void): P
       chunks.push(chunk);
     });
     response.on('error', reject);
-    response.once('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, data: Buffer.concat(chunks, size).toString('utf8') }));
+    response.once('end', () =>
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, data: Buffer.concat(chunks, size).toString('utf8') }),
+    );
     // A connection closed mid-body ends the message without 'end' (and, on recent Node, with an 'aborted' error).
     response.once('close', () => {
       if (!response.complete) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));

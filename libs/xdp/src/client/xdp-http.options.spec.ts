@@ -47,7 +47,12 @@ describe('xdpHttpOptions', () => {
       };
       pump();
     });
-    const config = loadAppConfig({ XDP_BASE_URL: xdp.url, XDP_ACCESS_KEY: 'ak', XDP_SECRET_KEY: 'sk', XDP_MAX_RESPONSE_BYTES: String(LIMIT) });
+    const config = loadAppConfig({
+      XDP_BASE_URL: xdp.url,
+      XDP_ACCESS_KEY: 'ak',
+      XDP_SECRET_KEY: 'sk',
+      XDP_MAX_RESPONSE_BYTES: String(LIMIT),
+    });
     client = axios.create(xdpHttpOptions(config.xdp));
   });
 
@@ -59,7 +64,9 @@ describe('xdpHttpOptions', () => {
   });
 
   it('bounds the inflated size of a gzip answer to POST /query/execute by XDP_MAX_RESPONSE_BYTES', async () => {
-    await expect(client.post('/query/execute', { engine: 'TRINO', dataplane: '1', query: 'SELECT 1' })).rejects.toThrow(`maxContentLength size of ${LIMIT} exceeded`);
+    await expect(client.post('/query/execute', { engine: 'TRINO', dataplane: '1', query: 'SELECT 1' })).rejects.toThrow(
+      `maxContentLength size of ${LIMIT} exceeded`,
+    );
     expect(inflatedBytesSent).toBeLessThan(64 * 1024 * 1024);
   });
 

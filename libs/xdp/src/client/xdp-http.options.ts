@@ -20,7 +20,13 @@ const IDLE_SOCKET_TIMEOUT_MS = 4_000;
  * host; bodies arrive as text because the client parses and validates them itself.
  */
 export function xdpHttpOptions(config: XdpConfig): HttpModuleOptions {
-  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_TIMEOUT_MS };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS,
+    maxFreeSockets: MAX_SOCKETS,
+    scheduling: 'lifo' as const,
+    timeout: IDLE_SOCKET_TIMEOUT_MS,
+  };
   return {
     baseURL: config.baseUrl,
     headers: {

@@ -76,7 +76,10 @@ describe('XdpClient against the fake XDP server', () => {
     });
 
     it('keeps integers beyond 2^53 in query results exact, as decimal strings', async () => {
-      xdp.enqueue({ kind: 'raw', body: '{"id":1,"queryId":"q1","error":null,"status":"SUCCESS","result":{"columns":[{"name":"n","type":"bigint"}],"data":[[9007199254740993,42,1.5]]}}' });
+      xdp.enqueue({
+        kind: 'raw',
+        body: '{"id":1,"queryId":"q1","error":null,"status":"SUCCESS","result":{"columns":[{"name":"n","type":"bigint"}],"data":[[9007199254740993,42,1.5]]}}',
+      });
       const execution = await client.executeQuery({ dataplane: '168', query: 'SELECT n' });
       expect(execution.result?.data).toEqual([['9007199254740993', 42, 1.5]]);
     });
@@ -94,16 +97,26 @@ describe('XdpClient against the fake XDP server', () => {
 
     it('refuses to run without configuration, naming the variables', async () => {
       const unconfigured = clientFor({});
-      await expect(unconfigured.listDataplanes()).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringContaining('XDP_BASE_URL') });
+      await expect(unconfigured.listDataplanes()).rejects.toMatchObject({
+        kind: 'unavailable',
+        message: expect.stringContaining('XDP_BASE_URL'),
+      });
     });
   });
 
   describe('failures XDP reports', () => {
     it('surfaces a success:false envelope sent with HTTP 200, keeping errorCode and status', async () => {
-      xdp.enqueue({ kind: 'failure-envelope', errorCode: 4031, message: 'Tenant suspended', detailedMessage: 'Contact your administrator' });
+      xdp.enqueue({
+        kind: 'failure-envelope',
+        errorCode: 4031,
+        message: 'Tenant suspended',
+        detailedMessage: 'Contact your administrator',
+      });
       const error = await failure(client.listDatastores(PAGE));
       expect(error).toMatchObject({ kind: 'upstream', reason: 'failure_envelope', errorCode: 4031, details: { upstreamStatus: 200 } });
-      expect(error.message).toBe('XDP reported a failure for GET /datastore (errorCode 4031): Tenant suspended — Contact your administrator');
+      expect(error.message).toBe(
+        'XDP reported a failure for GET /datastore (errorCode 4031): Tenant suspended — Contact your administrator',
+      );
       expect(xdp.requests()).toHaveLength(1);
     });
 
@@ -138,11 +151,25 @@ describe('XdpClient against the fake XDP server', () => {
     });
 
     it.each([
-      ['malformed JSON', { kind: 'malformed-json' } as const, 'XDP returned a bad response body for GET /datastore: not valid JSON (content-type application/json)'],
-      ['a wrong shape', { kind: 'wrong-shape' } as const, 'XDP returned a bad response body for GET /datastore: data is missing "dataStores"'],
+      [
+        'malformed JSON',
+        { kind: 'malformed-json' } as const,
+        'XDP returned a bad response body for GET /datastore: not valid JSON (content-type application/json)',
+      ],
+      [
+        'a wrong shape',
+        { kind: 'wrong-shape' } as const,
+        'XDP returned a bad response body for GET /datastore: data is missing "dataStores"',
+      ],
       [
         'a wrongly typed field',
-        { kind: 'wrong-shape', body: { success: true, data: { dataStores: [{ id: 'x', name: 'a', dataplaneId: 1, dataStoreType: 'S3' }], meta: { page: 0, size: 1, count: 1 } } } } as const,
+        {
+          kind: 'wrong-shape',
+          body: {
+            success: true,
+            data: { dataStores: [{ id: 'x', name: 'a', dataplaneId: 1, dataStoreType: 'S3' }], meta: { page: 0, size: 1, count: 1 } },
+          },
+        } as const,
         'XDP returned a bad response body for GET /datastore: data.dataStores[0].id must be integer',
       ],
     ])('rejects %s as a bad response body without retrying', async (_name, behaviour, message) => {
@@ -162,7 +189,11 @@ describe('XdpClient against the fake XDP server', () => {
     it('refuses an answer larger than XDP_MAX_RESPONSE_BYTES without retrying', async () => {
       const capped = clientFor({ ...xdp.env(), XDP_MAX_RESPONSE_BYTES: '4096' });
       const error = await failure(capped.listDatastores({ ...PAGE, size: 100 }));
-      expect(error).toMatchObject({ kind: 'upstream', reason: 'too_large', message: "XDP's answer to GET /datastore is larger than XDP_MAX_RESPONSE_BYTES (4096 bytes)" });
+      expect(error).toMatchObject({
+        kind: 'upstream',
+        reason: 'too_large',
+        message: "XDP's answer to GET /datastore is larger than XDP_MAX_RESPONSE_BYTES (4096 bytes)",
+      });
       expect(xdp.requests()).toHaveLength(1);
       capped.onModuleDestroy();
     });
@@ -171,12 +202,22 @@ describe('XdpClient against the fake XDP server', () => {
       xdp.enqueue({ kind: 'query-error', error: "line 1:8: Column 'x' cannot be resolved", where: 'top' });
       const error = await failure(client.executeQuery({ dataplane: '168', query: 'SELECT x' }));
       expect(error).toBeInstanceOf(XdpQueryError);
-      expect(error).toMatchObject({ kind: 'upstream', reason: 'query_failed', queryError: "line 1:8: Column 'x' cannot be resolved", details: { upstreamStatus: 200 } });
+      expect(error).toMatchObject({
+        kind: 'upstream',
+        reason: 'query_failed',
+        queryError: "line 1:8: Column 'x' cannot be resolved",
+        details: { upstreamStatus: 200 },
+      });
       expect(error.message).toMatch(/^Query failed \[\w+\]: line 1:8: Column 'x' cannot be resolved$/);
     });
 
     it('reports a failed query given as a Trino error object in result.error', async () => {
-      const trinoError = { message: 'Table tpch.sf1.nope does not exist', errorCode: 46, errorName: 'TABLE_NOT_FOUND', errorType: 'USER_ERROR' };
+      const trinoError = {
+        message: 'Table tpch.sf1.nope does not exist',
+        errorCode: 46,
+        errorName: 'TABLE_NOT_FOUND',
+        errorType: 'USER_ERROR',
+      };
       xdp.enqueue({ kind: 'query-error', error: trinoError, where: 'result' });
       const error = (await failure(client.executeQuery({ dataplane: '168', query: 'SELECT * FROM nope' }))) as XdpQueryError;
       // Classified like the same failure on direct Trino (one taxonomy): an unknown table is not_found.
@@ -259,7 +300,11 @@ describe('XdpClient against the fake XDP server', () => {
       const impatient = clientFor({ ...xdp.env(), XDP_TIMEOUT_MS: '300' });
       xdp.setBehaviour({ kind: 'hang' });
       const error = await failure(impatient.listDatastores(PAGE));
-      expect(error).toMatchObject({ kind: 'timeout', reason: 'timeout', message: 'XDP did not answer GET /datastore within 300 ms (XDP_TIMEOUT_MS)' });
+      expect(error).toMatchObject({
+        kind: 'timeout',
+        reason: 'timeout',
+        message: 'XDP did not answer GET /datastore within 300 ms (XDP_TIMEOUT_MS)',
+      });
       await xdp.waitFor((log) => log[0]?.outcome === 'aborted');
       expect(xdp.requests()).toHaveLength(1);
       impatient.onModuleDestroy();
@@ -284,7 +329,10 @@ describe('XdpClient against the fake XDP server', () => {
   describe('circuit breaker', () => {
     it('opens after consecutive failures, fails fast without requests, probes and recovers', async () => {
       const clock = new ManualClock(); // the breaker's cooldown reads it
-      const guarded = clientFor({ ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '1000' }, clock);
+      const guarded = clientFor(
+        { ...xdp.env(), XDP_MAX_ATTEMPTS: '1', XDP_BREAKER_THRESHOLD: '2', XDP_BREAKER_COOLDOWN_MS: '1000' },
+        clock,
+      );
       xdp.setBehaviour({ kind: 'status', status: 503 });
       await failure(guarded.listDataplanes());
       await failure(guarded.listDataplanes());
@@ -292,7 +340,9 @@ describe('XdpClient against the fake XDP server', () => {
 
       const fast = await failure(guarded.listDataplanes());
       expect(fast).toMatchObject({ kind: 'unavailable', reason: 'circuit_open' });
-      expect(fast.message).toMatch(/^XDP is unavailable: 2 consecutive requests failed \(last: HTTP 503\); new requests are refused for another 1 s/);
+      expect(fast.message).toMatch(
+        /^XDP is unavailable: 2 consecutive requests failed \(last: HTTP 503\); new requests are refused for another 1 s/,
+      );
       expect(xdp.requests()).toHaveLength(2);
 
       clock.advance(1000);
@@ -320,10 +370,18 @@ describe('XdpClient against the fake XDP server', () => {
 
     it('reports SQL that XDP answers with HTTP 500 as the query failing, and keeps the shared breaker closed', async () => {
       const guarded = clientFor({ ...xdp.env(), XDP_BREAKER_THRESHOLD: '1' });
-      const error = { message: "line 1:8: Column 'nope' cannot be resolved", errorCode: 47, errorName: 'COLUMN_NOT_FOUND', errorType: 'USER_ERROR' };
+      const error = {
+        message: "line 1:8: Column 'nope' cannot be resolved",
+        errorCode: 47,
+        errorName: 'COLUMN_NOT_FOUND',
+        errorType: 'USER_ERROR',
+      };
       xdp.enqueue({ kind: 'query-error', error, where: 'result', httpStatus: 500 }, { times: 3 });
       for (let call = 0; call < 3; call++) {
-        expect(await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT nope' }))).toMatchObject({ reason: 'query_failed', kind: 'not_found' });
+        expect(await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT nope' }))).toMatchObject({
+          reason: 'query_failed',
+          kind: 'not_found',
+        });
       }
       expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
       await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
@@ -350,7 +408,9 @@ describe('XdpClient against the fake XDP server', () => {
   it('records every attempt in the upstream metrics by endpoint and status', async () => {
     const metrics = new MetricsService();
     const count = async (status: string) =>
-      (await metrics.upstreamRequests.get()).values.find((value) => value.labels.endpoint === '/dataplane' && value.labels.status === status)?.value ?? 0;
+      (await metrics.upstreamRequests.get()).values.find(
+        (value) => value.labels.endpoint === '/dataplane' && value.labels.status === status,
+      )?.value ?? 0;
     const before = { ok: await count('200'), unavailable: await count('503') };
     xdp.enqueue({ kind: 'status', status: 503 });
     await client.listDataplanes();

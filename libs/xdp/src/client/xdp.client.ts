@@ -24,7 +24,13 @@ import {
 } from './xdp-failure.mapper.js';
 import { type Check, checkDataplaneList, checkDataStorePage, checkEnvelope, checkQueryExecution } from './xdp-response.validator.js';
 import { isXdpRequestError, type XdpRequestError } from './xdp.errors.js';
-import type { XdpDataplaneList, XdpDataStorePage, XdpExecuteQueryParams, XdpListDatastoresParams, XdpQueryExecution } from './xdp.models.js';
+import type {
+  XdpDataplaneList,
+  XdpDataStorePage,
+  XdpExecuteQueryParams,
+  XdpListDatastoresParams,
+  XdpQueryExecution,
+} from './xdp.models.js';
 
 export const XDP_NOT_CONFIGURED = 'XDP is not configured: set XDP_BASE_URL, XDP_ACCESS_KEY and XDP_SECRET_KEY';
 
@@ -218,7 +224,8 @@ export class XdpClient implements OnModuleDestroy {
         timeoutMs,
         idempotent: request.idempotent,
         guarded: !request.probe,
-        onRetry: (error, delayMs, next) => this.logger.warn(`Retrying ${endpoint} in ${delayMs} ms (attempt ${next} of ${this.settings.maxAttempts}): ${error.message}`),
+        onRetry: (error, delayMs, next) =>
+          this.logger.warn(`Retrying ${endpoint} in ${delayMs} ms (attempt ${next} of ${this.settings.maxAttempts}): ${error.message}`),
         errors: {
           cancelled: () => errorForCancel(endpoint),
           timedOut: (attempts) => errorForTimeout(endpoint, timeoutMs, attempts),
@@ -261,12 +268,20 @@ export class XdpClient implements OnModuleDestroy {
     throw new AttemptFailure(error, retryInMs);
   }
 
-  private failureOf(request: XdpRequest, response: XdpHttpAnswer, body: ParsedBody, attempt: number): { error: XdpRequestError; retryInMs?: number } {
+  private failureOf(
+    request: XdpRequest,
+    response: XdpHttpAnswer,
+    body: ParsedBody,
+    attempt: number,
+  ): { error: XdpRequestError; retryInMs?: number } {
     const endpoint = label(request);
     const { status } = response;
     const backoff = request.idempotent ? this.policy.backoffMs(attempt) : undefined;
     // A query XDP reports failed with a 5xx is the caller's query failing: report it as such.
-    const queryFailure = request.path === '/query/execute' && status >= 500 && body.ok && reportsQueryFailure(body.value) ? queryFailureOf(body.value as XdpQueryExecution, status, this.sanitize) : undefined;
+    const queryFailure =
+      request.path === '/query/execute' && status >= 500 && body.ok && reportsQueryFailure(body.value)
+        ? queryFailureOf(body.value as XdpQueryExecution, status, this.sanitize)
+        : undefined;
     if (queryFailure) return { error: queryFailure };
     const said = body.ok ? upstreamSaid(body.value, this.sanitize) : {};
     if (status === 429) {
@@ -294,7 +309,13 @@ export class XdpClient implements OnModuleDestroy {
    * per attempt. Resolves for every answer that shows XDP healthy (even one refusing this
    * request); throws UpstreamUnhealthy for the failures the shared breaker counts.
    */
-  private async attempt(request: XdpRequest, signal: AbortSignal, callerSignal: AbortSignal | undefined, attempt: number, timeoutMs: number): Promise<Exchange> {
+  private async attempt(
+    request: XdpRequest,
+    signal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<Exchange> {
     const endpoint = label(request);
     const started = performance.now();
     let status: string;
@@ -302,13 +323,22 @@ export class XdpClient implements OnModuleDestroy {
       const upstream = { peer: 'xdp', method: request.method, url: `${this.settings.baseUrl}${request.path}`, resendCount: attempt - 1 };
       const response = await tracedUpstreamRequest(
         upstream,
-        (traceHeaders) => sendXdpRequest(this.transport, { method: request.method, path: request.path, params: request.params, body: request.body, headers: traceHeaders, signal }),
+        (traceHeaders) =>
+          sendXdpRequest(this.transport, {
+            method: request.method,
+            path: request.path,
+            params: request.params,
+            body: request.body,
+            headers: traceHeaders,
+            signal,
+          }),
         (answer) => answer.status,
       );
       status = String(response.status);
       const body = this.parseBody(request, response);
       // The breaker is shared by every caller: only XDP's own failures count, never one caller's bad query.
-      if (verdictForStatus(response.status, body.ok ? body.value : undefined, request.path === '/query/execute') === 'healthy') return { response, body };
+      if (verdictForStatus(response.status, body.ok ? body.value : undefined, request.path === '/query/execute') === 'healthy')
+        return { response, body };
       const { error, retryInMs } = this.failureOf(request, response, body, attempt);
       throw new UpstreamUnhealthy(error, `HTTP ${response.status}`, retryInMs);
     } catch (error) {
@@ -323,7 +353,11 @@ export class XdpClient implements OnModuleDestroy {
       const failure = classifyTransportError(error);
       const failed = errorForTransport(endpoint, failure, attempt, this.settings.maxResponseBytes);
       if (failure.tooLarge) throw new AttemptFailure(failed);
-      throw new UpstreamUnhealthy(failed, failure.description, failure.retryable && request.idempotent ? this.policy.backoffMs(attempt) : undefined);
+      throw new UpstreamUnhealthy(
+        failed,
+        failure.description,
+        failure.retryable && request.idempotent ? this.policy.backoffMs(attempt) : undefined,
+      );
     } finally {
       this.metrics.recordUpstreamRequest('xdp', request.path, status!, (performance.now() - started) / 1000);
     }

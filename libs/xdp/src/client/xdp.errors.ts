@@ -61,7 +61,10 @@ export class XdpQueryError extends XdpRequestError {
   ) {
     // Classified like a direct Trino failure: a USER_ERROR is the caller's query, not an upstream fault.
     const kind: ToolErrorKind = typeof queryError === 'object' ? kindOfTrinoError(queryError) : 'upstream';
-    super(kind, message, 'query_failed', 'POST /query/execute', { upstreamStatus, errorCode: typeof queryError === 'object' ? queryError.errorCode : undefined });
+    super(kind, message, 'query_failed', 'POST /query/execute', {
+      upstreamStatus,
+      errorCode: typeof queryError === 'object' ? queryError.errorCode : undefined,
+    });
     this.name = 'XdpQueryError';
   }
 }

@@ -45,7 +45,12 @@ describe('XdpHealthMonitor', () => {
   it('is unknown until the first check, then up after the cheap datastore call', async () => {
     expect(subject.xdpState()).toMatchObject({ status: 'unknown' });
     await subject.monitor.check();
-    expect(subject.xdpState()).toMatchObject({ status: 'up', breaker: 'closed', latencyMs: expect.any(Number), checkedAt: expect.any(String) });
+    expect(subject.xdpState()).toMatchObject({
+      status: 'up',
+      breaker: 'closed',
+      latencyMs: expect.any(Number),
+      checkedAt: expect.any(String),
+    });
     expect(xdp.requests()).toEqual([expect.objectContaining({ method: 'GET', path: '/datastore', query: { page: '0', size: '1' } })]);
   });
 

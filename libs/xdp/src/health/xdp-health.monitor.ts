@@ -57,7 +57,10 @@ export class XdpHealthMonitor implements OnApplicationBootstrap, OnModuleDestroy
     const started = performance.now();
     const checkedAt = new Date().toISOString();
     try {
-      await this.client.checkConnection({ signal: this.stopping.signal, timeoutMs: Math.min(this.settings.timeoutMs, CHECK_TIMEOUT_CAP_MS) });
+      await this.client.checkConnection({
+        signal: this.stopping.signal,
+        timeoutMs: Math.min(this.settings.timeoutMs, CHECK_TIMEOUT_CAP_MS),
+      });
       if (this.state.status !== 'up') this.logger.log('XDP is reachable and accepted the credentials');
       this.state = { status: 'up', checkedAt, latencyMs: Math.round(performance.now() - started) };
     } catch (error) {

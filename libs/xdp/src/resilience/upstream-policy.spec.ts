@@ -1,6 +1,5 @@
 import { AttemptFailure, type BreakerSnapshot, type RunOptions, UpstreamPolicy, UpstreamUnhealthy } from './upstream-policy.js';
 
-
 class Cancelled extends Error {}
 class TimedOut extends Error {
   constructor(readonly attempts: number) {
@@ -76,7 +75,8 @@ describe('UpstreamPolicy', () => {
       const refuse = () => {
         throw new AttemptFailure(new Error('query failed: column x cannot be resolved'));
       };
-      for (let call = 0; call < 5; call++) await expect(subject.run(answered('HTTP 500 with a query error'), refuse, GET)).rejects.toThrow('query failed');
+      for (let call = 0; call < 5; call++)
+        await expect(subject.run(answered('HTTP 500 with a query error'), refuse, GET)).rejects.toThrow('query failed');
       expect(subject.snapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
     });
 
@@ -98,7 +98,9 @@ describe('UpstreamPolicy', () => {
   describe('retries and deadline', () => {
     it('retries an idempotent call while the failure names a wait, up to maxAttempts', async () => {
       const subject = policy(undefined, 3);
-      const attempt = jest.fn((_signal: AbortSignal, attemptNo: number) => Promise.reject(new AttemptFailure(new Error(`failed ${attemptNo}`), 0)));
+      const attempt = jest.fn((_signal: AbortSignal, attemptNo: number) =>
+        Promise.reject(new AttemptFailure(new Error(`failed ${attemptNo}`), 0)),
+      );
       await expect(subject.run(attempt, asIs, GET)).rejects.toThrow('failed 3');
       expect(attempt).toHaveBeenCalledTimes(3);
     });

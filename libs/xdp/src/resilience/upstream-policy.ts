@@ -81,7 +81,10 @@ export interface RunOptions {
 /** The backoff step is computed by whoever classified the failure (exponential backoff or Retry-After). */
 const WAIT_THE_FAILURE_ASKS: IBackoff<IRetryBackoffContext<unknown>> = {
   duration: 0,
-  next: (context) => ({ ...WAIT_THE_FAILURE_ASKS, duration: 'error' in context.result ? ((context.result.error as AttemptFailure).retryInMs ?? 0) : 0 }),
+  next: (context) => ({
+    ...WAIT_THE_FAILURE_ASKS,
+    duration: 'error' in context.result ? ((context.result.error as AttemptFailure).retryInMs ?? 0) : 0,
+  }),
 };
 
 /** Rejection of CallDeadline.race once the call's deadline passes or its caller cancels. */
@@ -170,10 +173,13 @@ export class UpstreamPolicy {
 
   constructor(private readonly options: UpstreamPolicyOptions) {
     this.random = options.random ?? Math.random;
-    this.retrying = retry(handleType(AttemptFailure, (failure) => failure.retryInMs !== undefined), {
-      maxAttempts: Math.max(options.maxAttempts - 1, 0),
-      backoff: WAIT_THE_FAILURE_ASKS,
-    }).dangerouslyUnref();
+    this.retrying = retry(
+      handleType(AttemptFailure, (failure) => failure.retryInMs !== undefined),
+      {
+        maxAttempts: Math.max(options.maxAttempts - 1, 0),
+        backoff: WAIT_THE_FAILURE_ASKS,
+      },
+    ).dangerouslyUnref();
     if (options.breaker) {
       this.counter = new ConsecutiveBreaker(options.breaker.threshold);
       this.cooldown = new BreakerCooldown(options.now ?? (() => Date.now()), options.breaker.cooldownMs);
@@ -195,13 +201,18 @@ export class UpstreamPolicy {
     const consecutiveFailures = this.counter.state;
     const snapshot: BreakerSnapshot = { state, consecutiveFailures };
     const last = this.breaker.lastFailure;
-    if ((state !== 'closed' || consecutiveFailures > 0) && last && 'error' in last && last.error instanceof UpstreamUnhealthy) snapshot.lastFailure = last.error.reason;
+    if ((state !== 'closed' || consecutiveFailures > 0) && last && 'error' in last && last.error instanceof UpstreamUnhealthy)
+      snapshot.lastFailure = last.error.reason;
     if (this.breaker.state === CircuitState.Open) snapshot.retryInMs = this.cooldown!.remainingMs();
     return snapshot;
   }
 
   /** Runs one call: attempts under the breaker, retries and the deadline; throws the caller's error. */
-  async run<A, T>(attempt: (signal: AbortSignal, attemptNo: number) => Promise<A>, settle: (answer: A, attemptNo: number) => T, options: RunOptions): Promise<T> {
+  async run<A, T>(
+    attempt: (signal: AbortSignal, attemptNo: number) => Promise<A>,
+    settle: (answer: A, attemptNo: number) => T,
+    options: RunOptions,
+  ): Promise<T> {
     if (options.signal?.aborted) throw options.errors.cancelled();
     const deadline = new CallDeadline(options.signal, options.timeoutMs);
     const maxAttempts = options.idempotent && options.guarded ? this.options.maxAttempts : 1;

@@ -46,7 +46,10 @@ describe('redactCredentials', () => {
       ['auth key', { host: 'db.example.com', auth: `reader:${PLANTED}` }],
       ['bearer key', { host: 'db.example.com', bearer: PLANTED }],
       ['cookie key', { host: 'db.example.com', cookie: `session=${PLANTED}` }],
-      ['presigned X-Amz-Signature', { url: `https://bucket.s3.amazonaws.com/db.example.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${PLANTED}` }],
+      [
+        'presigned X-Amz-Signature',
+        { url: `https://bucket.s3.amazonaws.com/db.example.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${PLANTED}` },
+      ],
       ['presigned sig=', { url: `https://acct.blob.core.windows.net/db.example.com?sv=2021-08-06&sig=${PLANTED}` }],
       ['user:pw@host without a scheme', { address: `reader:${PLANTED}@db.example.com:5432` }],
       ['JSON inside a string', { options: `{"host":"db.example.com","password":"${PLANTED}"}` }],
@@ -61,7 +64,13 @@ describe('redactCredentials', () => {
   });
 
   it('keeps plain settings visible, also inside an auth object', () => {
-    const config = { url: 's3://bucket/sales', region: 'eu-west-1', auth: { type: 'iam', user: 'reader' }, schedule: '0 12 * * *', format: 'parquet' };
+    const config = {
+      url: 's3://bucket/sales',
+      region: 'eu-west-1',
+      auth: { type: 'iam', user: 'reader' },
+      schedule: '0 12 * * *',
+      format: 'parquet',
+    };
     expect(redactCredentials(config)).toEqual(config);
   });
 

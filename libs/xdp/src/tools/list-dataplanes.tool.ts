@@ -81,6 +81,11 @@ export function renderDataplanes({ dataplanes, totalCount }: ListDataplanesResul
 }
 
 function renderDataplane(dataplane: DataplaneView): string {
-  const parts = [`${dataplane.id} ${dataplane.name}`, dataplane.status, dataplane.type, dataplane.version && `v${dataplane.version}`].filter(Boolean);
+  const parts = [
+    `${dataplane.id} ${dataplane.name}`,
+    dataplane.status,
+    dataplane.type,
+    dataplane.version && `v${dataplane.version}`,
+  ].filter(Boolean);
   return `- ${parts.join(' · ')}${dataplane.description ? ` — ${dataplane.description}` : ''}`;
 }

@@ -4,7 +4,6 @@ import type { XdpDataStore } from '../client/xdp.models.js';
 import { redactCredentials } from './credential-redactor.js';
 import { itemRange, type Pagination, paginationOf } from './pagination.js';
 
-
 export interface DatastoreView {
   id: number;
   name: string;

@@ -9,7 +9,12 @@ import { XdpClient } from '../client/xdp.client.js';
 import { xdpHttpOptions } from '../client/xdp-http.options.js';
 import { XdpToolsProvider } from './xdp-tools.provider.js';
 
-const context = (signal = new AbortController().signal): ToolContext => ({ signal, reportProgress: () => undefined, principal: ANONYMOUS, transport: 'rest' });
+const context = (signal = new AbortController().signal): ToolContext => ({
+  signal,
+  reportProgress: () => undefined,
+  principal: ANONYMOUS,
+  transport: 'rest',
+});
 
 function toolsFor(env: Env): { tools: Map<string, ToolDefinition<any, any>>; client: XdpClient } {
   const config = loadAppConfig(env);
@@ -59,7 +64,16 @@ describe('XDP tools', () => {
     const args = {};
     expect(validate(args)).toBe(true);
     expect(args).toEqual({ page: 0, size: 20, sortBy: 'updatedAt:asc' });
-    for (const bad of [{ page: -1 }, { size: 0 }, { size: 101 }, { sortBy: 'name' }, { sortBy: 'name:up' }, { sortBy: 'a;drop:asc' }, { extra: 1 }, { page: 1.5 }]) {
+    for (const bad of [
+      { page: -1 },
+      { size: 0 },
+      { size: 101 },
+      { sortBy: 'name' },
+      { sortBy: 'name:up' },
+      { sortBy: 'a;drop:asc' },
+      { extra: 1 },
+      { page: 1.5 },
+    ]) {
       expect(validate(bad)).toBe(false);
     }
   });
@@ -69,17 +83,34 @@ describe('XDP tools', () => {
     expect(ajv.validate(datastores().outputSchema!, output.structuredContent)).toBe(true);
     expect(output.structuredContent.pagination).toEqual({ page: 2, size: 20, totalElements: 57, totalPages: 3 });
     expect(output.structuredContent.datastores).toHaveLength(17);
-    expect(Object.keys(output.structuredContent.datastores[0]).sort()).toEqual(
-      ['config', 'createdAt', 'dataStoreType', 'dataplaneId', 'id', 'isCredentialConfigured', 'name', 'tenantId', 'updatedAt'],
-    );
+    expect(Object.keys(output.structuredContent.datastores[0]).sort()).toEqual([
+      'config',
+      'createdAt',
+      'dataStoreType',
+      'dataplaneId',
+      'id',
+      'isCredentialConfigured',
+      'name',
+      'tenantId',
+      'updatedAt',
+    ]);
   });
 
   it('redacts every credential in config, in structured content and text', async () => {
     const output = await datastores().handler(defaults(datastores(), { size: 100 }), context());
     expect(JSON.stringify(output)).not.toContain(FAKE_CREDENTIAL_MARKER);
     const first = output.structuredContent.datastores[0].config;
-    expect(first).toMatchObject({ url: expect.stringMatching(/^\w+:\/\/bucket-\d+\/data$/), region: 'eu-west-1', accessKeyId: '[REDACTED]', credentials: '[REDACTED]' });
-    expect(first.connection).toMatchObject({ user: 'reader', Password: '[REDACTED]', options: [{ sasToken: '[REDACTED]' }, { timeoutMs: 5000 }] });
+    expect(first).toMatchObject({
+      url: expect.stringMatching(/^\w+:\/\/bucket-\d+\/data$/),
+      region: 'eu-west-1',
+      accessKeyId: '[REDACTED]',
+      credentials: '[REDACTED]',
+    });
+    expect(first.connection).toMatchObject({
+      user: 'reader',
+      Password: '[REDACTED]',
+      options: [{ sasToken: '[REDACTED]' }, { timeoutMs: 5000 }],
+    });
   });
 
   it('renders a compact text page with the range and the next page', async () => {
@@ -105,13 +136,24 @@ describe('XDP tools', () => {
     expect(ajv.validate(dataplanes().outputSchema!, output.structuredContent)).toBe(true);
     expect(output.structuredContent).toEqual({
       dataplanes: [
-        { id: 168, name: 'analytics-dp', status: 'ACTIVE', type: 'KUBERNETES', version: '1.4.2', description: 'Primary analytics dataplane' },
+        {
+          id: 168,
+          name: 'analytics-dp',
+          status: 'ACTIVE',
+          type: 'KUBERNETES',
+          version: '1.4.2',
+          description: 'Primary analytics dataplane',
+        },
         { id: 169, name: 'staging-dp', status: 'INACTIVE', type: 'KUBERNETES', version: '1.4.2', description: 'Staging' },
       ],
       totalCount: 2,
     });
     expect(output.text).toBe(
-      ['XDP dataplanes (2):', '- 168 analytics-dp · ACTIVE · KUBERNETES · v1.4.2 — Primary analytics dataplane', '- 169 staging-dp · INACTIVE · KUBERNETES · v1.4.2 — Staging'].join('\n'),
+      [
+        'XDP dataplanes (2):',
+        '- 168 analytics-dp · ACTIVE · KUBERNETES · v1.4.2 — Primary analytics dataplane',
+        '- 169 staging-dp · INACTIVE · KUBERNETES · v1.4.2 — Staging',
+      ].join('\n'),
     );
   });
 

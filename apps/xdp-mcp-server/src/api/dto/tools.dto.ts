@@ -60,7 +60,7 @@ export class ToolResultDto {
   @ApiProperty({ type: [TextContentDto] })
   content!: TextContentDto[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "Present when the tool declares an outputSchema" })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Present when the tool declares an outputSchema' })
   structuredContent?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: 'true when the tool ran but failed; REST answers such results with a 4xx/5xx status' })
