@@ -11,6 +11,9 @@ export interface LoggingOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/** Longest the shutdown waits for queued log lines to reach a reader that is slow to read. */
+const FLUSH_WAIT_MS = 5_000;
+
 const QUIET_ROUTES = /^\/(health|ready|metrics)\b/;
 
 /**
@@ -28,8 +31,21 @@ class LogDestination implements OnApplicationShutdown {
     return this.stream;
   }
 
-  onApplicationShutdown(): void {
-    this.stream?.flushSync();
+  /**
+   * Waits for a write still in flight, then writes the rest synchronously: flushSync() alone skips
+   * the buffer an asynchronous write holds, and with a full pipe that write is retried on a timer
+   * the exiting process may never run (one Audit line in 400 was lost that way). The wait is
+   * bounded, so a reader that never reads cannot hold the shutdown.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return;
+    // sonic-boom exposes no "write in flight" state but this field; it stays set through EAGAIN retries.
+    const deadline = Date.now() + FLUSH_WAIT_MS;
+    while ((stream as unknown as { _writing: boolean })._writing && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    stream.flushSync();
   }
 }
 
