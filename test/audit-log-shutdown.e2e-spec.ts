@@ -1,31 +1,17 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { spawnServer } from './support/spawned-server.js';
 
 const MAIN = join(__dirname, '..', 'dist/apps/xdp-mcp-server/main.js');
 // ~300 bytes per Audit line: more than the 64 KiB a pipe holds.
 const CALLS = 400;
 const BATCH = 20;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForReady(url: string, child: { exitCode: number | null }): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('server exited before it was ready');
-    try {
-      if ((await fetch(`${url}/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setImmediate(resolve));
+/** A log line as JSON; the first chunk read after attaching may start mid-line, which is skipped. */
+function parsed(line: string): { context?: string; tool?: string } {
+  try {
+    return JSON.parse(line) as { context?: string; tool?: string };
+  } catch {
+    return {};
   }
 }
 
@@ -37,27 +23,13 @@ async function waitForReady(url: string, child: { exitCode: number | null }): Pr
  */
 describe('Audit log at shutdown (built server)', () => {
   it('has one Audit line per call answered, even when SIGTERM follows the calls immediately and stdout was not being read', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        AUTH_MODE: 'none',
-        LOG_LEVEL: 'info',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        RATE_LIMIT_REQUESTS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Started and ready before any call: every Audit line arrives after this test starts reading.
+    const server = await spawnServer(MAIN, { RATE_LIMIT_REQUESTS: '0' });
+    const { child, url } = server;
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.resume();
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
     try {
-      await waitForReady(url, child);
-      child.stdout.pause();
+      child.stdout!.pause();
       let answered = 0;
       for (let sent = 0; sent < CALLS; sent += BATCH) {
         const statuses = await Promise.all(
@@ -76,13 +48,13 @@ describe('Audit log at shutdown (built server)', () => {
       expect(answered).toBe(CALLS);
       child.kill('SIGTERM');
       // Resume reading only after the signal, so the shutdown finds a full pipe and a queue behind it.
-      setImmediate(() => child.stdout.resume());
-      const [code] = await exited;
+      setImmediate(() => child.stdout!.resume());
+      const { code } = await server.exit;
       expect(code).toBe(0);
       const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
       const audited = new Set(
         lines
-          .map((line) => JSON.parse(line) as { context?: string; tool?: string })
+          .map(parsed)
           .filter((line) => line.context === 'Audit' && line.tool?.startsWith('audit_probe_'))
           .map((line) => line.tool),
       );
