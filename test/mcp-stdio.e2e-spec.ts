@@ -18,6 +18,14 @@ const initialize = {
 };
 
 /** Runs the server over stdio with `lines` as its whole input; resolves once it exits. */
+/** Every line of `text` parsed as JSON (stdout carries only JSON-RPC messages). */
+function jsonLines(text: string): unknown[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as unknown);
+}
+
 async function runWithInput(args: string[], env: Record<string, string>, lines: object[]) {
   const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -74,10 +82,7 @@ describe('MCP over stdio (built app, e2e)', () => {
       { jsonrpc: '2.0', id: 1, method: 'tools/list' },
     ]);
     expect(code).toBe(0);
-    const replies = stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
+    const replies = jsonLines(stdout);
     expect(replies).toEqual([
       {
         jsonrpc: '2.0',
@@ -103,10 +108,7 @@ describe('MCP over stdio (built app, e2e)', () => {
       { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: envelope('2026-07-28') } },
     ]);
     expect(code).toBe(0);
-    const replies = stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
+    const replies = jsonLines(stdout);
     expect(replies).toEqual([
       {
         jsonrpc: '2.0',
