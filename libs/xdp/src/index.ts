@@ -1,3 +1,4 @@
+export { upstreamAgent } from './client/upstream-dispatcher.js';
 export { XDP_NOT_CONFIGURED, XdpClient, type XdpCallOptions } from './client/xdp.client.js';
 export { isXdpRequestError, XdpQueryError, XdpRequestError, type XdpErrorDetails, type XdpFailureReason } from './client/xdp.errors.js';
 export type {

@@ -1,4 +1,4 @@
-import { AxiosError } from 'axios';
+import { errors } from 'undici';
 import { createMessageSanitizer } from './message-sanitizer.js';
 import { classifyTransportError, errorForOpenCircuit, errorForStatus, queryFailureOf, upstreamSaid } from './xdp-failure.mapper.js';
 
@@ -74,23 +74,46 @@ describe('XDP failure mapping', () => {
     );
   });
 
-  it('classifies transport errors, retrying only those that can heal', () => {
-    const axiosError = (code: string, message = code) => new AxiosError(message, code);
-    expect(classifyTransportError(axiosError('ECONNREFUSED'))).toEqual({
+  it('classifies transport errors by code, retrying only those that can heal', () => {
+    const system = (code: string, message: string) => Object.assign(new Error(message), { code });
+    expect(classifyTransportError(system('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.7:443'))).toEqual({
       description: 'connection refused (ECONNREFUSED)',
       retryable: true,
       tooLarge: false,
     });
-    expect(classifyTransportError(axiosError('ENOTFOUND'))).toMatchObject({ retryable: false });
-    expect(classifyTransportError(axiosError('ERR_BAD_RESPONSE', 'stream has been aborted'))).toMatchObject({ retryable: true });
-    expect(classifyTransportError(axiosError('ERR_BAD_RESPONSE', 'maxContentLength size of 1024 exceeded'))).toEqual({
+    expect(classifyTransportError(system('ENOTFOUND', 'getaddrinfo ENOTFOUND xdp.internal'))).toEqual({
+      description: 'host not found (ENOTFOUND)',
+      retryable: false,
+      tooLarge: false,
+    });
+    expect(classifyTransportError(new errors.SocketError('other side closed'))).toEqual({
+      description: 'connection closed before the response was complete (UND_ERR_SOCKET)',
+      retryable: true,
+      tooLarge: false,
+    });
+    expect(classifyTransportError(new errors.ConnectTimeoutError())).toMatchObject({ retryable: true });
+    expect(classifyTransportError(new errors.HeadersTimeoutError())).toMatchObject({ retryable: true });
+    expect(classifyTransportError(new errors.ClientDestroyedError())).toMatchObject({ retryable: false });
+    expect(classifyTransportError(new errors.ResponseExceededMaxSizeError())).toEqual({
       description: 'response too large',
       retryable: false,
       tooLarge: true,
     });
-    expect(classifyTransportError(axiosError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'))).toMatchObject({
+    expect(classifyTransportError(system('HPE_INVALID_CONSTANT', 'Expected HTTP/'))).toEqual({
+      description: 'invalid HTTP response (HPE_INVALID_CONSTANT)',
       retryable: false,
+      tooLarge: false,
     });
+    expect(classifyTransportError(system('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'))).toEqual({
+      description: 'self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+      retryable: false,
+      tooLarge: false,
+    });
+  });
+
+  it('never reads the message to classify: the same text under another code is not a size failure', () => {
+    const error = Object.assign(new Error('maxContentLength size of 1024 exceeded'), { code: 'ERR_SOMETHING' });
+    expect(classifyTransportError(error)).toMatchObject({ tooLarge: false, retryable: false });
   });
 
   it('finds a query failure in error or result.error, and none in a successful run', () => {

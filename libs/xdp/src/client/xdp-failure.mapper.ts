@@ -1,6 +1,4 @@
-import { isAxiosError } from 'axios';
 import type { BreakerSnapshot } from '../resilience/upstream-policy.js';
-import { ResponseTooLarge } from './xdp-http.exchange.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
 import { safeIdentifier, type Sanitize } from './message-sanitizer.js';
 import type { XdpQueryExecution, XdpTrinoError } from './xdp.models.js';
@@ -20,29 +18,30 @@ export interface TransportFailure {
   tooLarge: boolean;
 }
 
-const CONNECTION_ERRORS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection closed while sending',
-  ECONNABORTED: 'connection aborted',
-  ETIMEDOUT: 'connection timed out',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'DNS lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
+/** What a failure code means and whether a second attempt can succeed (TLS and DNS-name failures will not fix themselves). */
+const TRANSPORT_FAILURES: Record<string, { description: string; retryable: boolean }> = {
+  // The system's socket errors, as undici passes them on.
+  ECONNREFUSED: { description: 'connection refused', retryable: true },
+  ECONNRESET: { description: 'connection reset', retryable: true },
+  EPIPE: { description: 'connection closed while sending', retryable: true },
+  ECONNABORTED: { description: 'connection aborted', retryable: true },
+  ETIMEDOUT: { description: 'connection timed out', retryable: true },
+  ENOTFOUND: { description: 'host not found', retryable: false },
+  EAI_AGAIN: { description: 'DNS lookup failed', retryable: true },
+  EHOSTUNREACH: { description: 'host unreachable', retryable: true },
+  ENETUNREACH: { description: 'network unreachable', retryable: true },
+  // undici's own error classes (errors.SocketError, errors.ConnectTimeoutError, ...), by their documented codes.
+  UND_ERR_SOCKET: { description: 'connection closed before the response was complete', retryable: true },
+  UND_ERR_CONNECT_TIMEOUT: { description: 'connection timed out', retryable: true },
+  UND_ERR_HEADERS_TIMEOUT: { description: 'no response headers in time', retryable: true },
+  UND_ERR_BODY_TIMEOUT: { description: 'the response body stalled', retryable: true },
+  UND_ERR_HEADERS_OVERFLOW: { description: 'response headers too large', retryable: false },
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { description: 'response body shorter or longer than announced', retryable: true },
+  UND_ERR_CLOSED: { description: 'the connection pool is closed (shutting down)', retryable: false },
+  UND_ERR_DESTROYED: { description: 'the connection pool is closed (shutting down)', retryable: false },
 };
 
-/** Errors where a second attempt can succeed; TLS and DNS-name failures will not fix themselves. */
-const RETRYABLE_CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 
 /** Reads XDP's `message`/`detailedMessage` (envelope) or an `error` string/object from any body. */
 export function upstreamSaid(body: unknown, sanitize: Sanitize): UpstreamSaid {
@@ -209,24 +208,25 @@ export function errorForOpenCircuit(endpoint: string, breaker: BreakerSnapshot):
   );
 }
 
-/** Classifies an error thrown by axios for a request that was not aborted by us. */
+/**
+ * Classifies an error of a request that was not aborted by us, by its code (undici's error classes
+ * and Node's socket errors carry one); message text is never matched. A code we do not know is
+ * shown with the error's own message, which the caller scrubs.
+ */
 export function classifyTransportError(error: unknown): TransportFailure {
-  const code = isAxiosError(error)
-    ? (error.code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code)
-    : (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = codeOf(error);
+  if (code === TOO_LARGE) return { description: 'response too large', retryable: false, tooLarge: true };
+  const known = code === undefined ? undefined : TRANSPORT_FAILURES[code];
+  if (known) return { description: `${known.description} (${code})`, retryable: known.retryable, tooLarge: false };
+  // llhttp's parse errors (HPE_*): whatever answered does not speak HTTP/1.1 correctly.
+  if (code?.startsWith('HPE_')) return { description: `invalid HTTP response (${code})`, retryable: false, tooLarge: false };
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ResponseTooLarge || /maxContentLength/.test(message))
-    return { description: 'response too large', retryable: false, tooLarge: true };
-  if (
-    /stream has been aborted|aborted|socket hang up/i.test(message) &&
-    (code === undefined || code === 'ERR_BAD_RESPONSE' || code === 'ECONNRESET')
-  ) {
-    return { description: 'connection closed before the response was complete', retryable: true, tooLarge: false };
-  }
-  if (code !== undefined && CONNECTION_ERRORS[code]) {
-    return { description: `${CONNECTION_ERRORS[code]} (${code})`, retryable: RETRYABLE_CONNECTION_ERRORS.has(code), tooLarge: false };
-  }
   return { description: code ? `${message} (${code})` : message, retryable: false, tooLarge: false };
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /** A failed query: a non-null `error` at the top or in `result`. Undefined when the query succeeded. */

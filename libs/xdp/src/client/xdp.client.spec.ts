@@ -1,19 +1,22 @@
 import { createServer } from 'node:net';
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { type Env, loadAppConfig } from '#config';
 import { MetricsService } from '#observability';
 import { FakeXdpServer } from '../../../../test/fakes/fake-xdp.server.js';
 import { ManualClock } from '../../../../test/support/manual-clock.js';
 import { XdpClient } from './xdp.client.js';
 import { XdpQueryError, XdpRequestError } from './xdp.errors.js';
-import { xdpHttpOptions } from './xdp-http.options.js';
+import { XdpHttpPool } from './xdp-http.pool.js';
 
 const PAGE = { page: 0, size: 20, sortBy: 'updatedAt:asc' };
 
+/** Pools of the clients a test made, destroyed after it as Nest would at shutdown. */
+const pools: XdpHttpPool[] = [];
+
 function clientFor(env: Env, breakerClock?: ManualClock): XdpClient {
   const config = loadAppConfig({ XDP_RETRY_BASE_DELAY_MS: '1', ...env });
-  return new XdpClient(new HttpService(axios.create(xdpHttpOptions(config.xdp))), config, new MetricsService(), breakerClock?.now);
+  const pool = new XdpHttpPool(config);
+  pools.push(pool);
+  return new XdpClient(pool, config, new MetricsService(), breakerClock?.now);
 }
 
 /** Resolves with the error a promise rejects with; fails the test if it resolves. */
@@ -48,7 +51,9 @@ describe('XdpClient against the fake XDP server', () => {
     client = clientFor(xdp.env());
   });
 
-  afterEach(() => client.onModuleDestroy());
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.onModuleDestroy()));
+  });
 
   afterAll(() => xdp.close());
 
@@ -87,12 +92,13 @@ describe('XdpClient against the fake XDP server', () => {
     it('accepts a bare host as XDP_BASE_URL by appending the API root', async () => {
       const bare = clientFor({ ...xdp.env(), XDP_BASE_URL: xdp.origin });
       await expect(bare.listDataplanes()).resolves.toHaveProperty('dataplanes');
-      bare.onModuleDestroy();
     });
 
-    it('reuses one keep-alive connection for sequential calls', async () => {
+    it('reuses keep-alive connections for sequential calls', async () => {
       for (let call = 0; call < 20; call++) await client.listDataplanes();
-      expect(new Set(xdp.requests().map((request) => request.connection)).size).toBe(1);
+      // undici's pool may hand the next request a second socket when it is sent before the first
+      // socket has reported itself free (that happens a microtask after the body ends); never more.
+      expect(new Set(xdp.requests().map((request) => request.connection)).size).toBeLessThanOrEqual(2);
     });
 
     it('refuses to run without configuration, naming the variables', async () => {
@@ -127,7 +133,6 @@ describe('XdpClient against the fake XDP server', () => {
       expect(error.message).toContain('check XDP_ACCESS_KEY and XDP_SECRET_KEY');
       expect(error.message).toContain('Invalid accessKey or secretKey');
       expect(xdp.requests()).toHaveLength(1);
-      wrong.onModuleDestroy();
     });
 
     it('scrubs our own secret from anything XDP echoes back', async () => {
@@ -195,7 +200,6 @@ describe('XdpClient against the fake XDP server', () => {
         message: "XDP's answer to GET /datastore is larger than XDP_MAX_RESPONSE_BYTES (4096 bytes)",
       });
       expect(xdp.requests()).toHaveLength(1);
-      capped.onModuleDestroy();
     });
 
     it('reports a failed query given as a top-level error string (HTTP 200)', async () => {
@@ -246,7 +250,6 @@ describe('XdpClient against the fake XDP server', () => {
       xdp.setBehaviour({ kind: 'status', status: 504 });
       await failure(once.listDataplanes());
       expect(xdp.requests()).toHaveLength(1);
-      once.onModuleDestroy();
     });
 
     it('does not retry a 500 (not a transient status)', async () => {
@@ -291,7 +294,6 @@ describe('XdpClient against the fake XDP server', () => {
       expect(error).toMatchObject({ kind: 'unavailable', reason: 'unreachable', attempts: 3 });
       expect(error.message).toBe('XDP is unreachable for GET /dataplane after 3 attempts: connection refused (ECONNREFUSED)');
       expect(error.message).not.toContain(new URL(url).host);
-      refused.onModuleDestroy();
     });
   });
 
@@ -307,7 +309,6 @@ describe('XdpClient against the fake XDP server', () => {
       });
       await xdp.waitFor((log) => log[0]?.outcome === 'aborted');
       expect(xdp.requests()).toHaveLength(1);
-      impatient.onModuleDestroy();
     });
 
     it("aborts the upstream request when the caller's signal aborts", async () => {
@@ -354,7 +355,6 @@ describe('XdpClient against the fake XDP server', () => {
       clock.advance(1000);
       await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
       expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
-      guarded.onModuleDestroy();
     });
 
     it('lets the connection check through an open breaker and closes it on success', async () => {
@@ -365,7 +365,6 @@ describe('XdpClient against the fake XDP server', () => {
       await guarded.checkConnection();
       expect(guarded.breakerSnapshot().state).toBe('closed');
       expect(xdp.requests('/datastore')[0]!.query).toEqual({ page: '0', size: '1' });
-      guarded.onModuleDestroy();
     });
 
     it('reports SQL that XDP answers with HTTP 500 as the query failing, and keeps the shared breaker closed', async () => {
@@ -385,7 +384,6 @@ describe('XdpClient against the fake XDP server', () => {
       }
       expect(guarded.breakerSnapshot()).toEqual({ state: 'closed', consecutiveFailures: 0 });
       await expect(guarded.listDataplanes()).resolves.toHaveProperty('dataplanes');
-      guarded.onModuleDestroy();
     });
 
     it('opens on a bare HTTP 500 from the query endpoint (XDP failing, not the query)', async () => {
@@ -393,7 +391,6 @@ describe('XdpClient against the fake XDP server', () => {
       xdp.enqueue({ kind: 'status', status: 500 });
       await failure(guarded.executeQuery({ dataplane: '168', query: 'SELECT 1' }));
       expect(guarded.breakerSnapshot().state).toBe('open');
-      guarded.onModuleDestroy();
     });
 
     it('does not count client errors (401) as XDP being down', async () => {
@@ -401,7 +398,6 @@ describe('XdpClient against the fake XDP server', () => {
       xdp.enqueue({ kind: 'status', status: 401 }, { times: 3 });
       for (let call = 0; call < 3; call++) await failure(guarded.listDataplanes());
       expect(guarded.breakerSnapshot().state).toBe('closed');
-      guarded.onModuleDestroy();
     });
   });
 

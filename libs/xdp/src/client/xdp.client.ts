@@ -1,6 +1,4 @@
-import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { sendXdpRequest, type XdpHttpAnswer, type XdpTransport, xdpTransportOf } from './xdp-http.exchange.js';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig, type XdpConfig } from '#config';
 import { MetricsService, tracedUpstreamRequest } from '#observability';
 import { ToolError } from '#tool-contract';
@@ -22,6 +20,7 @@ import {
   queryFailureOf,
   upstreamSaid,
 } from './xdp-failure.mapper.js';
+import { type XdpHttpAnswer, XdpHttpPool } from './xdp-http.pool.js';
 import { type Check, checkDataplaneList, checkDataStorePage, checkEnvelope, checkQueryExecution } from './xdp-response.validator.js';
 import { isXdpRequestError, type XdpRequestError } from './xdp.errors.js';
 import type {
@@ -76,15 +75,14 @@ interface Exchange {
  * never retried. A circuit breaker makes a dead XDP fail fast.
  */
 @Injectable()
-export class XdpClient implements OnModuleDestroy {
+export class XdpClient {
   private readonly logger = new Logger(XdpClient.name);
   private readonly settings: XdpConfig;
   private readonly policy: UpstreamPolicy;
   private readonly sanitize: Sanitize;
-  private readonly transport: XdpTransport;
 
   constructor(
-    private readonly http: HttpService,
+    private readonly http: XdpHttpPool,
     config: AppConfig,
     private readonly metrics: MetricsService,
     @Optional() @Inject(BREAKER_CLOCK) now?: BreakerClock,
@@ -98,7 +96,6 @@ export class XdpClient implements OnModuleDestroy {
       now,
     });
     this.sanitize = createMessageSanitizer({ secrets: config.secretValues, internalEndpoints: config.internalEndpoints });
-    this.transport = xdpTransportOf(http.axiosRef.defaults, this.settings.maxResponseBytes);
   }
 
   /** False when XDP_BASE_URL is unset; every call then fails with `unavailable`. */
@@ -179,12 +176,6 @@ export class XdpClient implements OnModuleDestroy {
     const queryId = safeIdentifier(execution.queryId, this.sanitize) ?? null;
     const result = execution.result ? { ...execution.result, id: safeIdentifier(execution.result.id, this.sanitize) } : execution.result;
     return { ...execution, queryId, result };
-  }
-
-  onModuleDestroy(): void {
-    const defaults = this.http.axiosRef.defaults;
-    (defaults.httpAgent as { destroy?: () => void } | undefined)?.destroy?.();
-    (defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
   }
 
   /** Sends, interprets the answer, and logs why the call failed. */
@@ -324,13 +315,14 @@ export class XdpClient implements OnModuleDestroy {
       const response = await tracedUpstreamRequest(
         upstream,
         (traceHeaders) =>
-          sendXdpRequest(this.transport, {
+          this.http.send({
             method: request.method,
             path: request.path,
             params: request.params,
             body: request.body,
             headers: traceHeaders,
             signal,
+            timeoutMs,
           }),
         (answer) => answer.status,
       );
@@ -350,7 +342,9 @@ export class XdpClient implements OnModuleDestroy {
         throw new UpstreamUnhealthy(errorForTimeout(endpoint, timeoutMs, attempt), `no answer within ${timeoutMs} ms`);
       }
       status = 'connection_error';
-      const failure = classifyTransportError(error);
+      const classified = classifyTransportError(error);
+      // A socket error's own text may name the internal address; ours never does.
+      const failure = { ...classified, description: this.sanitize(classified.description) };
       const failed = errorForTransport(endpoint, failure, attempt, this.settings.maxResponseBytes);
       if (failure.tooLarge) throw new AttemptFailure(failed);
       throw new UpstreamUnhealthy(

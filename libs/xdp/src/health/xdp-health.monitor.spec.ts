@@ -1,18 +1,16 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { type Env, loadAppConfig } from '#config';
 import { DependencyHealthRegistry, MetricsService } from '#observability';
 import { FakeXdpServer } from '../../../../test/fakes/fake-xdp.server.js';
 import { XdpClient } from '../client/xdp.client.js';
-import { xdpHttpOptions } from '../client/xdp-http.options.js';
+import { XdpHttpPool } from '../client/xdp-http.pool.js';
 import { XdpHealthMonitor } from './xdp-health.monitor.js';
 
 function monitorFor(env: Env) {
   const config = loadAppConfig(env);
-  const client = new XdpClient(new HttpService(axios.create(xdpHttpOptions(config.xdp))), config, new MetricsService());
+  const pool = new XdpHttpPool(config);
   const registry = new DependencyHealthRegistry();
-  const monitor = new XdpHealthMonitor(config, client, registry);
-  return { monitor, client, xdpState: () => registry.snapshot().xdp };
+  const monitor = new XdpHealthMonitor(config, new XdpClient(pool, config, new MetricsService()), registry);
+  return { monitor, pool, xdpState: () => registry.snapshot().xdp };
 }
 
 describe('XdpHealthMonitor', () => {
@@ -28,9 +26,9 @@ describe('XdpHealthMonitor', () => {
     subject = monitorFor({ ...xdp.env(), XDP_TIMEOUT_MS: '2000' });
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     subject.monitor.onModuleDestroy();
-    subject.client.onModuleDestroy();
+    await subject.pool.onModuleDestroy();
   });
 
   afterAll(() => xdp.close());
@@ -80,7 +78,7 @@ describe('XdpHealthMonitor', () => {
     const unreachable = monitorFor({ ...xdp.env(), XDP_BASE_URL: 'http://127.0.0.1:1/xdp-cp-service/api' });
     await unreachable.monitor.check();
     expect(unreachable.xdpState()).toMatchObject({ status: 'down', reason: 'unreachable' });
-    unreachable.client.onModuleDestroy();
+    await unreachable.pool.onModuleDestroy();
 
     xdp.enqueue({ kind: 'status', status: 502 });
     await subject.monitor.check();

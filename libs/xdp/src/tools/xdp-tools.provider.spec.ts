@@ -1,12 +1,10 @@
-import { HttpService } from '@nestjs/axios';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import axios from 'axios';
 import { type Env, loadAppConfig } from '#config';
 import { MetricsService } from '#observability';
 import { ANONYMOUS, type ToolContext, type ToolDefinition } from '#tool-contract';
 import { FAKE_CREDENTIAL_MARKER, FakeXdpServer } from '../../../../test/fakes/fake-xdp.server.js';
 import { XdpClient } from '../client/xdp.client.js';
-import { xdpHttpOptions } from '../client/xdp-http.options.js';
+import { XdpHttpPool } from '../client/xdp-http.pool.js';
 import { XdpToolsProvider } from './xdp-tools.provider.js';
 
 const context = (signal = new AbortController().signal): ToolContext => ({
@@ -16,27 +14,27 @@ const context = (signal = new AbortController().signal): ToolContext => ({
   transport: 'rest',
 });
 
-function toolsFor(env: Env): { tools: Map<string, ToolDefinition<any, any>>; client: XdpClient } {
+function toolsFor(env: Env): { tools: Map<string, ToolDefinition<any, any>>; pool: XdpHttpPool } {
   const config = loadAppConfig(env);
-  const client = new XdpClient(new HttpService(axios.create(xdpHttpOptions(config.xdp))), config, new MetricsService());
-  const tools = new XdpToolsProvider(config, client).tools();
-  return { tools: new Map(tools.map((tool) => [tool.name, tool])), client };
+  const pool = new XdpHttpPool(config);
+  const tools = new XdpToolsProvider(config, new XdpClient(pool, config, new MetricsService())).tools();
+  return { tools: new Map(tools.map((tool) => [tool.name, tool])), pool };
 }
 
 describe('XDP tools', () => {
   let xdp: FakeXdpServer;
   let tools: Map<string, ToolDefinition<any, any>>;
-  let client: XdpClient;
+  let pool: XdpHttpPool;
   // The registry's settings: strict schemas, defaults applied.
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, useDefaults: true, allErrors: true });
 
   beforeAll(async () => {
     xdp = await FakeXdpServer.start();
-    ({ tools, client } = toolsFor(xdp.env()));
+    ({ tools, pool } = toolsFor(xdp.env()));
   });
 
   afterAll(async () => {
-    client.onModuleDestroy();
+    await pool.onModuleDestroy();
     await xdp.close();
   });
 
