@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Agent, fetch, type RequestInit, type Response } from 'undici';
+import { fetch, type RequestInit, type Response } from 'undici';
 import { injectTraceHeaders, tracedUpstreamRequest } from '#observability';
 import { isToolError, ToolError } from '#tool-contract';
-import { AttemptFailure, parseRetryAfterMs, UpstreamPolicy } from '#xdp';
+import { AttemptFailure, parseRetryAfterMs, upstreamAgent, UpstreamPolicy } from '#xdp';
 import type { ExecuteOptions, QueryRequest, QueryResult, ResultColumn, UpstreamIdentity } from '../engine/query-engine.js';
 import { QueryDeadline } from '../engine/query-deadline.js';
 import { queryFailure, upstreamExcerpt } from '../engine/query-errors.js';
@@ -50,7 +50,9 @@ export function pageLimitBytes(maxBytes: number): number {
  * and the POST reply not surfaced, Basic auth only, bigints rounded by `JSON.parse`, no client
  * capabilities, shared mutable session state between concurrent queries, and cancel via
  * `DELETE /v1/query/{id}` instead of `nextUri`. fetch goes through this client's own undici keep-alive
- * pool (configured like the XDP one, the same library), so sequential pages of a query reuse one connection.
+ * agent (the settings of the XDP pool, `upstreamAgent`), so sequential pages of a query reuse pooled
+ * connections; `close()` ends them. fetch rather than `request`: it decompresses as it streams, so the
+ * page limit counts decompressed bytes.
  */
 export class TrinoRestClient {
   private readonly logger = new Logger(TrinoRestClient.name);
@@ -59,8 +61,7 @@ export class TrinoRestClient {
   private readonly maxRetryAfterMs: number;
   /** scheme://host:port of TRINO_URL: the only place credentials are sent. */
   private readonly origin: string;
-  /** Idle sockets are dropped after 4 s, before common server idle timeouts (Node 5 s) close them under us. */
-  private readonly dispatcher = new Agent({ keepAliveTimeout: 4_000, connections: 128 });
+  private readonly dispatcher = upstreamAgent();
 
   constructor(private readonly options: TrinoClientOptions) {
     this.policy = new UpstreamPolicy({ maxAttempts: options.maxGetAttempts ?? 8, baseDelayMs: RETRY_BASE_DELAY_MS });
@@ -130,6 +131,11 @@ export class TrinoRestClient {
       deadline.dispose();
       if (nextUri !== undefined) this.cancel(nextUri, headers);
     }
+  }
+
+  /** Ends the kept-alive connections; requests still in flight fail (the shutdown drain is over by then). */
+  async close(): Promise<void> {
+    await this.dispatcher.destroy();
   }
 
   /** GET /v1/info: whether the coordinator answers and has finished starting. */
