@@ -67,7 +67,7 @@ describe('XdpHttpPool', () => {
   });
 
   const send = (overrides: Partial<XdpHttpRequest> = {}) =>
-    pool.send({ method: 'GET', path: '/datastore', headers: {}, signal: new AbortController().signal, timeoutMs: 5000, ...overrides });
+    pool.send({ method: 'GET', path: '/datastore', headers: {}, signal: new AbortController().signal, ...overrides });
 
   it('sends the path under the base, the query, the exact key header names and a JSON body, and resolves every status with the text', async () => {
     let seen: Record<string, unknown> = {};
@@ -179,9 +179,7 @@ describe('XdpModule', () => {
     const app = await NestFactory.createApplicationContext(HostModule, { logger: false });
     const pool = app.get(XdpHttpPool);
     await app.close();
-    const error = await rejection(
-      pool.send({ method: 'GET', path: '/dataplane', headers: {}, signal: new AbortController().signal, timeoutMs: 1000 }),
-    );
+    const error = await rejection(pool.send({ method: 'GET', path: '/dataplane', headers: {}, signal: new AbortController().signal }));
     expect(error).toMatchObject({ code: 'UND_ERR_DESTROYED' });
   });
 });

@@ -19,10 +19,11 @@ export interface XdpHttpRequest {
   body?: unknown;
   /** Sent beside the key headers (the trace context). */
   headers: Record<string, string>;
-  /** The deadline or the caller: aborting it aborts the request, queued, in flight or mid-body. */
+  /**
+   * The call's deadline or the caller: aborting it aborts the request, queued, connecting, waiting
+   * for headers or mid-body. It is the one timeout of an exchange (see `send`).
+   */
   signal: AbortSignal;
-  /** The call's deadline; undici's own header and body timeouts are set to it so they never cut a call shorter. */
-  timeoutMs: number;
 }
 
 /**
@@ -68,8 +69,12 @@ export class XdpHttpPool implements OnModuleDestroy {
       headers,
       body: payload,
       signal: request.signal,
-      headersTimeout: request.timeoutMs,
-      bodyTimeout: request.timeoutMs,
+      // The signal carries the call's deadline (XDP_TIMEOUT_MS, retries included) over headers and
+      // body alike. undici's own timers would race it — set to the same time they sometimes fired
+      // first and turned a timeout into "unreachable" — and their 300 s defaults would cut calls
+      // that may last 600 s.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     if (Number(response.headers['content-length']) > this.maxResponseBytes) {
       // Destroying the unread body drops the connection instead of reading on.

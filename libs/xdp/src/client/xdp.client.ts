@@ -322,7 +322,6 @@ export class XdpClient {
             body: request.body,
             headers: traceHeaders,
             signal,
-            timeoutMs,
           }),
         (answer) => answer.status,
       );
