@@ -8,6 +8,7 @@ import {
 import { jsonLimitExceeded, jsonLimitMessage, topLevelId } from '#security';
 import { WebSocket, type RawData } from 'ws';
 import type { SessionFlow } from './connection-limits.js';
+import type { MessageInterceptor } from './ws-fast-path.js';
 
 export interface Refusal {
   code: number;
@@ -37,6 +38,8 @@ export class WebSocketServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
+  /** Sees every admitted message before the SDK and every message sent (the /ws fast path). */
+  interceptor?: MessageInterceptor;
 
   private readonly frames: FrameObserver | undefined;
 
@@ -52,15 +55,24 @@ export class WebSocketServerTransport implements Transport {
 
   async start(): Promise<void> {
     this.socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-    this.socket.once('close', () => this.onclose?.());
+    this.socket.once('close', () => {
+      this.interceptor?.closed();
+      this.onclose?.();
+    });
     this.socket.on('error', (error) => this.onerror?.(error));
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
+    this.sendSerialized(JSON.stringify(message), message);
+  }
+
+  /** Writes a message already serialized; `message` stands for it in the accounting (its id and kind). */
+  sendSerialized(json: string, message: JSONRPCMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(json);
     this.frames?.sent();
     this.flow?.sent(message);
+    this.interceptor?.sent(message);
   }
 
   async close(): Promise<void> {
@@ -107,6 +119,7 @@ export class WebSocketServerTransport implements Transport {
       // A cancellation over the budget still passes: it only ever frees work. Other notifications are dropped, unanswered.
       if (!('method' in parsed) || parsed.method !== 'notifications/cancelled') return;
     }
+    if (this.interceptor?.take(parsed)) return;
     this.onmessage?.(parsed);
   }
 
