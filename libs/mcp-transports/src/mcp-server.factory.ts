@@ -234,7 +234,13 @@ export class McpServerFactory {
     }
   }
 
-  private callTool(server: Server, session: McpSession, request: CallToolRequest, ctx: ServerContext, calls?: CallTracker): Promise<CallToolResult> {
+  private callTool(
+    server: Server,
+    session: McpSession,
+    request: CallToolRequest,
+    ctx: ServerContext,
+    calls?: CallTracker,
+  ): Promise<CallToolResult> {
     return this.runToolCall(session, {
       name: request.params.name,
       arguments: request.params.arguments,
