@@ -43,7 +43,7 @@ class TextPeer {
     }
   }
 
-  async exchange(message: { id: string | number }): Promise<string[]> {
+  async exchange(message: Record<string, unknown> & { id: string | number }): Promise<string[]> {
     const answer = this.until(message.id);
     this.send(message);
     return answer;

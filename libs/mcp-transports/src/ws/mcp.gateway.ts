@@ -82,7 +82,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
     // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
     // stays usable. It starts the transport synchronously, so no frame can arrive before it listens.
-    const transport = new WebSocketServerTransport(socket, this.frames, flow, gate);
+    const transport = new WebSocketServerTransport(socket, this.frames, flow, gate, request.socket);
     // With tracing on every request goes through the SDK, where its span is opened (mcp-message.tracing.ts).
     const fast = tracingEnabled() ? undefined : new WsFastPath(this.factory, session, transport);
     transport.interceptor = fast;
