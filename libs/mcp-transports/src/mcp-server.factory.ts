@@ -210,10 +210,11 @@ export class McpServerFactory {
       };
     }
     const tracked = call.track?.();
-    const progress = new ProgressSender(call.progressToken, call.notify, this.logger);
+    // Most calls ask for no progress: no sender, and no wait for one before the response.
+    const progress = call.progressToken === undefined ? undefined : new ProgressSender(call.progressToken, call.notify, this.logger);
     const context: ToolContext = {
       signal: tracked?.signal ?? call.signal,
-      reportProgress: (update) => progress.send(update),
+      reportProgress: progress ? (update) => progress.send(update) : ignoreProgress,
       principal: session.principal,
       transport: session.transport,
     };
@@ -230,7 +231,7 @@ export class McpServerFactory {
       session.inFlight?.release();
       tracked?.end();
       // Progress must precede the response: a client drops progress that arrives after it.
-      await progress.flushed();
+      if (progress) await progress.flushed();
     }
   }
 
@@ -254,27 +255,28 @@ export class McpServerFactory {
   }
 }
 
+function ignoreProgress(): void {}
+
 function toListResult(tools: readonly PublishedTool[]): ListToolsResult {
   return { tools: tools.map((tool) => ({ ...tool }) as Tool) };
 }
 
 /**
  * Sends `notifications/progress` for one request, in order, tied to the request (so /mcp streams
- * them on that request's SSE response). A no-op when the caller sent no token.
+ * them on that request's SSE response). Built only when the caller sent a token.
  */
 class ProgressSender {
   private last: Promise<void> = Promise.resolve();
   private reported = false;
 
   constructor(
-    private readonly token: string | number | undefined,
+    private readonly token: string | number,
     private readonly notify: ToolCall['notify'],
     private readonly logger: Logger,
   ) {}
 
   send(update: ProgressUpdate): void {
     const progressToken = this.token;
-    if (progressToken === undefined) return;
     this.reported = true;
     this.last = this.last
       .then(() => this.notify({ method: 'notifications/progress', params: { progressToken, ...update } }))

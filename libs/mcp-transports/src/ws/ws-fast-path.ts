@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import {
   type CallToolResult,
   type JSONRPCMessage,
+  type ListToolsResult,
+  type ProgressNotification,
   ProtocolErrorCode,
   type RequestId,
   SdkError,
@@ -30,6 +32,7 @@ export interface MessageInterceptor {
 }
 
 type Params = Record<string, unknown> | undefined;
+type Tool = ListToolsResult['tools'][number];
 type Request = { id: RequestId; method: string; params?: Params };
 type Cancellation = { params: { requestId: RequestId; reason?: string } };
 
@@ -96,7 +99,7 @@ export class WsFastPath implements MessageInterceptor {
       }
       return true;
     }
-    this.call(request.id, request.params ?? {});
+    void this.call(request.id, request.params ?? {});
     return true;
   }
 
@@ -126,34 +129,34 @@ export class WsFastPath implements MessageInterceptor {
     return true;
   }
 
-  private call(id: RequestId, params: Record<string, unknown>): void {
-    const server = this.server!;
+  private async call(id: RequestId, params: Record<string, unknown>): Promise<void> {
     const controller = new AbortController();
     // A reused id replaces the running one, as in the SDK; only its own entry is removed at the end.
     this.running.set(id, controller);
     const meta = params._meta as { progressToken?: string | number } | undefined;
-    this.factory
-      .runToolCall(this.session, {
+    try {
+      const result = await this.factory.runToolCall(this.session, {
         name: params.name as string,
         arguments: params.arguments as Record<string, unknown> | undefined,
         progressToken: meta?.progressToken,
         signal: controller.signal,
         enveloped: false,
-        notify: (notification) => this.wire.send({ jsonrpc: '2.0', ...notification }),
-        project: (result, outputSchema) => server.projectCallToolResult(result, outputSchema),
-      })
-      .then(
-        (result: CallToolResult) => {
-          if (!controller.signal.aborted) this.answer(id, result);
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) this.fail(id, error);
-        },
-      )
-      .finally(() => {
-        if (this.running.get(id) === controller) this.running.delete(id);
+        notify: this.notify,
+        project: this.project,
       });
+      if (!controller.signal.aborted) this.answer(id, result);
+    } catch (error) {
+      if (!controller.signal.aborted) this.fail(id, error);
+    } finally {
+      if (this.running.get(id) === controller) this.running.delete(id);
+    }
   }
+
+  /** Progress goes out as the SDK's Server sends it for a request (a bare notification, no envelope in 2025). */
+  private readonly notify = (notification: ProgressNotification): Promise<void> => this.wire.send({ jsonrpc: '2.0', ...notification });
+
+  private readonly project = (result: CallToolResult, outputSchema: Tool['outputSchema']): CallToolResult =>
+    this.server!.projectCallToolResult(result, outputSchema);
 
   /** A result response, keys in the order the SDK's Protocol writes them (so the bytes are the same). */
   private answer(id: RequestId, result: object): void {
