@@ -6,6 +6,7 @@ import {
   type Implementation,
   type ListToolsRequest,
   type ListToolsResult,
+  type ProgressNotification,
   ProtocolError,
   ProtocolErrorCode,
   type RequestId,
@@ -39,6 +40,7 @@ const EMPTY_LIST_HINT: CacheHint = { ttlMs: LIST_TTL_MS, cacheScope: 'public' };
 const NO_PROMPTS = { prompts: [] };
 const NO_RESOURCES = { resources: [] };
 const NO_RESOURCE_TEMPLATES = { resourceTemplates: [] };
+const NO_CURSOR = { method: 'tools/list' } as ListToolsRequest;
 
 type Tool = ListToolsResult['tools'][number];
 
@@ -60,6 +62,22 @@ export interface McpServerOptions {
   era?: 'legacy' | 'modern';
 }
 
+/** One tools/call as the shared implementation needs it, from the SDK's context or the /ws fast path. */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown> | undefined;
+  progressToken: string | number | undefined;
+  /** Aborted by a cancellation for the request or by the connection closing. */
+  signal: AbortSignal;
+  /** The request carried the 2026-07-28 `_meta` envelope. */
+  enveloped: boolean;
+  notify(notification: ProgressNotification): Promise<void>;
+  /** The era's CallToolResult projection (the Server's `projectCallToolResult`). */
+  project(result: CallToolResult, outputSchema: Tool['outputSchema']): CallToolResult;
+  /** Begins cross-transport tracking of the call (stateless /mcp); called only once the call is admitted. */
+  track?: () => TrackedCall;
+}
+
 /**
  * Builds the SDK v2 protocol engine (initialize or server/discover, ping, version negotiation,
  * the 2026 envelope and result encoding, cancellation, JSON-RPC errors) wired to the one
@@ -77,6 +95,8 @@ export class McpServerFactory {
   private listResult: ListToolsResult = { tools: [] };
   /** Scope-filtered lists, keyed by the filtered array the registry returns (one per distinct scope set). */
   private filtered = new WeakMap<readonly PublishedTool[], ListToolsResult>();
+  /** Each list result serialized for the /ws fast path ('' when the SDK must encode it). */
+  private readonly serialized = new WeakMap<ListToolsResult, string>();
 
   constructor(
     private readonly registry: ToolRegistryService,
@@ -152,13 +172,31 @@ export class McpServerFactory {
     return result;
   }
 
-  private async callTool(
-    server: Server,
-    session: McpSession,
-    request: CallToolRequest,
-    ctx: ServerContext,
-    calls?: CallTracker,
-  ): Promise<CallToolResult> {
+  /**
+   * The serialized `tools/list` result for this session's list, as the SDK would write it in the
+   * 2025 era, built once per list; undefined when the SDK would rewrite the list for that era (a
+   * tool whose outputSchema root is not an object gets the legacy wrap), so the caller must let
+   * the SDK answer. Used by the /ws fast path.
+   */
+  serializedToolList(session: McpSession): string | undefined {
+    const result = this.listTools(NO_CURSOR, session);
+    let json = this.serialized.get(result);
+    if (json === undefined) {
+      json = result.tools.every((tool) => tool.outputSchema === undefined || tool.outputSchema.type === 'object')
+        ? JSON.stringify(result)
+        : '';
+      this.serialized.set(result, json);
+    }
+    return json === '' ? undefined : json;
+  }
+
+  /**
+   * One tools/call, whichever path received it (the SDK's request handler or the /ws fast path),
+   * so the two cannot drift: the per-session in-flight cap, the ToolContext, the registry call,
+   * the result projection, the 2026 isError rule, the protocol-error mapping and the progress
+   * ordering. Throws what the SDK turns into a JSON-RPC error.
+   */
+  async runToolCall(session: McpSession, call: ToolCall): Promise<CallToolResult> {
     // Answered like the global cap's "busy": a tool error the model can read, not a protocol failure.
     if (session.inFlight && !session.inFlight.tryAcquire()) {
       return {
@@ -171,31 +209,53 @@ export class McpServerFactory {
         isError: true,
       };
     }
-    const tracked = calls?.begin(session, ctx.mcpReq.id, ctx.mcpReq.signal);
-    const progress = new ProgressSender(ctx, this.logger);
+    const tracked = call.track?.();
+    // Most calls ask for no progress: no sender, and no wait for one before the response.
+    const progress = call.progressToken === undefined ? undefined : new ProgressSender(call.progressToken, call.notify, this.logger);
     const context: ToolContext = {
-      signal: tracked?.signal ?? ctx.mcpReq.signal,
-      reportProgress: (update) => progress.send(update),
+      signal: tracked?.signal ?? call.signal,
+      reportProgress: progress ? (update) => progress.send(update) : ignoreProgress,
       principal: session.principal,
       transport: session.transport,
     };
     try {
-      const outcome = await this.registry.call(request.params.name, request.params.arguments ?? {}, context);
-      return server.projectCallToolResult(outcome.result as CallToolResult, this.registry.describe(request.params.name)?.outputSchema);
+      const outcome = await this.registry.call(call.name, call.arguments ?? {}, context);
+      return call.project(outcome.result as CallToolResult, this.registry.describe(call.name)?.outputSchema);
     } catch (error) {
       // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error
       // the model can correct; 2025-era callers keep the -32602 they are built around.
-      if (ctx.mcpReq.envelope && isToolError(error) && error.kind === 'invalid_arguments')
+      if (call.enveloped && isToolError(error) && error.kind === 'invalid_arguments')
         return { content: [{ type: 'text', text: error.message }], isError: true };
       throw toProtocolError(error);
     } finally {
       session.inFlight?.release();
       tracked?.end();
       // Progress must precede the response: a client drops progress that arrives after it.
-      await progress.flushed();
+      if (progress) await progress.flushed();
     }
   }
+
+  private callTool(
+    server: Server,
+    session: McpSession,
+    request: CallToolRequest,
+    ctx: ServerContext,
+    calls?: CallTracker,
+  ): Promise<CallToolResult> {
+    return this.runToolCall(session, {
+      name: request.params.name,
+      arguments: request.params.arguments,
+      progressToken: ctx.mcpReq._meta?.progressToken,
+      signal: ctx.mcpReq.signal,
+      enveloped: ctx.mcpReq.envelope !== undefined,
+      notify: (notification) => ctx.mcpReq.notify(notification),
+      project: (result, outputSchema) => server.projectCallToolResult(result, outputSchema),
+      track: calls && (() => calls.begin(session, ctx.mcpReq.id, ctx.mcpReq.signal)),
+    });
+  }
 }
+
+function ignoreProgress(): void {}
 
 function toListResult(tools: readonly PublishedTool[]): ListToolsResult {
   return { tools: tools.map((tool) => ({ ...tool }) as Tool) };
@@ -203,26 +263,23 @@ function toListResult(tools: readonly PublishedTool[]): ListToolsResult {
 
 /**
  * Sends `notifications/progress` for one request, in order, tied to the request (so /mcp streams
- * them on that request's SSE response). A no-op when the caller sent no token.
+ * them on that request's SSE response). Built only when the caller sent a token.
  */
 class ProgressSender {
-  private readonly token: string | number | undefined;
   private last: Promise<void> = Promise.resolve();
   private reported = false;
 
   constructor(
-    private readonly ctx: ServerContext,
+    private readonly token: string | number,
+    private readonly notify: ToolCall['notify'],
     private readonly logger: Logger,
-  ) {
-    this.token = ctx.mcpReq._meta?.progressToken;
-  }
+  ) {}
 
   send(update: ProgressUpdate): void {
     const progressToken = this.token;
-    if (progressToken === undefined) return;
     this.reported = true;
     this.last = this.last
-      .then(() => this.ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...update } }))
+      .then(() => this.notify({ method: 'notifications/progress', params: { progressToken, ...update } }))
       .catch((error: unknown) => this.logger.debug(`Progress notification not delivered: ${String(error)}`));
   }
 

@@ -3,7 +3,7 @@ import { Inject, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
-import { GracefulShutdown, LifecycleService, MetricsService } from '#observability';
+import { GracefulShutdown, LifecycleService, MetricsService, tracingEnabled } from '#observability';
 import { type Clock, clientKey, ConnectionLimiter, InFlightLimit, LIMITS_CLOCK, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -13,6 +13,7 @@ import type { McpSession } from '../mcp-session.js';
 import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
 import { Heartbeat } from './heartbeat.js';
 import { type FrameGate, type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
+import { WsFastPath } from './ws-fast-path.js';
 
 export const MCP_WS_PATH = '/ws';
 export const MCP_SUBPROTOCOL = 'mcp';
@@ -81,10 +82,18 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
     // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
     // stays usable. It starts the transport synchronously, so no frame can arrive before it listens.
-    serveStdio(({ era }) => this.factory.create(session, { era }), {
-      transport: new WebSocketServerTransport(socket, this.frames, flow, gate),
-      onerror: (error) => this.logger.debug(`ws: ${error.message}`),
-    });
+    const transport = new WebSocketServerTransport(socket, this.frames, flow, gate, request.socket);
+    // With tracing on every request goes through the SDK, where its span is opened (mcp-message.tracing.ts).
+    const fast = tracingEnabled() ? undefined : new WsFastPath(this.factory, session, transport);
+    transport.interceptor = fast;
+    serveStdio(
+      ({ era }) => {
+        const server = this.factory.create(session, { era });
+        fast?.serve(server, era);
+        return server;
+      },
+      { transport, onerror: (error) => this.logger.debug(`ws: ${error.message}`) },
+    );
   }
 
   onModuleDestroy(): void {
