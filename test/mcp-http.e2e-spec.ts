@@ -205,11 +205,12 @@ describe('/mcp admission (e2e)', () => {
     await server?.close();
   });
 
-  it('answers 401 with a Bearer challenge without a valid token', async () => {
+  it('answers 401 with a Bearer challenge and a JSON-RPC error carrying the request id without a valid token', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
-      const response = await post(`${server.url}/mcp`, initialize('2025-06-18'), headers);
+      const response = await post(`${server.url}/mcp`, initialize('2025-06-18', 'auth-1'), headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(response.body).toEqual({ jsonrpc: '2.0', id: 'auth-1', error: { code: -32000, message: expect.any(String) } });
     }
   });
 

@@ -59,6 +59,12 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
     const limitedMcp = await mcpPing(TOKEN_A);
     expect(limitedMcp.status).toBe(429);
     expect(limitedMcp.headers.get('retry-after')).not.toBeNull();
+    // In JSON-RPC's shape with the request's id, like every /mcp error.
+    expect(await limitedMcp.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32029, message: expect.stringContaining('Rate limit') },
+    });
     // Another principal is untouched.
     expect((await list(TOKEN_B)).status).toBe(200);
     expect((await mcpPing(TOKEN_B)).status).toBe(200);

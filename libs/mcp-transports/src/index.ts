@@ -1,4 +1,3 @@
-export { type Admission, McpAdmission } from './mcp-admission.service.js';
 export { type CallTracker, MCP_SERVER_INFO, McpServerFactory, type McpServerOptions, type TrackedCall } from './mcp-server.factory.js';
 export type { McpSession } from './mcp-session.js';
 export { type McpTransportsOptions, McpTransportsModule } from './mcp-transports.module.js';

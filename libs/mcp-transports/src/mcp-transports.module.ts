@@ -3,7 +3,6 @@ import { LifecycleModule, MetricsModule } from '#observability';
 import { SecurityModule } from '#security';
 import { ToolRegistryModule } from '#tool-registry';
 import { McpHttpController } from './http/mcp-http.controller.js';
-import { McpAdmission } from './mcp-admission.service.js';
 import { MCP_SERVER_INFO, McpServerFactory } from './mcp-server.factory.js';
 import { StdioRunner } from './stdio/stdio.runner.js';
 import { McpGateway } from './ws/mcp.gateway.js';
@@ -24,7 +23,6 @@ export class McpTransportsModule {
       providers: [
         { provide: MCP_SERVER_INFO, useValue: { name: 'xdp-mcp-server', version: options.serverVersion } },
         McpServerFactory,
-        McpAdmission,
         McpGateway,
         StdioRunner,
       ],

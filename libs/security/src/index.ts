@@ -1,3 +1,4 @@
+export { type AdmissionVerdict, AdmissionService, type EntranceRequest } from './admission/admission.service.js';
 export { AuditLog, type ToolCallAudit } from './audit/audit-log.service.js';
 export { sqlFingerprint } from './audit/sql-fingerprint.js';
 export { AuthError } from './auth/auth.error.js';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AdmissionService } from './admission/admission.service.js';
 import { AuditLog } from './audit/audit-log.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
@@ -32,6 +33,7 @@ import { ProtectedResourceController } from './oauth/protected-resource.controll
   ],
   controllers: [ProtectedResourceController],
   providers: [
+    AdmissionService,
     AuthService,
     AuthFailureLimiter,
     DnsRebindingRule,
@@ -43,6 +45,15 @@ import { ProtectedResourceController } from './oauth/protected-resource.controll
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
   ],
-  exports: [AuthService, DnsRebindingRule, ProtectedResource, ToolAuthorizer, AuditLog, ConnectionLimiter, RateLimiterModule],
+  exports: [
+    AdmissionService,
+    AuthService,
+    DnsRebindingRule,
+    ProtectedResource,
+    ToolAuthorizer,
+    AuditLog,
+    ConnectionLimiter,
+    RateLimiterModule,
+  ],
 })
 export class SecurityModule {}

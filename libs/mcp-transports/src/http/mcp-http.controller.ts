@@ -1,12 +1,13 @@
-import { Controller, Delete, Get, Logger, type OnModuleDestroy, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, type OnModuleDestroy, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler, type McpRequestContext } from '@modelcontextprotocol/server';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { LifecycleService, MetricsService } from '#observability';
-import { clientKey, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
+import { AdmissionService, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal, RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
-import { McpAdmission } from '../mcp-admission.service.js';
 import { McpServerFactory } from '../mcp-server.factory.js';
+import { idOf, sendJsonRpcError as sendError } from './json-rpc-http.js';
+import { McpHttpExceptionFilter } from './mcp-http-exception.filter.js';
 import { MeteredHttpTransport } from './metered-http.transport.js';
 import { StatelessCallTracker } from './stateless-call.tracker.js';
 import { sendWebResponse, toWebRequest } from './web-exchange.js';
@@ -28,6 +29,7 @@ export const MCP_HTTP_PATH = 'mcp';
  */
 @ApiExcludeController()
 @Controller(MCP_HTTP_PATH)
+@UseFilters(McpHttpExceptionFilter)
 export class McpHttpController implements OnModuleDestroy {
   private readonly logger = new Logger('McpHttp');
   private readonly calls = new StatelessCallTracker();
@@ -38,10 +40,10 @@ export class McpHttpController implements OnModuleDestroy {
 
   constructor(
     private readonly factory: McpServerFactory,
-    private readonly admission: McpAdmission,
     private readonly metrics: MetricsService,
     private readonly lifecycle: LifecycleService,
     private readonly rateLimiter: RateLimiter,
+    private readonly admission: AdmissionService,
   ) {
     this.countSent = () => metrics.recordMessage('mcp-http', 'out');
     this.modern = createMcpHandler((context) => this.serverFor(context), {
@@ -55,13 +57,14 @@ export class McpHttpController implements OnModuleDestroy {
     // Draining: no new sessions or calls here; requests already running finish.
     if (!this.lifecycle.acceptingWork)
       return sendError(response, 503, 'The server is shutting down; retry, another replica will answer', {}, idOf(request.body));
-    const principal = await this.principalOf(request, response);
-    if (!principal) return;
+    // The global AuthGuard (AdmissionService's authentication step) admitted the caller.
+    const principal = request.principal;
+    if (!principal) throw new Error('/mcp reached without an admitted principal');
     const body: unknown = request.body;
     const messages = Array.isArray(body) ? body.length : 1;
     for (let count = messages; count > 0; count--) this.metrics.recordMessage('mcp-http', 'in');
     // The HTTP guard charged the request once; each further message of a batch is charged here.
-    const decision = this.rateLimiter.consume(clientKey(principal, request.ip), messages - 1);
+    const decision = this.rateLimiter.consume(this.admission.clientKeyOf(principal, request), messages - 1);
     if (!decision.allowed) {
       const { retryAfterSeconds } = decision;
       return sendError(
@@ -117,15 +120,6 @@ export class McpHttpController implements OnModuleDestroy {
     return this.factory.create({ transport: 'mcp-http', principal }, { era: context.era });
   }
 
-  /** The principal a global auth guard already established, else the entrance check is made here. */
-  private async principalOf(request: Request & RequestWithPrincipal, response: Response): Promise<Principal | undefined> {
-    if (request.principal) return request.principal;
-    const admission = await this.admission.admit(request);
-    if (admission.admitted) return admission.principal;
-    sendError(response, admission.status, admission.message, admission.headers, idOf(request.body));
-    return undefined;
-  }
-
   @Get()
   refuseStream(@Res() response: Response): void {
     methodNotAllowed(response, 'this stateless endpoint offers no server-initiated stream; send requests with POST');
@@ -147,21 +141,4 @@ function asksForProgress(body: unknown): boolean {
   return messages.some(
     (message) => (message as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !== undefined,
   );
-}
-
-/** The id of a single request, so the client can match an error to it (null for batches and notifications). */
-function idOf(body: unknown): string | number | null {
-  const id = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
-  return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : null;
-}
-
-function sendError(
-  response: Response,
-  status: number,
-  message: string,
-  headers: Record<string, string>,
-  id: string | number | null,
-  code = -32000,
-): void {
-  response.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id });
 }

@@ -4,10 +4,9 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService, tracingEnabled } from '#observability';
-import { type Clock, clientKey, ConnectionLimiter, InFlightLimit, LIMITS_CLOCK, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
+import { AdmissionService, type Clock, ConnectionLimiter, InFlightLimit, LIMITS_CLOCK, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { McpAdmission } from '../mcp-admission.service.js';
 import { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
 import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
@@ -36,7 +35,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
 
   constructor(
     private readonly factory: McpServerFactory,
-    private readonly admission: McpAdmission,
+    private readonly admission: AdmissionService,
     private readonly metrics: MetricsService,
     private readonly lifecycle: LifecycleService,
     private readonly config: AppConfig,
@@ -77,7 +76,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     const flow = this.limits.track(socket, request.socket);
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
-    const gate = this.rateLimitGate(clientKey(principal, this.admission.clientIpOf(request)));
+    const gate = this.rateLimitGate(this.admission.clientKeyOf(principal, request));
     // The SDK's connection-serving entry (named for stdio, transport-agnostic) picks the era from
     // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
     // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
@@ -109,7 +108,7 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
       async (admission) => {
         if (!admission.admitted) return done(false, admission.status, admission.message, admission.headers);
         // Across replicas when REDIS_URL is set, so this may wait on Redis (bounded by REDIS_TIMEOUT_MS).
-        const slot = await this.connectionsPerClient.acquire(clientKey(admission.principal, this.admission.clientIpOf(request)));
+        const slot = await this.connectionsPerClient.acquire(this.admission.clientKeyOf(admission.principal, request));
         if (!slot.admitted) return done(false, slot.status, slot.message);
         // The client may have gone while the slot was being taken: its 'close' has already fired.
         if (request.socket.destroyed) return slot.release();

@@ -2,20 +2,20 @@ import { type CanActivate, type ExecutionContext, HttpException, Injectable } fr
 import { Reflector } from '@nestjs/core';
 import type { RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
+import { AdmissionService } from '../admission/admission.service.js';
 import { AuthError } from './auth.error.js';
-import { AuthService } from './auth.service.js';
 import { isOpenRoute } from './open-routes.js';
 
 /**
- * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): authenticates and
- * leaves the principal on `request.principal`. Host and Origin were checked before any route ran
- * (DnsRebindingRule in applyHttpSecurity).
- * Query-string tokens are not accepted here (only on the /ws upgrade): URLs end up in logs and proxies.
+ * Global guard for every HTTP route (REST /api/*, /mcp, anything added later): the authentication
+ * step of AdmissionService, leaving the principal on `request.principal`. Its Host/Origin step ran
+ * before any route (applyHttpSecurity). Query-string tokens are not accepted here (only on the /ws
+ * upgrade): URLs end up in logs and proxies.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    private readonly auth: AuthService,
+    private readonly admission: AdmissionService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
     const request = http.getRequest<Request & RequestWithPrincipal>();
     if (isOpenRoute(context, this.reflector, request.path)) return true;
     try {
-      request.principal = await this.auth.authenticate({ headers: request.headers, clientIp: request.ip });
+      request.principal = await this.admission.authenticate(request, { queryToken: false });
       return true;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;

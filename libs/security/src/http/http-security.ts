@@ -2,16 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '#config';
+import { AdmissionService } from '../admission/admission.service.js';
 import { DnsRebindingRule } from './dns-rebinding.rule.js';
 
 /** Swagger UI (served under /api/docs) bootstraps with inline script and style. */
 const DOCS_PATH = /^\/api\/docs(\/|-json|-yaml|$)/;
-
-/**
- * Probes and metrics are exempt from the DNS-rebinding rule: kubelet and Prometheus address the pod
- * by its IP, and these paths carry no tool data (docs/security.md).
- */
-const PROBE_PATH = /^\/(health|ready|metrics)\/?$/;
 
 /** The MCP endpoint answers in JSON-RPC's error shape, whatever case or trailing slash routed there. */
 const MCP_PATH = /^\/mcp\/*$/i;
@@ -36,7 +31,7 @@ export function applyHttpSecurity(app: INestApplication): void {
   const { trustProxy } = app.get(AppConfig).auth;
   // One hop: the ingress in front of the pod. Its X-Forwarded-For entry is the client; earlier entries are the client's own claims.
   (app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void }).set('trust proxy', trustProxy ? 1 : false);
-  app.use(rebindingCheck(app.get(DnsRebindingRule)));
+  app.use(rebindingCheck(app.get(AdmissionService)));
   // No upgrade-insecure-requests: inside a cluster the docs are often reached over plain HTTP
   // (port-forward, internal Service name), where upgrading asset URLs to https breaks the page.
   const strict = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
@@ -60,12 +55,12 @@ export function applyHttpSecurity(app: INestApplication): void {
 }
 
 /**
- * Refuses a request the DNS-rebinding rule refuses (a malformed Host 400, a Host or Origin not
- * allowed 403) before any route, body parser or authentication sees it.
+ * The Host/Origin step of AdmissionService (a malformed Host 400, a Host or Origin not allowed
+ * 403), before any route, body parser or authentication sees the request.
  */
-function rebindingCheck(rule: DnsRebindingRule) {
+function rebindingCheck(admission: AdmissionService) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const refusal = PROBE_PATH.test(request.path) ? undefined : rule.refusal(request.headers, request.path);
+    const refusal = admission.refusal(request);
     if (refusal === undefined) return next();
     if (MCP_PATH.test(request.path))
       response.status(refusal.status).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: refusal.message } });

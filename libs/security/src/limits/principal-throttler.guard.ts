@@ -10,8 +10,8 @@ import {
 } from '@nestjs/throttler';
 import type { RequestWithPrincipal } from '#tool-contract';
 import type { Request } from 'express';
+import { AdmissionService } from '../admission/admission.service.js';
 import { isOpenRoute } from '../auth/open-routes.js';
-import { clientKey } from './client-key.js';
 import { RateLimiter } from './rate-limiter.service.js';
 
 /**
@@ -26,6 +26,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly limiter: RateLimiter,
+    private readonly admission: AdmissionService,
   ) {
     super(options, storage, reflector);
   }
@@ -37,8 +38,8 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {
-    const { principal, ip } = request as Request & RequestWithPrincipal;
-    return clientKey(principal, ip);
+    const http = request as Request & RequestWithPrincipal;
+    return this.admission.clientKeyOf(http.principal, http);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string): string {
