@@ -1,5 +1,7 @@
+import { LIMITS_CLOCK } from '#security';
 import { getJson, postJson, startTestServer, type TestServer } from './support/app-harness.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
+import { ManualClock, ManualClockModule } from './support/manual-clock.js';
 
 const TOKEN_A = 'limits-e2e-token-aaaaaaaaaaaaaaaa';
 const TOKEN_B = 'limits-e2e-token-bbbbbbbbbbbbbbbb';
@@ -16,6 +18,8 @@ const mcpPing = (token: string) =>
   });
 
 let server: TestServer;
+// The rate windows run on this clock: a test moves to the next window without waiting for it.
+const clock = new ManualClock(1_000_000);
 
 describe('Per-principal rate limits on HTTP (e2e)', () => {
   beforeAll(async () => {
@@ -25,7 +29,7 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
         RATE_LIMIT_REQUESTS: String(LIMIT),
         RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
       },
-      imports: [FixtureToolsModule],
+      imports: [FixtureToolsModule, ManualClockModule.providing(clock, LIMITS_CLOCK)],
     });
   });
 
@@ -33,8 +37,8 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
     await server.close();
   });
 
-  beforeEach(async () => {
-    await nextWindow();
+  beforeEach(() => {
+    nextWindow();
   });
 
   it('answers 429 with Retry-After in the standard error shape once a principal spends its budget, and recovers after the window', async () => {
@@ -46,7 +50,7 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
     });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(WINDOW_SECONDS);
-    await nextWindow();
+    nextWindow();
     expect((await list(TOKEN_A)).status).toBe(200);
   });
 
@@ -78,7 +82,7 @@ describe('Per-principal rate limits on HTTP (e2e)', () => {
   });
 });
 
-/** Waits until a fresh fixed window has started, so each test begins with a full budget. */
-async function nextWindow(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, WINDOW_SECONDS * 1000 + 50));
+/** Moves past every open fixed window, so the next request starts with a full budget. */
+function nextWindow(): void {
+  clock.advance(WINDOW_SECONDS * 1000);
 }
