@@ -62,10 +62,17 @@ const TARGETS = [
     judge: (s) => {
       const x = s[`startup:node${major}`];
       if (!x?.target) return pending(x);
+      const newPod = Number.isFinite(x.target.newPodStartupMs)
+        ? `, new pod (shipped cache) ${Math.round(x.target.newPodStartupMs)} ms`
+        : '';
       const cold =
-        Number.isFinite(x.target.coldStartupMs) && major === 22 ? `, empty compile cache ${Math.round(x.target.coldStartupMs)} ms` : '';
+        Number.isFinite(x.target.coldStartupMs) && major === 22
+          ? `${newPod}, no cache at all ${Math.round(x.target.coldStartupMs)} ms`
+          : '';
+      // A new pod is the slower case the image meets (when its shipped cache was measured).
+      const judged = Math.max(x.target.startupMs, x.target.newPodStartupMs ?? 0);
       return {
-        met: major === 22 ? x.target.startupMs <= 1000 : undefined,
+        met: major === 22 ? judged <= 1000 : undefined,
         value: `${Math.round(x.target.startupMs)} ms${cold} (bare node:http ${Math.round(x.baseline.startupMs)} ms; ${x.nodeVersion ?? ''})`,
       };
     },
@@ -232,7 +239,7 @@ export function renderResults(results) {
       .filter((s) => s.group === 'startup')
       .map((s) =>
         s.target
-          ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.coldStartupMs) ? ` (empty compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
+          ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.newPodStartupMs) ? ` (new pod, shipped compile cache: ${Math.round(s.target.newPodStartupMs)} ms)` : ''}${Number.isFinite(s.target.coldStartupMs) ? ` (no compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
           : `| Startup (${s.id}) | ${s.error ?? 'not measured'} | | |`,
       ),
     ...(byId['trino:1M']?.target
