@@ -10,7 +10,7 @@
 // (Node rejects entries it cannot use and compiles as without a cache).
 //   node scripts/warm-compile-cache.mjs
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,11 @@ try {
 }
 const status = await exited;
 if (status.code !== 0) throw new Error(`the server exited with ${JSON.stringify(status)} after the warm-up start`);
-if (!existsSync(cacheDir) || readdirSync(cacheDir).length === 0) {
-  throw new Error(`${cacheDir} is empty: this Node (${process.version}) has no compile cache (Node >= 22.1 needed)`);
-}
+const [made] = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+if (!made) throw new Error(`${cacheDir} is empty: this Node (${process.version}) has no compile cache (Node >= 22.1 needed)`);
+// Node names the directory <version>-<arch>-<flags hash>-<uid>; the image runs as another user than
+// the one building it, so the loader looks it up without the uid.
+renameSync(join(cacheDir, made), join(cacheDir, made.replace(/-\d+$/, '')));
 process.stderr.write(`compile cache for ${process.version} written to ${cacheDir}\n`);
 
 async function untilHealthy(url, exitedEarly) {
