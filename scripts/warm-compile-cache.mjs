@@ -10,7 +10,7 @@
 // (Node rejects entries it cannot use and compiles as without a cache).
 //   node scripts/warm-compile-cache.mjs
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,12 @@ const [made] = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
 if (!made) throw new Error(`${cacheDir} is empty: this Node (${process.version}) has no compile cache (Node >= 22.1 needed)`);
 // Node names the directory <version>-<arch>-<flags hash>-<uid>; the image runs as another user than
 // the one building it, so the loader looks it up without the uid.
-renameSync(join(cacheDir, made), join(cacheDir, made.replace(/-\d+$/, '')));
+const shipped = join(cacheDir, made.replace(/-\d+$/, ''));
+renameSync(join(cacheDir, made), shipped);
+// Node writes its entries readable by their owner only; the image is built as root and runs as uid
+// 1000, which must be able to read (and copy) them.
+chmodSync(shipped, 0o755);
+for (const entry of readdirSync(shipped)) chmodSync(join(shipped, entry), 0o644);
 process.stderr.write(`compile cache for ${process.version} written to ${cacheDir}\n`);
 
 async function untilHealthy(url, exitedEarly) {
