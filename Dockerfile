@@ -15,9 +15,14 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-# nest build, then the server entry bundled into one file and lazy chunks (start-up: docs/performance.md).
-COPY scripts/bundle-server.mjs ./scripts/
+# nest build, then the server entry bundled into one file (start-up: docs/performance.md).
+COPY scripts/bundle-server.mjs scripts/warm-compile-cache.mjs ./scripts/
 RUN npm run build
+# Starts the built server once (until /health answers) so Node writes its compile cache into
+# dist/apps/xdp-mcp-server/compile-cache; the entry copies it into /tmp at start-up, so a new pod
+# starts with compiled code. Made here because the cache is only valid for this Node build and these
+# /app paths, which the runtime stage shares.
+RUN node scripts/warm-compile-cache.mjs
 
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app

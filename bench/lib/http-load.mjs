@@ -5,11 +5,12 @@ import { createLoadRecorder } from './stats.mjs';
  * Closed-loop load over HTTP/1.1 keep-alive: `concurrency` requests outstanding against
  * `url` for `seconds`. `body(id)` returns the JSON-RPC request text. A reply counts as an
  * error unless it is 200 and carries a JSON-RPC result (as JSON or as an SSE `data:` line).
+ * `pid` (the server's) adds its CPU time per request to the summary.
  */
-export async function runHttpLoad({ url, concurrency, seconds, warmupSeconds = 1, body, headers = {} }) {
+export async function runHttpLoad({ url, concurrency, seconds, warmupSeconds = 1, body, headers = {}, pid }) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
-  const recorder = createLoadRecorder();
+  const recorder = createLoadRecorder({ pid });
   let running = true;
   let nextId = 1;
 

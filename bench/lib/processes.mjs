@@ -82,6 +82,33 @@ export async function stopProcess(child, exited) {
   return status;
 }
 
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux /proc). */
+export function cpuTimeMs(pid) {
+  // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until none of the processes uses more than `maxShare` of a core over `windowMs`. A server
+ * answers /health before its background start-up work is done (the SQL grammar workers start a
+ * second later and take seconds of CPU on a shared core), and an idle server still busy with that
+ * work slows whichever server is measured beside it on the same core. Resolves with the last
+ * window's CPU per process; after `timeoutMs` it resolves anyway and the caller records it.
+ */
+export async function waitUntilQuiet(pids, { windowMs = 500, maxShare = 0.05, timeoutMs = 20_000 } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const before = pids.map(cpuTimeMs);
+    await sleep(windowMs);
+    const used = pids.map((pid, index) => cpuTimeMs(pid) - before[index]);
+    const quiet = used.every((ms) => ms <= windowMs * maxShare);
+    if (quiet || performance.now() > deadline) return { quiet, cpuMsInLastWindow: used };
+  }
+}
+
 /** Resident set size and its high-water mark of a process, in bytes (Linux /proc). */
 export function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

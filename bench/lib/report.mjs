@@ -62,10 +62,17 @@ const TARGETS = [
     judge: (s) => {
       const x = s[`startup:node${major}`];
       if (!x?.target) return pending(x);
+      const newPod = Number.isFinite(x.target.newPodStartupMs)
+        ? `, new pod (shipped cache) ${Math.round(x.target.newPodStartupMs)} ms`
+        : '';
       const cold =
-        Number.isFinite(x.target.coldStartupMs) && major === 22 ? `, empty compile cache ${Math.round(x.target.coldStartupMs)} ms` : '';
+        Number.isFinite(x.target.coldStartupMs) && major === 22
+          ? `${newPod}, no cache at all ${Math.round(x.target.coldStartupMs)} ms`
+          : '';
+      // A new pod is the slower case the image meets (when its shipped cache was measured).
+      const judged = Math.max(x.target.startupMs, x.target.newPodStartupMs ?? 0);
       return {
-        met: major === 22 ? x.target.startupMs <= 1000 : undefined,
+        met: major === 22 ? judged <= 1000 : undefined,
         value: `${Math.round(x.target.startupMs)} ms${cold} (bare node:http ${Math.round(x.baseline.startupMs)} ms; ${x.nodeVersion ?? ''})`,
       };
     },
@@ -126,6 +133,21 @@ function ratioCell(s, key) {
   return s.ratios?.[key] !== undefined ? `${round(s.ratios[key])}x` : '—';
 }
 
+function cpuCell(s) {
+  const us = (figures) => (Number.isFinite(figures?.serverCpuUsPerRequest) ? Math.round(figures.serverCpuUsPerRequest) : '—');
+  return [us(s.target), us(s.baselines?.sdkV1), us(s.baselines?.sdkV2)].join(' / ');
+}
+
+function loadCell(s) {
+  return s.connections ? `/ws ${s.connections} x ${s.inFlight}` : `/mcp ${s.concurrency ?? ''} concurrent`;
+}
+
+/** The lowest and highest per-run ratio (older results files have none). */
+function rangeCell(s) {
+  const range = s.ratioRanges?.[Object.keys(s.ratioRanges ?? {})[0]];
+  return range ? `${round(range[0], 2)}–${round(range[1], 2)}x` : '—';
+}
+
 function pending(x) {
   return { met: undefined, value: x?.error ? `not measured: ${x.error}` : 'not measured' };
 }
@@ -147,7 +169,8 @@ export function renderResults(results) {
   const lines = [
     `Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} CPU(s) (${machine.cpuModel}), Node ${machine.node}, ` +
       `${machine.pinned ? 'server pinned to core 0 and load generator to core 1 with taskset' : 'no CPU pinning (taskset unavailable)'}; ` +
-      `each figure is the median of ${settings.runs} runs of ${settings.secondsPerRun} s (after 1 s warm-up), target and baseline alternating within each run` +
+      `each figure is the median of ${settings.runs} runs of ${settings.secondsPerRun} s (after 1 s warm-up), target and baseline one after the other within each run, ` +
+      `order reversed every other run${settings.warmupSeconds ? `, every server first warmed up for ${settings.warmupSeconds} s under the same load` : ''}` +
       `${settings.quick ? ' (quick mode: only the shapes the targets are judged on)' : ''}; load average ${machine.loadAverage?.start ?? '?'} at the start, ${machine.loadAverage?.end ?? '?'} at the end.`,
     ...carriedOverNote(results),
     '',
@@ -174,26 +197,26 @@ export function renderResults(results) {
     '',
     '### Streamable HTTP `/mcp` tools/call (ratios = req/s vs the SDK v1 stateless example and a minimal SDK v2 server)',
     '',
-    '| Tool | Concurrent requests | req/s | p50 / p99 ms | Errors | SDK v1 example req/s (p50 / p99 ms) | SDK v2 minimal req/s (p50 / p99 ms) | vs v1 | vs v2 |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Tool | Concurrent requests | req/s | p50 / p99 ms | Errors | SDK v1 example req/s (p50 / p99 ms) | SDK v2 minimal req/s (p50 / p99 ms) | vs v1 | vs v2 | Server CPU µs per call (ours / v1 / v2) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios
       .filter((s) => s.group === 'mcp')
       .map((s) =>
         s.error
-          ? `| ${s.id} | ${s.concurrency} | not measured: ${s.error} | | | | | | |`
-          : `| \`${s.tool}\` | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.target.errors} | ${baselineCell(s, 'sdkV1')} | ${baselineCell(s, 'sdkV2')} | ${ratioCell(s, 'sdkV1')} | ${ratioCell(s, 'sdkV2')} |`,
+          ? `| ${s.id} | ${s.concurrency} | not measured: ${s.error} | | | | | | | |`
+          : `| \`${s.tool}\` | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.target.errors} | ${baselineCell(s, 'sdkV1')} | ${baselineCell(s, 'sdkV2')} | ${ratioCell(s, 'sdkV1')} | ${ratioCell(s, 'sdkV2')} | ${cpuCell(s)} |`,
       ),
     '',
-    '### Tracing over `/mcp` (same run, interleaved; the A/A pair is the noise band)',
+    '### A/A pairs and tracing (same run, interleaved; an A/A pair is the noise band)',
     '',
-    '| Comparison | Concurrent requests | req/s | p50 / p99 ms | Against | Its req/s | Ratio |',
-    '|---|---|---|---|---|---|---|',
+    '| Comparison | Load | req/s | p50 / p99 ms | Against | Its req/s | Ratio | Per-run ratios |',
+    '|---|---|---|---|---|---|---|---|',
     ...results.scenarios
-      .filter((s) => s.group === 'tracing')
+      .filter((s) => s.group === 'aa' || s.group === 'tracing')
       .map((s) =>
         s.error
-          ? `| ${s.comparison ?? s.id} | ${s.concurrency ?? ''} | not measured: ${s.error} | | | | |`
-          : `| ${s.comparison ?? 'on vs off'} | ${s.concurrency} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.baselineName} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.ratio, 3)}x |`,
+          ? `| ${s.comparison ?? s.id} | ${loadCell(s)} | not measured: ${s.error} | | | | | |`
+          : `| ${s.comparison ?? 'on vs off'} | ${loadCell(s)} | ${Math.round(s.target.requestsPerSecond)} | ${round(s.target.p50Ms)} / ${round(s.target.p99Ms)} | ${s.baselineName} | ${Math.round(s.baseline.requestsPerSecond)} | ${round(s.ratio, 3)}x | ${rangeCell(s)} |`,
       ),
     '',
     '### Idle WebSocket sessions (RSS added per initialized, idle session)',
@@ -216,7 +239,7 @@ export function renderResults(results) {
       .filter((s) => s.group === 'startup')
       .map((s) =>
         s.target
-          ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.coldStartupMs) ? ` (empty compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
+          ? `| Startup on ${s.nodeVersion ?? s.id}, spawn to first 200 on /health | ${Math.round(s.target.startupMs)} ms${Number.isFinite(s.target.newPodStartupMs) ? ` (new pod, shipped compile cache: ${Math.round(s.target.newPodStartupMs)} ms)` : ''}${Number.isFinite(s.target.coldStartupMs) ? ` (no compile cache: ${Math.round(s.target.coldStartupMs)} ms)` : ''} | ${Math.round(s.baseline.startupMs)} ms (bare node:http) | ${round(s.ratio)}x |`
           : `| Startup (${s.id}) | ${s.error ?? 'not measured'} | | |`,
       ),
     ...(byId['trino:1M']?.target

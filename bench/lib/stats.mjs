@@ -1,4 +1,5 @@
 /** Small statistics helpers shared by every bench scenario. */
+import { cpuTimeMs } from './processes.mjs';
 
 export function median(values) {
   if (values.length === 0) return Number.NaN;
@@ -33,15 +34,21 @@ export function delay(ms) {
 
 /**
  * Bookkeeping shared by the closed-loop load drivers: only replies that land inside the measured
- * window (after the warm-up) count. `describeError` is called for the first error only.
+ * window (after the warm-up) count. `describeError` is called for the first error only. With the
+ * server's `pid`, the summary also carries the server's CPU time per reply and its share of a core
+ * over the window: CPU per call does not depend on how much of the core the server was given,
+ * so it shows when other work on the machine took part of the core from a measurement. The
+ * load generator's (this process's) share of its core is in the summary too.
  */
-export function createLoadRecorder() {
+export function createLoadRecorder({ pid } = {}) {
   const latencies = [];
   let completed = 0;
   let errors = 0;
   let firstError;
   let measuring = false;
   let elapsedSeconds = Number.NaN;
+  let serverCpuMs = Number.NaN;
+  let generatorCpuMs = Number.NaN;
   return {
     record(latencyMs, describeError) {
       if (!measuring) return;
@@ -57,9 +64,14 @@ export function createLoadRecorder() {
       await delay(warmupSeconds * 1000);
       measuring = true;
       const started = performance.now();
+      const cpuBefore = pid ? cpuTimeMs(pid) : Number.NaN;
+      const generatorBefore = process.cpuUsage();
       await delay(seconds * 1000);
       measuring = false;
       elapsedSeconds = (performance.now() - started) / 1000;
+      serverCpuMs = pid ? cpuTimeMs(pid) - cpuBefore : Number.NaN;
+      const generator = process.cpuUsage(generatorBefore);
+      generatorCpuMs = (generator.user + generator.system) / 1000;
     },
     summary() {
       return {
@@ -68,6 +80,8 @@ export function createLoadRecorder() {
         p99Ms: percentile(latencies, 99),
         completed,
         errors,
+        generatorCpuShare: generatorCpuMs / 1000 / elapsedSeconds,
+        ...(pid ? { serverCpuUsPerRequest: (serverCpuMs * 1000) / completed, serverCpuShare: serverCpuMs / 1000 / elapsedSeconds } : {}),
         ...(firstError ? { firstError } : {}),
       };
     },

@@ -35,11 +35,12 @@ export async function openSession(url) {
 /**
  * Closed-loop load: `connections` sessions, each keeping `inFlight` requests outstanding
  * for `seconds` after `warmupSeconds`. `request(id)` returns the frame text. Every reply
- * must be a JSON-RPC result without `isError`, otherwise it counts as an error.
+ * must be a JSON-RPC result without `isError`, otherwise it counts as an error. `pid` (the
+ * server's) adds its CPU time per request to the summary.
  */
-export async function runWsLoad({ url, connections, inFlight, seconds, warmupSeconds = 1, request }) {
+export async function runWsLoad({ url, connections, inFlight, seconds, warmupSeconds = 1, request, pid }) {
   const sockets = await Promise.all(Array.from({ length: connections }, () => openSession(url)));
-  const recorder = createLoadRecorder();
+  const recorder = createLoadRecorder({ pid });
   let running = true;
   let nextId = 1;
 

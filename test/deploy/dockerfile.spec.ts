@@ -64,6 +64,20 @@ describe('Dockerfile', () => {
     expect(entry).toBe(join(outDir.replace(/^\.\//, ''), source.replace(/\.ts$/, '.js')));
   });
 
+  // Node's compile cache is keyed by file path and checked against the Node build: a cache made
+  // anywhere else than in the image's own Node and /app would be rejected and the pod start cold.
+  it('ships a compile cache made after the build by the same Node image in the same /app', () => {
+    const build = stages.find((stage) => stage.instructions.some(({ keyword, args }) => keyword === 'RUN' && args === 'npm run build'))!;
+    const runs = build.instructions.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args);
+    expect(runs.indexOf('node scripts/warm-compile-cache.mjs')).toBeGreaterThan(runs.indexOf('npm run build'));
+    expect(build.image).toBe(runtime.image);
+    expect(last(build, 'WORKDIR')).toBe(last(runtime, 'WORKDIR'));
+    const copiesDist = runtime.instructions.some(
+      ({ keyword, args }) => keyword === 'COPY' && args === `--from=${build.name} ${last(build, 'WORKDIR')}/dist ./dist`,
+    );
+    expect(copiesDist).toBe(true);
+  });
+
   it('checks health with Node fetch against /health', () => {
     const healthcheck = last(runtime, 'HEALTHCHECK');
     const command = execForm(healthcheck);

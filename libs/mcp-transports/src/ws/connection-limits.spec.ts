@@ -72,6 +72,27 @@ describe('WsConnectionLimits idle accounting', () => {
   });
 });
 
+describe('WsConnectionLimits per-session cost', () => {
+  // Thousands of idle sessions each pay for what track() allocates (docs/performance.md, idle sessions).
+  it('gives every socket the same message and close listeners, and forgets a socket once it closed', async () => {
+    const h = await harness({});
+    try {
+      const [first, second] = [await h.connect(), await h.connect()];
+      // The harness adds its own per-socket 'close' listener: compare what the two sockets share.
+      const shared = (event: string) =>
+        first.server.listeners(event).filter((listener) => second.server.listeners(event).includes(listener));
+      expect(shared('message')).toHaveLength(1);
+      expect(shared('close')).toHaveLength(1);
+      expect(h.limits.openConnections).toBe(2);
+      first.client.close();
+      await first.serverClosed;
+      expect(h.limits.openConnections).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('WsConnectionLimits unfinished messages', () => {
   it('reads what the ws receiver holds of an unfinished message (pins the ws internals it relies on)', async () => {
     const h = await harness({});

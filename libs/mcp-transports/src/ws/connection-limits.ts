@@ -16,18 +16,67 @@ export interface SessionFlow {
   sent(message: JSONRPCMessage): void;
 }
 
-interface SessionState {
+/**
+ * One tracked socket's state, and the flow its transport reports to. An idle server may hold
+ * thousands of these, so a session costs this object and one listener closure: the flow's methods
+ * are on the prototype, the 'message' and 'close' listeners are shared by every socket (they find
+ * the session from the socket they are called on), and `pending` exists only while a request does.
+ */
+class TrackedSession implements SessionFlow {
   lastActivity: number;
   /**
    * Requests received and not yet answered, by id (a count per id: a client may reuse one). A session
    * waiting on a long call is not idle; only a response or a cancellation naming a pending id ends one,
    * so a cancel for an unknown id cannot make a busy session look idle.
    */
-  pending: Map<string, number>;
+  pending?: Map<string, number>;
   /** Bytes of the unfinished incoming message the ws receiver holds for this socket. */
-  partialBytes: number;
+  partialBytes = 0;
   /** When the receiver started holding an unfinished message (undefined: it holds none). */
   partialSince?: number;
+  /** The TCP socket's 'data' listener (it is called on the TCP socket, which does not lead back here). */
+  readonly measure = (): void => this.owner.measurePartial(this);
+
+  constructor(
+    readonly owner: WsConnectionLimits,
+    readonly socket: WebSocket,
+    readonly raw: Duplex,
+    now: number,
+  ) {
+    this.lastActivity = now;
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined && this.pending.size > 0;
+  }
+
+  received(message: JSONRPCMessage): void {
+    this.lastActivity = this.owner.clock();
+    if ('id' in message && 'method' in message) this.adjust(message.id, +1);
+    else if ('method' in message && message.method === 'notifications/cancelled') {
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) this.adjust(requestId, -1);
+    }
+  }
+
+  closed(): void {
+    this.owner.forget(this);
+  }
+
+  sent(message: JSONRPCMessage): void {
+    this.lastActivity = this.owner.clock();
+    if ('id' in message && !('method' in message) && message.id !== null) this.adjust(message.id as RequestId, -1);
+    this.owner.applyBackpressure(this.socket);
+  }
+
+  private adjust(id: RequestId, delta: number): void {
+    const key = `${typeof id}:${id}`;
+    const count = this.pending?.get(key);
+    if (delta < 0 && count === undefined) return;
+    const next = (count ?? 0) + delta;
+    if (next > 0) (this.pending ??= new Map()).set(key, next);
+    else this.pending?.delete(key);
+  }
 }
 
 /**
@@ -40,16 +89,30 @@ interface SessionState {
  * frees what it held. Also closes every connection with 1001 when a drain has let the running calls finish.
  */
 export class WsConnectionLimits {
-  private readonly sessions = new Map<WebSocket, SessionState>();
+  private readonly sessions = new Map<WebSocket, TrackedSession>();
+  /** Every socket tracked and not closed yet, including those already dropped from `sessions` (being closed). */
+  private readonly tracked = new WeakMap<WebSocket, TrackedSession>();
   private readonly idleSweep?: NodeJS.Timeout;
   private readonly partialSweep: NodeJS.Timeout;
   /** Bytes held in unfinished messages across every connection. */
   private partialTotal = 0;
+  private readonly onMessage: (this: WebSocket) => void;
+  private readonly onClose: (this: WebSocket) => void;
 
   constructor(
     private readonly limits: LimitsConfig,
     private readonly now: () => number = Date.now,
   ) {
+    const { sessions, tracked } = this;
+    // Shared by every socket: `this` is the socket that emitted.
+    this.onMessage = function (this: WebSocket) {
+      // A completed message restarts the clock even when the same chunk already began the next one.
+      const session = sessions.get(this);
+      if (session) session.partialSince = undefined;
+    };
+    this.onClose = function (this: WebSocket) {
+      tracked.get(this)?.closed();
+    };
     const idleMs = limits.wsIdleTimeoutMs;
     if (idleMs > 0) this.idleSweep = setInterval(() => this.closeIdle(), Math.min(Math.max(idleMs / 4, 50), 30_000)).unref();
     const partialMs = limits.wsPartialMessageTimeoutMs;
@@ -74,39 +137,34 @@ export class WsConnectionLimits {
    * through the returned flow.
    */
   track(socket: WebSocket, raw: Duplex): SessionFlow {
-    const state: SessionState = { lastActivity: this.now(), pending: new Map(), partialBytes: 0 };
-    this.sessions.set(socket, state);
+    const session = new TrackedSession(this, socket, raw, this.now());
+    this.sessions.set(socket, session);
+    this.tracked.set(socket, session);
     // Registered after ws's own 'data' listener, which parses each chunk synchronously: by the time
     // this runs, the receiver holds exactly the unfinished part.
-    const measure = () => this.measurePartial(socket, state);
-    raw.on('data', measure);
-    // A completed message restarts the clock even when the same chunk already began the next one.
-    const completed = () => (state.partialSince = undefined);
-    socket.on('message', completed);
-    socket.once('close', () => {
-      raw.off('data', measure);
-      this.partialTotal -= state.partialBytes;
-      state.partialBytes = 0;
-      this.sessions.delete(socket);
-    });
-    return {
-      received: (message) => {
-        state.lastActivity = this.now();
-        if ('id' in message && 'method' in message) adjust(state.pending, message.id, +1);
-        else if ('method' in message && message.method === 'notifications/cancelled') {
-          const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-          if (requestId !== undefined) adjust(state.pending, requestId, -1);
-        }
-      },
-      sent: (message) => {
-        state.lastActivity = this.now();
-        if ('id' in message && !('method' in message) && message.id !== null) adjust(state.pending, message.id as RequestId, -1);
-        this.applyBackpressure(socket);
-      },
-    };
+    raw.on('data', session.measure);
+    socket.on('message', this.onMessage);
+    socket.on('close', this.onClose);
+    return session;
   }
 
-  private measurePartial(socket: WebSocket, state: SessionState): void {
+  /** The clock, for the sessions. */
+  clock(): number {
+    return this.now();
+  }
+
+  /** Called once by a session when its socket has closed. */
+  forget(session: TrackedSession): void {
+    this.tracked.delete(session.socket);
+    session.raw.off('data', session.measure);
+    this.partialTotal -= session.partialBytes;
+    session.partialBytes = 0;
+    this.sessions.delete(session.socket);
+  }
+
+  /** @internal called by a session's TCP 'data' listener. */
+  measurePartial(state: TrackedSession): void {
+    const { socket } = state;
     // A socket already being closed is no longer counted (evict() released its share).
     if (!this.sessions.has(socket)) return;
     const held = heldBytes(socket);
@@ -123,7 +181,8 @@ export class WsConnectionLimits {
     }
   }
 
-  private applyBackpressure(socket: WebSocket): void {
+  /** Called by a session after each message sent to its socket. */
+  applyBackpressure(socket: WebSocket): void {
     const limit = this.limits.wsMaxBufferedBytes;
     if (socket.bufferedAmount <= limit) return;
     if (socket.bufferedAmount > 2 * limit) {
@@ -165,8 +224,7 @@ export class WsConnectionLimits {
     const cutoff = this.now() - this.limits.wsIdleTimeoutMs;
     for (const [socket, state] of this.sessions) {
       // Bytes of an unfinished message are not activity: only complete messages are.
-      if (state.pending.size === 0 && state.lastActivity < cutoff)
-        void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
+      if (!state.busy && state.lastActivity < cutoff) void this.drop(socket, 1000, `Idle for more than ${this.limits.wsIdleTimeoutMs} ms`);
     }
   }
 
@@ -212,13 +270,4 @@ export class WsConnectionLimits {
       socket.close(code, reason);
     });
   }
-}
-
-function adjust(pending: Map<string, number>, id: RequestId, delta: number): void {
-  const key = `${typeof id}:${id}`;
-  const count = pending.get(key);
-  if (delta < 0 && count === undefined) return;
-  const next = (count ?? 0) + delta;
-  if (next > 0) pending.set(key, next);
-  else pending.delete(key);
 }

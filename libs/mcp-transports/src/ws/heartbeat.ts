@@ -13,9 +13,14 @@ export class Heartbeat {
     private readonly server: WebSocketServer,
     intervalMs: number,
   ) {
+    const { answered } = this;
+    // One listener for every socket (`this` is the socket that answered): no closure per connection.
+    const onPong = function (this: WebSocket) {
+      answered.add(this);
+    };
     server.on('connection', (socket: WebSocket) => {
-      this.answered.add(socket);
-      socket.on('pong', () => this.answered.add(socket));
+      answered.add(socket);
+      socket.on('pong', onPong);
     });
     this.timer = setInterval(() => this.sweep(), intervalMs).unref();
   }
