@@ -4,7 +4,15 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService, tracingEnabled } from '#observability';
-import { AdmissionService, type Clock, ConnectionLimiter, InFlightLimit, LIMITS_CLOCK, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
+import {
+  AdmissionService,
+  type Clock,
+  ConnectionLimiter,
+  InFlightLimit,
+  LIMITS_CLOCK,
+  RATE_LIMITED_JSONRPC_CODE,
+  RateLimiter,
+} from '#security';
 import type { Principal } from '#tool-contract';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { McpServerFactory } from '../mcp-server.factory.js';
