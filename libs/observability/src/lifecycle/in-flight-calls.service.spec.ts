@@ -108,7 +108,7 @@ describe('InFlightCalls', () => {
     expect(calls.count).toBe(0);
   });
 
-  it('runs a lent controller\'s own signal, so a caller cancelling reaches the handler with no second controller', async () => {
+  it("runs a lent controller's own signal, so a caller cancelling reaches the handler with no second controller", async () => {
     const { calls } = tracker();
     const lent = new AbortController();
     const call = pendingWork();

@@ -56,7 +56,8 @@ const SHAPES: readonly Shape[] = [
   // at that letter too, so no match is lost, and the search no longer re-scans each word from every
   // letter in it (2.5x faster on a credential-bearing URL).
   { pattern: /(?<![a-z])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
-  { pattern: /(?<![a-z])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
+  // Userinfo the shape above already replaced would be replaced by itself: its trigger skips `://[REDACTED]@`.
+  { pattern: /(?<![a-z])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: /:\/\/(?!\[REDACTED\]@)[^\s/?#@"'<>]+@/, keepSuffix: true },
   // user:password@host without a scheme. The trigger is the shape's own `:password@` run: a URL whose
   // userinfo the shapes above replaced (`://[REDACTED]@`) or an e-mail address skips the search.
   {
@@ -74,7 +75,12 @@ const SHAPES: readonly Shape[] = [
   // Cookie header lines: every pair after the name.
   { pattern: /(\b(?:set-)?cookie\s*:\s*)[^\r\n"]+/gi, trigger: /cookie/i },
   // "password": "…" in JSON, and \"password\": \"…\" for JSON quoted inside a string.
-  { pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), trigger: NAME_TRIGGER, needs: '"', keepSuffix: true },
+  {
+    pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'),
+    trigger: NAME_TRIGGER,
+    needs: '"',
+    keepSuffix: true,
+  },
   {
     pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'),
     trigger: NAME_TRIGGER,
