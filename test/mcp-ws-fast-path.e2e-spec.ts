@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { GracefulShutdown } from '#observability';
 import { WebSocket } from 'ws';
 import { abortProbe, AbortProbeModule } from './support/abort-probe.module.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
@@ -218,5 +219,39 @@ describe('/ws fast path answers byte for byte as the SDK (e2e)', () => {
     });
     expect(after).toEqual(before);
     fresh.close();
+  });
+});
+
+describe('/ws fast path at the drain deadline (e2e)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { SHUTDOWN_GRACE_MS: '200' }, imports: [FixtureToolsModule, AbortProbeModule] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  // The fast path lends its call's controller to the in-flight tracker, so the drain's abort fires it:
+  // unlike a cancellation or the close, that abort must still be answered, exactly as the SDK answers it.
+  it('answers calls of both paths aborted at the deadline, with the same frame', async () => {
+    const peer = await TextPeer.open(server.wsUrl);
+    await peer.initialize();
+    const fast = peer.until(1);
+    const sdk = peer.until(2);
+    peer.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'drain-fast' } } });
+    peer.send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: viaSdk({ name: 'test_wait_for_abort', arguments: { key: 'drain-sdk' } }),
+    });
+    await Promise.all([abortProbe.started('drain-fast'), abortProbe.started('drain-sdk')]);
+    await server.app.get(GracefulShutdown).drain();
+    const [fastFrames, sdkFrames] = await Promise.all([fast, sdk]);
+    expect(JSON.parse(fastFrames[0]).result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('grace period') }] });
+    expect(fastFrames[0]).toBe(sdkFrames[0].replace('"id":2', '"id":1'));
+    peer.close();
   });
 });

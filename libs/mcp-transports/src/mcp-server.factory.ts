@@ -69,6 +69,11 @@ export interface ToolCall {
   progressToken: string | number | undefined;
   /** Aborted by a cancellation for the request or by the connection closing. */
   signal: AbortSignal;
+  /**
+   * The controller behind `signal` when the caller owns it (the /ws fast path): lent to the in-flight
+   * tracker, whose drain deadline then aborts it too, so the caller must not read every abort as a cancellation.
+   */
+  controller?: AbortController;
   /** The request carried the 2026-07-28 `_meta` envelope. */
   enveloped: boolean;
   notify(notification: ProgressNotification): Promise<void>;
@@ -219,7 +224,7 @@ export class McpServerFactory {
       transport: session.transport,
     };
     try {
-      const outcome = await this.registry.call(call.name, call.arguments ?? {}, context);
+      const outcome = await this.registry.call(call.name, call.arguments ?? {}, context, tracked ? undefined : call.controller);
       return call.project(outcome.result as CallToolResult, this.registry.describe(call.name)?.outputSchema);
     } catch (error) {
       // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error

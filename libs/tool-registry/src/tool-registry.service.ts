@@ -100,9 +100,11 @@ export class ToolRegistryService implements OnApplicationBootstrap {
 
   /**
    * Validates and runs one call. Throws ToolError `not_found` or `invalid_arguments` (protocol
-   * errors); any failure inside the handler becomes an `isError` result instead.
+   * errors); any failure inside the handler becomes an `isError` result instead. `controller`, when
+   * given, is the one behind `context.signal`, lent so the server's aborts (drain deadline) fire it
+   * instead of a second controller linked to it.
    */
-  call(name: string, args: unknown, context: ToolContext): Promise<ToolCallOutcome> {
+  call(name: string, args: unknown, context: ToolContext, controller?: AbortController): Promise<ToolCallOutcome> {
     // Tool names are caller input until found: an unknown one is not put in the span name.
     const known = this.tools.has(name);
     const attributes = {
@@ -112,7 +114,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     };
     return inSpan(`execute_tool${known ? ` ${name}` : ''}`, { attributes }, async (span) => {
       try {
-        const outcome = await this.run(name, args, context);
+        const outcome = await this.run(name, args, context, controller);
         span.setAttribute('xdp.tool.outcome', outcome.failure ? outcome.failure.kind : 'success');
         if (outcome.failure) markFailed(span, outcome.failure.kind);
         return outcome;
@@ -123,7 +125,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
     });
   }
 
-  private async run(name: string, args: unknown, callerContext: ToolContext): Promise<ToolCallOutcome> {
+  private async run(name: string, args: unknown, callerContext: ToolContext, controller?: AbortController): Promise<ToolCallOutcome> {
     const started = performance.now();
     // The handler fills in what only it learns (upstream user, dataplane, query id); the audit line reports it.
     const context: ToolContext = { ...callerContext, audit: {} };
@@ -152,7 +154,7 @@ export class ToolRegistryService implements OnApplicationBootstrap {
       // Every transport's calls pass here, so the global and per-principal caps and the shutdown drain are enforced once.
       const owner = context.principal.authenticated ? context.principal.subject : undefined;
       const output = await this.inFlight.run(
-        context.signal,
+        controller?.signal === context.signal ? controller : context.signal,
         (signal) => tool.definition.handler(validated.value, { ...context, signal }),
         owner,
       );

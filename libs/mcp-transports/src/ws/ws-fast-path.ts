@@ -62,6 +62,11 @@ export class WsFastPath implements MessageInterceptor {
   private established = false;
   /** Calls this path runs, by request id, for cancellation and for the close. */
   private readonly running = new Map<RequestId, AbortController>();
+  /**
+   * Calls the client cancelled or the close ended: they get no answer. Their controller is lent to the
+   * in-flight tracker, whose drain deadline aborts it too, and those calls are still answered.
+   */
+  private readonly withdrawn = new WeakSet<AbortController>();
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -118,15 +123,20 @@ export class WsFastPath implements MessageInterceptor {
     const error = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
     const running = [...this.running.values()];
     this.running.clear();
-    for (const controller of running) controller.abort(error);
+    for (const controller of running) this.withdraw(controller, error);
   }
 
   private cancel({ params }: Cancellation): boolean {
     const controller = this.running.get(params.requestId);
     // A cancellation for a request the SDK runs (or for nothing) is the SDK's to handle.
     if (!controller) return false;
-    controller.abort(params.reason);
+    this.withdraw(controller, params.reason);
     return true;
+  }
+
+  private withdraw(controller: AbortController, reason: unknown): void {
+    this.withdrawn.add(controller);
+    controller.abort(reason);
   }
 
   private async call(id: RequestId, params: Record<string, unknown>): Promise<void> {
@@ -140,13 +150,14 @@ export class WsFastPath implements MessageInterceptor {
         arguments: params.arguments as Record<string, unknown> | undefined,
         progressToken: meta?.progressToken,
         signal: controller.signal,
+        controller,
         enveloped: false,
         notify: this.notify,
         project: this.project,
       });
-      if (!controller.signal.aborted) this.answer(id, result);
+      if (!this.withdrawn.has(controller)) this.answer(id, result);
     } catch (error) {
-      if (!controller.signal.aborted) this.fail(id, error);
+      if (!this.withdrawn.has(controller)) this.fail(id, error);
     } finally {
       if (this.running.get(id) === controller) this.running.delete(id);
     }

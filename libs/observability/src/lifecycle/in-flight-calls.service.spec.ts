@@ -107,4 +107,29 @@ describe('InFlightCalls', () => {
     await expect(running).rejects.toBe(reason);
     expect(calls.count).toBe(0);
   });
+
+  it("runs a lent controller's own signal, so a caller cancelling reaches the handler with no second controller", async () => {
+    const { calls } = tracker();
+    const lent = new AbortController();
+    const call = pendingWork();
+    const running = calls.run(lent, call.work);
+    expect(call.signal()).toBe(lent.signal);
+    lent.abort('cancelled by the client');
+    expect(call.signal().reason).toBe('cancelled by the client');
+    call.release('late');
+    await expect(running).resolves.toBe('late');
+    expect(calls.count).toBe(0);
+  });
+
+  it('abortAll aborts a lent controller with the reason and answers its caller at once', async () => {
+    const { calls } = tracker();
+    const lent = new AbortController();
+    const stubborn = pendingWork();
+    const running = calls.run(lent, stubborn.work);
+    const reason = new ToolError('unavailable', 'shut down before the call finished');
+    expect(calls.abortAll(reason)).toBe(1);
+    expect(lent.signal.reason).toBe(reason);
+    await expect(running).rejects.toBe(reason);
+    expect(calls.count).toBe(0);
+  });
 });

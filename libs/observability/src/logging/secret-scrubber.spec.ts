@@ -83,6 +83,32 @@ describe('createSecretScrubber', () => {
     expect(scrub(plain)).toBe(plain);
   });
 
+  // Edges of the shortcuts the hot path takes (scheme anchored after a non-letter, the literal each
+  // JSON shape needs, the `:password@` trigger): each case sits just where a shortcut could skip it.
+  it.each([
+    ['a scheme glued to a digit', 'x1jdbc:postgresql://reader:hunter22@db:5432/s', 'hunter22', `x1jdbc:postgresql://${REDACTED}@db:5432/s`],
+    ['a scheme glued to a word and a dot', 'see:a.b+c-d://u:hunter22@h/x', 'hunter22', `see:a.b+c-d://${REDACTED}@h/x`],
+    [
+      'a scheme right after a previous match',
+      'http://u:hunter22@h,ftp://v:hunter33@g',
+      'hunter33',
+      `http://${REDACTED}@h,ftp://${REDACTED}@g`,
+    ],
+    ['userinfo without a password', 'redis://hunter22@cache:6379', 'hunter22', `redis://${REDACTED}@cache:6379`],
+    ['userinfo without a password after a replaced one', 'a://u:pw12@h b://hunter22@g', 'hunter22', `a://${REDACTED}@h b://${REDACTED}@g`],
+    [
+      'user:password@ after an e-mail address',
+      'mail a@b.example, db reader:hunter22@db.example.com',
+      'hunter22',
+      `mail a@b.example, db ${REDACTED}@db.example.com`,
+    ],
+    ['JSON inside a string, no plain quote elsewhere', '\\"token\\":\\"hunter22\\"', 'hunter22', `\\"token\\":\\"${REDACTED}\\"`],
+  ])('still finds %s', (_edge, text, secret, expected) => {
+    const scrubbed = scrub(text);
+    expect(scrubbed).not.toContain(secret);
+    expect(scrubbed).toBe(expected);
+  });
+
   it('shows the label of an internal upstream instead of its URL, origin or host:port', () => {
     expect(scrub('XDP is unreachable at https://xdp.corp.internal:9443/xdp-cp-service/api for GET /datastore')).toBe(
       'XDP is unreachable at [XDP] for GET /datastore',

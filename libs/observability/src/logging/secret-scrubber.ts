@@ -39,6 +39,8 @@ interface Shape {
   pattern: RegExp;
   /** Cheap test the shape cannot match without: most log lines pass none, and are not searched further. */
   trigger: RegExp;
+  /** A literal the shape cannot match without either (a quote for the JSON shapes): tested before the trigger. */
+  needs?: string;
   keepSuffix?: boolean;
 }
 
@@ -50,10 +52,19 @@ const SHAPES: readonly Shape[] = [
   // may carry an unencoded `/` or `?`, so after `user:` everything up to the `@` counts.
   // The trigger (a `://` run up to an `@`) is what both shapes need: text with an `@` but no such URL
   // (e-mail addresses in XDP configs) skips them; tried at every letter, they cost ~14 % of an XDP call.
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
-  { pattern: /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
-  // user:password@host without a scheme.
-  { pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g, trigger: /@/, keepSuffix: true },
+  // The scheme starts after a non-letter: wherever a scheme could start after a letter, it could start
+  // at that letter too, so no match is lost, and the search no longer re-scans each word from every
+  // letter in it (2.5x faster on a credential-bearing URL).
+  { pattern: /(?<![a-z])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*:[^\s@"'<>]*(@)/gi, trigger: URL_WITH_USERINFO, keepSuffix: true },
+  // Userinfo the shape above already replaced would be replaced by itself: its trigger skips `://[REDACTED]@`.
+  { pattern: /(?<![a-z])([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+(@)/gi, trigger: /:\/\/(?!\[REDACTED\]@)[^\s/?#@"'<>]+@/, keepSuffix: true },
+  // user:password@host without a scheme. The trigger is the shape's own `:password@` run: a URL whose
+  // userinfo the shapes above replaced (`://[REDACTED]@`) or an e-mail address skips the search.
+  {
+    pattern: /()(?<![\w/:.-])[\w.%+-]+:[^\s@/"'<>:]+(@)(?=[\w-]+(?:\.[\w-]+)*(?::\d+)?\b)/g,
+    trigger: /:[^\s@/"'<>:]+@/,
+    keepSuffix: true,
+  },
   // Authorization / Proxy-Authorization header values, whatever the scheme.
   {
     pattern: /((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)?\s*)[^\s"',;]+/gi,
@@ -64,8 +75,18 @@ const SHAPES: readonly Shape[] = [
   // Cookie header lines: every pair after the name.
   { pattern: /(\b(?:set-)?cookie\s*:\s*)[^\r\n"]+/gi, trigger: /cookie/i },
   // "password": "…" in JSON, and \"password\": \"…\" for JSON quoted inside a string.
-  { pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'), trigger: NAME_TRIGGER, keepSuffix: true },
-  { pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'), trigger: NAME_TRIGGER, keepSuffix: true },
+  {
+    pattern: new RegExp(`("${CREDENTIAL_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*(")`, 'gi'),
+    trigger: NAME_TRIGGER,
+    needs: '"',
+    keepSuffix: true,
+  },
+  {
+    pattern: new RegExp(`(\\\\+"${CREDENTIAL_NAME}\\\\+"\\s*:\\s*\\\\+")(?:.*?)(\\\\+")`, 'gi'),
+    trigger: NAME_TRIGGER,
+    needs: '\\"',
+    keepSuffix: true,
+  },
   // key=value and key: value (DSNs, query strings, header lines, YAML): a quoted value or one word.
   // Not again after a header shape above: `Authorization: Basic [REDACTED]` keeps its scheme.
   {
@@ -97,8 +118,8 @@ export function createSecretScrubber(sources: ScrubberSources | readonly string[
     for (const [needle, replacement] of literals) {
       if (result.includes(needle)) result = result.split(needle).join(replacement);
     }
-    for (const { pattern, trigger, keepSuffix } of SHAPES) {
-      if (!trigger.test(result)) continue;
+    for (const { pattern, trigger, needs, keepSuffix } of SHAPES) {
+      if ((needs !== undefined && !result.includes(needs)) || !trigger.test(result)) continue;
       result = result.replace(
         pattern,
         (_match, prefix: string, suffix: unknown) => `${prefix}${REDACTED}${keepSuffix && typeof suffix === 'string' ? suffix : ''}`,
