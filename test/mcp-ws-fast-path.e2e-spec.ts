@@ -77,6 +77,23 @@ function isResponseTo(frame: string, id: string | number): boolean {
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 
+/** Starts `test_wait_for_abort` on each path (ids: fast, SDK; keys `<key>-fast`, `<key>-sdk`) and waits until both run. */
+async function startWaitingPair(peer: TextPeer, [fastId, sdkId]: [number, number], key: string): Promise<void> {
+  peer.send({
+    jsonrpc: '2.0',
+    id: fastId,
+    method: 'tools/call',
+    params: { name: 'test_wait_for_abort', arguments: { key: `${key}-fast` } },
+  });
+  peer.send({
+    jsonrpc: '2.0',
+    id: sdkId,
+    method: 'tools/call',
+    params: viaSdk({ name: 'test_wait_for_abort', arguments: { key: `${key}-sdk` } }),
+  });
+  await Promise.all([abortProbe.started(`${key}-fast`), abortProbe.started(`${key}-sdk`)]);
+}
+
 /** The same request in the SDK's hands: an extra `_meta` key takes it off the fast path. */
 function viaSdk(params: Params | undefined): Params {
   return { ...params, _meta: { ...params?._meta, 'x-route': 'sdk' } };
@@ -158,14 +175,7 @@ describe('/ws fast path answers byte for byte as the SDK (e2e)', () => {
   });
 
   it('notifications/cancelled aborts a call either path runs, with the reason, and neither answers it', async () => {
-    peer.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'cancel-fast' } } });
-    peer.send({
-      jsonrpc: '2.0',
-      id: 7,
-      method: 'tools/call',
-      params: viaSdk({ name: 'test_wait_for_abort', arguments: { key: 'cancel-sdk' } }),
-    });
-    await Promise.all([abortProbe.started('cancel-fast'), abortProbe.started('cancel-sdk')]);
+    await startWaitingPair(peer, [6, 7], 'cancel');
     peer.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6, reason: 'user stop' } });
     peer.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'user stop' } });
     expect(await abortProbe.aborted('cancel-fast')).toBe('user stop');
@@ -178,14 +188,7 @@ describe('/ws fast path answers byte for byte as the SDK (e2e)', () => {
   it('closing the socket aborts the calls of both paths alike', async () => {
     const other = await TextPeer.open(server.wsUrl);
     await other.initialize();
-    other.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'close-fast' } } });
-    other.send({
-      jsonrpc: '2.0',
-      id: 2,
-      method: 'tools/call',
-      params: viaSdk({ name: 'test_wait_for_abort', arguments: { key: 'close-sdk' } }),
-    });
-    await Promise.all([abortProbe.started('close-fast'), abortProbe.started('close-sdk')]);
+    await startWaitingPair(other, [1, 2], 'close');
     other.close();
     const [fast, sdk] = await Promise.all([abortProbe.aborted('close-fast'), abortProbe.aborted('close-sdk')]);
     expect(fast).toMatch(/Connection closed/);
@@ -240,14 +243,7 @@ describe('/ws fast path at the drain deadline (e2e)', () => {
     await peer.initialize();
     const fast = peer.until(1);
     const sdk = peer.until(2);
-    peer.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_wait_for_abort', arguments: { key: 'drain-fast' } } });
-    peer.send({
-      jsonrpc: '2.0',
-      id: 2,
-      method: 'tools/call',
-      params: viaSdk({ name: 'test_wait_for_abort', arguments: { key: 'drain-sdk' } }),
-    });
-    await Promise.all([abortProbe.started('drain-fast'), abortProbe.started('drain-sdk')]);
+    await startWaitingPair(peer, [1, 2], 'drain');
     await server.app.get(GracefulShutdown).drain();
     const [fastFrames, sdkFrames] = await Promise.all([fast, sdk]);
     expect(JSON.parse(fastFrames[0]).result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('grace period') }] });
