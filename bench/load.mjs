@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeUpstream } from './lib/fakes.mjs';
-import { memoryOf, startNodeServer } from './lib/processes.mjs';
+import { memoryOf, SERVER_ENV, startNodeServer } from './lib/processes.mjs';
 import { startSoak } from './lib/soak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,13 +20,6 @@ const RSS_BOUND = Number(process.env.LOAD_RSS_BOUND_MB ?? 50) * 2 ** 20;
 const TOOL = process.env.LOAD_TOOL ?? 'bench_echo';
 const CALL =
   TOOL === 'xdp_list_datastores' ? { name: TOOL, arguments: { page: 0, size: 20 } } : { name: 'bench_echo', arguments: { text: 'soak' } };
-const SERVER_ENV = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'info',
-  AUTH_MODE: 'none',
-  RATE_LIMIT_REQUESTS: '0',
-  WS_MAX_CONNECTIONS_PER_CLIENT: '0',
-};
 
 const log = (line) => process.stderr.write(`[load] ${line}\n`);
 const fake = TOOL === 'xdp_list_datastores' ? await startFakeUpstream('xdp', join(here, '..'), { resetLogMs: 1000 }) : undefined;

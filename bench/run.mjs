@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeUpstream } from './lib/fakes.mjs';
 import { runHttpLoad } from './lib/http-load.mjs';
-import { canPin, cpuTimeMs, memoryOf, startNodeServer, waitUntilQuiet } from './lib/processes.mjs';
+import { canPin, cpuTimeMs, memoryOf, SERVER_ENV, startNodeServer, waitUntilQuiet } from './lib/processes.mjs';
 import { targetLines, writePerformanceReport } from './lib/report.mjs';
 import { delay, median, medianOfRuns, round } from './lib/stats.mjs';
 import { closeAll, openIdleSessions, runWsLoad } from './lib/ws-load.mjs';
@@ -46,17 +46,6 @@ const SDK_BASELINE = join(here, 'baselines/sdk-stateless.server.mjs');
 const SDK_V2_BASELINE = join(here, 'baselines/sdk-v2-minimal.server.mjs');
 const BARE_HTTP_BASELINE = join(here, 'baselines/bare-http.server.mjs');
 
-// Production defaults apart from what one load generator needs lifted: no auth, no
-// per-caller request rate limit or per-caller connection cap (every bench connection is the
-// same anonymous caller). The global caps (MAX_CONNECTIONS, MAX_IN_FLIGHT_CALLS,
-// MAX_IN_FLIGHT_PER_SESSION) stay at their defaults, which the scenarios fit within.
-const SERVER_ENV = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'info',
-  AUTH_MODE: 'none',
-  RATE_LIMIT_REQUESTS: '0',
-  WS_MAX_CONNECTIONS_PER_CLIENT: '0',
-};
 
 const echoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"}}}`;
 const datastoresCall = (id) =>

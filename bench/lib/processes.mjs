@@ -4,6 +4,20 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `taskset` pins servers to one core (and the load generator to the other) when available. */
+/**
+ * Server settings for every bench and soak: production defaults apart from what one load generator
+ * needs lifted — no auth, no per-caller request rate limit or per-caller connection cap (every bench
+ * connection is the same anonymous caller). The global caps (MAX_CONNECTIONS, MAX_IN_FLIGHT_CALLS,
+ * MAX_IN_FLIGHT_PER_SESSION) stay at their defaults, which the scenarios fit within.
+ */
+export const SERVER_ENV = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  AUTH_MODE: 'none',
+  RATE_LIMIT_REQUESTS: '0',
+  WS_MAX_CONNECTIONS_PER_CLIENT: '0',
+};
+
 export const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 export function pinnedCommand(core, command, args) {
