@@ -46,7 +46,6 @@ const SDK_BASELINE = join(here, 'baselines/sdk-stateless.server.mjs');
 const SDK_V2_BASELINE = join(here, 'baselines/sdk-v2-minimal.server.mjs');
 const BARE_HTTP_BASELINE = join(here, 'baselines/bare-http.server.mjs');
 
-
 const echoCall = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"bench_echo","arguments":{"text":"hello"}}}`;
 const datastoresCall = (id) =>
   `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"xdp_list_datastores","arguments":{"page":0,"size":20}}}`;
