@@ -67,13 +67,12 @@ export interface ToolCall {
   name: string;
   arguments: Record<string, unknown> | undefined;
   progressToken: string | number | undefined;
-  /** Aborted by a cancellation for the request or by the connection closing. */
-  signal: AbortSignal;
   /**
-   * The controller behind `signal` when the caller owns it (the /ws fast path): lent to the in-flight
-   * tracker, whose drain deadline then aborts it too, so the caller must not read every abort as a cancellation.
+   * Fires on a cancellation for the request or the connection closing. A controller (the /ws fast
+   * path's own) is lent to the in-flight tracker, whose drain deadline then aborts it too, so its
+   * owner must not read every abort as a cancellation; a bare signal gets a controller linked to it.
    */
-  controller?: AbortController;
+  abort: AbortSignal | AbortController;
   /** The request carried the 2026-07-28 `_meta` envelope. */
   enveloped: boolean;
   notify(notification: ProgressNotification): Promise<void>;
@@ -215,16 +214,18 @@ export class McpServerFactory {
       };
     }
     const tracked = call.track?.();
+    const lent = call.abort instanceof AbortController ? call.abort : undefined;
+    const signal = lent ? lent.signal : (call.abort as AbortSignal);
     // Most calls ask for no progress: no sender, and no wait for one before the response.
     const progress = call.progressToken === undefined ? undefined : new ProgressSender(call.progressToken, call.notify, this.logger);
     const context: ToolContext = {
-      signal: tracked?.signal ?? call.signal,
+      signal: tracked?.signal ?? signal,
       reportProgress: progress ? (update) => progress.send(update) : ignoreProgress,
       principal: session.principal,
       transport: session.transport,
     };
     try {
-      const outcome = await this.registry.call(call.name, call.arguments ?? {}, context, tracked ? undefined : call.controller);
+      const outcome = await this.registry.call(call.name, call.arguments ?? {}, context, tracked ? undefined : lent);
       return call.project(outcome.result as CallToolResult, this.registry.describe(call.name)?.outputSchema);
     } catch (error) {
       // 2026-07-28 (as 2025-11-25 asks) reports arguments that break the schema as a tool error
@@ -251,7 +252,7 @@ export class McpServerFactory {
       name: request.params.name,
       arguments: request.params.arguments,
       progressToken: ctx.mcpReq._meta?.progressToken,
-      signal: ctx.mcpReq.signal,
+      abort: ctx.mcpReq.signal,
       enveloped: ctx.mcpReq.envelope !== undefined,
       notify: (notification) => ctx.mcpReq.notify(notification),
       project: (result, outputSchema) => server.projectCallToolResult(result, outputSchema),
