@@ -84,41 +84,26 @@ export function errorExamples(family: ErrorFamily, tool?: string): Record<number
     case 'list':
       return common;
     case 'execute':
-      return {
-        ...common,
-        400: INVALID_TOOL_ARGUMENTS,
-        403: forbidden('trino_execute_query'),
-        404: UNKNOWN_TOOL,
-        413: TOO_LARGE,
-        502: TRINO_UPSTREAM,
-        503: BUSY,
-        504: QUERY_TIMEOUT,
-      };
+      return { ...common, ...trinoFailures('trino_execute_query'), 400: INVALID_TOOL_ARGUMENTS, 404: UNKNOWN_TOOL };
     case 'xdp':
       return { ...common, 400: INVALID_XDP_PARAMETER[tool!], 403: forbidden(tool!), 502: XDP_UPSTREAM, 503: XDP_UNAVAILABLE };
     case 'trino-body':
-      return {
-        ...common,
-        400: INVALID_BODY,
-        403: forbidden(tool!),
-        404: UNKNOWN_DATAPLANE,
-        413: TOO_LARGE,
-        502: TRINO_UPSTREAM,
-        503: BUSY,
-        504: QUERY_TIMEOUT,
-      };
+      return { ...common, ...trinoFailures(tool!), 400: INVALID_BODY };
     case 'trino-query':
-      return {
-        ...common,
-        400: INVALID_DATAPLANE(tool!),
-        403: forbidden(tool!),
-        404: UNKNOWN_DATAPLANE,
-        413: TOO_LARGE,
-        502: TRINO_UPSTREAM,
-        503: BUSY,
-        504: QUERY_TIMEOUT,
-      };
+      return { ...common, ...trinoFailures(tool!), 400: INVALID_DATAPLANE(tool!) };
   }
+}
+
+/** What every Trino-backed operation can answer besides bad input: scope, dataplane, limits, upstream, busy, time. */
+function trinoFailures(tool: string): Record<number, ErrorBody> {
+  return {
+    403: forbidden(tool),
+    404: UNKNOWN_DATAPLANE,
+    413: TOO_LARGE,
+    502: TRINO_UPSTREAM,
+    503: BUSY,
+    504: QUERY_TIMEOUT,
+  };
 }
 
 /** Documents each error status the operation can answer, with its example. */
