@@ -9,6 +9,16 @@ import { getJson, postJson, startTestServer, type TestServer } from './support/a
  */
 const notFound = (errorName: string, message: string) => ({ message, errorName, errorType: 'USER_ERROR', errorCode: 46 });
 
+/** trino_list_tables on the misspelt schema `salse` is a 404 naming `sales`, whichever engine answers. */
+async function expectNearestSchemaNamed(server: TestServer): Promise<void> {
+  const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
+  expect(status).toBe(404);
+  expect(body.error).toMatchObject({
+    code: 'not_found',
+    message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/),
+  });
+}
+
 describe('nearest names after a *_NOT_FOUND (e2e)', () => {
   describe('direct Trino', () => {
     let fake: FakeTrinoServer;
@@ -64,12 +74,7 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     });
 
     it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
-      const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
-      expect(status).toBe(404);
-      expect(body.error).toMatchObject({
-        code: 'not_found',
-        message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/),
-      });
+      await expectNearestSchemaNamed(server);
     });
 
     it('trino_describe_table on an unknown table names the nearest tables of its schema', async () => {
@@ -136,12 +141,7 @@ describe('nearest names after a *_NOT_FOUND (e2e)', () => {
     afterAll(() => server.close());
 
     it('trino_list_tables on an unknown schema names the nearest schemas, not 0 rows', async () => {
-      const { status, body } = await getJson(`${server.url}/api/trino/tables?catalog=memory&schema=salse`);
-      expect(status).toBe(404);
-      expect(body.error).toMatchObject({
-        code: 'not_found',
-        message: expect.stringMatching(/^Schema "salse" does not exist in catalog "memory"; nearest existing: "sales"/),
-      });
+      await expectNearestSchemaNamed(server);
     });
 
     it('trino_describe_table on an unknown table names the nearest table (DuckDB\'s own "Did you mean")', async () => {
