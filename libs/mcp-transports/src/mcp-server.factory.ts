@@ -101,6 +101,11 @@ export class McpServerFactory {
   private filtered = new WeakMap<readonly PublishedTool[], ListToolsResult>();
   /** Each list result serialized for the /ws fast path ('' when the SDK must encode it). */
   private readonly serialized = new WeakMap<ListToolsResult, string>();
+  /**
+   * A Server never connected, for the 2025 era's CallToolResult projection outside a session (the
+   * fast paths): the SDK picks the projection by era alone, and an unconnected Server is in the 2025 era.
+   */
+  private readonly legacyCodec: Server;
 
   constructor(
     private readonly registry: ToolRegistryService,
@@ -109,6 +114,7 @@ export class McpServerFactory {
   ) {
     // With tool or catalog scopes the list (or what its tools may reach) depends on the caller.
     const callerSpecific = config.auth.toolScopes.length > 0 || config.auth.catalogScopes.length > 0;
+    this.legacyCodec = new Server(serverInfo, { capabilities: CAPABILITIES });
     this.cacheHints = {
       'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: callerSpecific ? 'private' : 'public' },
       'prompts/list': EMPTY_LIST_HINT,
@@ -193,6 +199,10 @@ export class McpServerFactory {
     }
     return json === '' ? undefined : json;
   }
+
+  /** The SDK's 2025-era projection of a tool's result (structuredContent wrapping, the text fallback); a bound function, shared. */
+  readonly projectLegacyResult = (result: CallToolResult, outputSchema: Tool['outputSchema']): CallToolResult =>
+    this.legacyCodec.projectCallToolResult(result, outputSchema);
 
   /**
    * One tools/call, whichever path received it (the SDK's request handler or the /ws fast path),

@@ -1,6 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Inject, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppConfig } from '#config';
 import { GracefulShutdown, LifecycleService, MetricsService, tracingEnabled } from '#observability';
@@ -19,11 +18,15 @@ import { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
 import { CLOSE_GOING_AWAY, WsConnectionLimits } from './connection-limits.js';
 import { Heartbeat } from './heartbeat.js';
+import { SdkConnection } from './sdk-connection.js';
 import { type FrameGate, type FrameObserver, WebSocketServerTransport } from './websocket-server.transport.js';
 import { WsFastPath } from './ws-fast-path.js';
 
 export const MCP_WS_PATH = '/ws';
 export const MCP_SUBPROTOCOL = 'mcp';
+
+/** How long an SDK session rebuilt for a request the fast path does not take is kept before it may be released again. */
+const KEEP_REBUILT_SDK_SESSION_MS = 30_000;
 
 type VerifyCallback = (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
 
@@ -85,22 +88,20 @@ export class McpGateway implements OnGatewayInit<WebSocketServer>, OnGatewayConn
     this.metrics.sessionOpened('ws');
     socket.once('close', () => this.metrics.sessionClosed('ws'));
     const gate = this.rateLimitGate(this.admission.clientKeyOf(principal, request));
-    // The SDK's connection-serving entry (named for stdio, transport-agnostic) picks the era from
-    // the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped request
-    // a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the socket
-    // stays usable. It starts the transport synchronously, so no frame can arrive before it listens.
     const transport = new WebSocketServerTransport(socket, this.frames, flow, gate, request.socket);
     // With tracing on every request goes through the SDK, where its span is opened (mcp-message.tracing.ts).
     const fast = tracingEnabled() ? undefined : new WsFastPath(this.factory, session, transport);
     transport.interceptor = fast;
-    serveStdio(
-      ({ era }) => {
-        const server = this.factory.create(session, { era });
-        fast?.serve(server, era);
-        return server;
-      },
-      { transport, onerror: (error) => this.logger.debug(`ws: ${error.message}`) },
-    );
+    // The SDK's connection-serving entry (serveStdio: named for stdio, transport-agnostic) picks the
+    // era from the first message: `initialize` pins a 2025 session, `server/discover` or an enveloped
+    // request a 2026-07-28 one; a refused opening (bad envelope, unknown version) is answered and the
+    // socket stays usable. SdkConnection runs it, and releases it while a 2025 session is idle.
+    new SdkConnection(transport, {
+      serverFor: (era) => this.factory.create(session, { era }),
+      established: fast && (() => fast.establish()),
+      releasable: fast !== undefined,
+      keepRebuiltMs: KEEP_REBUILT_SDK_SESSION_MS,
+    }).start();
   }
 
   onModuleDestroy(): void {

@@ -90,7 +90,6 @@ export class WebSocketServerTransport implements Transport {
     this.socket.send(json);
     this.frames?.sent();
     this.flow?.sent(message);
-    this.interceptor?.sent(message);
   }
 
   async close(): Promise<void> {

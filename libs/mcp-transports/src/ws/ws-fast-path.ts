@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
 import {
-  type CallToolResult,
   type JSONRPCMessage,
-  type ListToolsResult,
   type ProgressNotification,
   ProtocolErrorCode,
   type RequestId,
   SdkError,
   SdkErrorCode,
-  type Server,
 } from '@modelcontextprotocol/server';
 import type { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
@@ -23,16 +20,16 @@ export interface FastPathWire {
   sendSerialized(json: string, message: JSONRPCMessage): void;
 }
 
-/** What the transport tells the fast path: every admitted incoming message, every outgoing one, the close. */
+/** What the transport tells the fast path: every admitted incoming message, and the close. */
 export interface MessageInterceptor {
   /** True when the message was answered here and must not reach the SDK. */
   take(message: JSONRPCMessage): boolean;
-  sent(message: JSONRPCMessage): void;
   closed(): void;
 }
 
+const logger = new Logger('McpServer');
+
 type Params = Record<string, unknown> | undefined;
-type Tool = ListToolsResult['tools'][number];
 type Request = { id: RequestId; method: string; params?: Params };
 type Cancellation = { params: { requestId: RequestId; reason?: string } };
 
@@ -54,19 +51,14 @@ type Cancellation = { params: { requestId: RequestId; reason?: string } };
  * while tracing is on (the gateway then builds no fast path, so every request gets the SDK's span).
  */
 export class WsFastPath implements MessageInterceptor {
-  private readonly logger = new Logger('McpServer');
-  /** The 2025-era Server serveStdio pinned for this connection, once the factory has built it. */
-  private server?: Server;
-  /** Ids of `initialize` requests not yet answered: their successful result establishes the session. */
-  private readonly initializing = new Set<RequestId>();
   private established = false;
-  /** Calls this path runs, by request id, for cancellation and for the close. */
-  private readonly running = new Map<RequestId, AbortController>();
+  /** Calls this path runs, by request id, for cancellation and for the close (allocated with the first: idle sessions hold none). */
+  private running?: Map<RequestId, AbortController>;
   /**
    * Calls the client cancelled or the close ended: they get no answer. Their controller is lent to the
    * in-flight tracker, whose drain deadline aborts it too, and those calls are still answered.
    */
-  private readonly withdrawn = new WeakSet<AbortController>();
+  private withdrawn?: WeakSet<AbortController>;
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -74,16 +66,13 @@ export class WsFastPath implements MessageInterceptor {
     private readonly wire: FastPathWire,
   ) {}
 
-  /** Told of each Server serveStdio builds; only a 2025-era one can ever be served around. */
-  serve(server: Server, era: 'legacy' | 'modern'): void {
-    if (era === 'legacy') this.server = server;
+  /** The SDK has answered a 2025-era `initialize` with success (the era whose wire is repeated here). */
+  establish(): void {
+    this.established = true;
   }
 
   take(message: JSONRPCMessage): boolean {
-    if (!this.established) {
-      if ('method' in message && message.method === 'initialize' && 'id' in message) this.initializing.add(message.id);
-      return false;
-    }
+    if (!this.established) return false;
     const route = fastRouteOf(message);
     if (route === undefined) return false;
     if (route === 'cancel') return this.cancel(message as unknown as Cancellation);
@@ -108,18 +97,9 @@ export class WsFastPath implements MessageInterceptor {
     return true;
   }
 
-  sent(message: JSONRPCMessage): void {
-    if (this.established || !('id' in message) || message.id === undefined || !this.initializing.delete(message.id)) return;
-    // Established only once the SDK has answered initialize in the 2025 era (the era whose wire is repeated here).
-    const result = 'result' in message ? (message.result as { protocolVersion?: unknown }) : undefined;
-    if (this.server && typeof result?.protocolVersion === 'string') {
-      this.established = true;
-      this.initializing.clear();
-    }
-  }
-
   /** The socket closed: calls still running are aborted as the SDK aborts its own, and get no answer. */
   closed(): void {
+    if (!this.running) return;
     const error = new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed');
     const running = [...this.running.values()];
     this.running.clear();
@@ -127,7 +107,7 @@ export class WsFastPath implements MessageInterceptor {
   }
 
   private cancel({ params }: Cancellation): boolean {
-    const controller = this.running.get(params.requestId);
+    const controller = this.running?.get(params.requestId);
     // A cancellation for a request the SDK runs (or for nothing) is the SDK's to handle.
     if (!controller) return false;
     this.withdraw(controller, params.reason);
@@ -135,14 +115,15 @@ export class WsFastPath implements MessageInterceptor {
   }
 
   private withdraw(controller: AbortController, reason: unknown): void {
-    this.withdrawn.add(controller);
+    (this.withdrawn ??= new WeakSet()).add(controller);
     controller.abort(reason);
   }
 
   private async call(id: RequestId, params: Record<string, unknown>): Promise<void> {
     const controller = new AbortController();
     // A reused id replaces the running one, as in the SDK; only its own entry is removed at the end.
-    this.running.set(id, controller);
+    const running = (this.running ??= new Map());
+    running.set(id, controller);
     const meta = params._meta as { progressToken?: string | number } | undefined;
     try {
       const result = await this.factory.runToolCall(this.session, {
@@ -151,22 +132,21 @@ export class WsFastPath implements MessageInterceptor {
         progressToken: meta?.progressToken,
         abort: controller,
         enveloped: false,
-        notify: this.notify,
-        project: this.project,
+        notify: (notification) => this.notify(notification),
+        project: this.factory.projectLegacyResult,
       });
-      if (!this.withdrawn.has(controller)) this.answer(id, result);
+      if (!this.withdrawn?.has(controller)) this.answer(id, result);
     } catch (error) {
-      if (!this.withdrawn.has(controller)) this.fail(id, error);
+      if (!this.withdrawn?.has(controller)) this.fail(id, error);
     } finally {
-      if (this.running.get(id) === controller) this.running.delete(id);
+      if (running.get(id) === controller) running.delete(id);
     }
   }
 
   /** Progress goes out as the SDK's Server sends it for a request (a bare notification, no envelope in 2025). */
-  private readonly notify = (notification: ProgressNotification): Promise<void> => this.wire.send({ jsonrpc: '2.0', ...notification });
-
-  private readonly project = (result: CallToolResult, outputSchema: Tool['outputSchema']): CallToolResult =>
-    this.server!.projectCallToolResult(result, outputSchema);
+  private notify(notification: ProgressNotification): Promise<void> {
+    return this.wire.send({ jsonrpc: '2.0', ...notification });
+  }
 
   /** A result response, keys in the order the SDK's Protocol writes them (so the bytes are the same). */
   private answer(id: RequestId, result: object): void {
@@ -190,7 +170,7 @@ export class WsFastPath implements MessageInterceptor {
   }
 
   private reportSendFailure(error: unknown): void {
-    this.logger.debug(`ws: Failed to send response: ${String(error)}`);
+    logger.debug(`ws: Failed to send response: ${String(error)}`);
   }
 }
 
