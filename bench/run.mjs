@@ -24,6 +24,7 @@ import { canPin, cpuTimeMs, memoryOf, SERVER_ENV, startNodeServer, waitUntilQuie
 import { targetLines, writePerformanceReport } from './lib/report.mjs';
 import { delay, median, medianOfRuns, round } from './lib/stats.mjs';
 import { closeAll, openIdleSessions, runWsLoad } from './lib/ws-load.mjs';
+import { connectInspector } from './lib/inspector.mjs';
 import { runTrinoQuery } from './lib/trino-query.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
 
@@ -323,15 +324,25 @@ async function tracingScenarios(record) {
   }
 }
 
-/** RSS added per idle, initialized WebSocket session, on a fresh process each time. */
+/**
+ * RSS added per idle, initialized WebSocket session, on a fresh process each time, read two ways
+ * (see idleSessionCost): after a full GC, and as before 2026-12-04 without one.
+ */
 async function idleMemoryScenarios(record) {
+  const servers = {
+    target: (nodeArgs) => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV, nodeArgs }),
+    baseline: (nodeArgs) => startNodeServer({ script: ECHO_BASELINE, nodeArgs }),
+  };
   for (const count of [1000, 5000]) {
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
-      runs.push({
-        target: await idleSessionCost(() => startNodeServer({ script: BENCH_SERVER, env: SERVER_ENV }), count),
-        baseline: await idleSessionCost(() => startNodeServer({ script: ECHO_BASELINE }), count),
-      });
+      const figures = {};
+      for (const [role, start] of Object.entries(servers)) {
+        const held = await idleSessionCost(start, count, { collectGarbage: true });
+        const withGarbage = await idleSessionCost(start, count, { collectGarbage: false });
+        figures[role] = { ...held, bytesPerSessionWithGarbage: withGarbage.bytesPerSession };
+      }
+      runs.push(figures);
     }
     const target = medianOfRuns(runs.map((run) => run.target));
     const baseline = medianOfRuns(runs.map((run) => run.baseline));
@@ -349,25 +360,43 @@ async function idleMemoryScenarios(record) {
 }
 
 /**
- * RSS per session, after one-time costs: the first sessions of a process compile the code paths
+ * Memory per session, after one-time costs: the first sessions of a process compile the code paths
  * and fill caches that the next thousands reuse, so both the server and the echo baseline first
  * open WARM_SESSIONS sessions (kept open) and finish their background start-up work; the reading
- * is then taken across `count` more sessions.
+ * is then taken across `count` more sessions, 1.5 s after the last one opened.
+ *
+ * With `collectGarbage`, the process runs with the inspector, through which the bench asks for a
+ * full garbage collection before each RSS reading: the figure is what the sessions hold
+ * (`heapBytesPerSession` is the live JavaScript heap per session). Without it (the only reading
+ * before 2026-12-04), the figure also counts the garbage the openings left for V8's next full
+ * collection; that reading is taken in a process without the inspector, which would inflate it.
  */
-async function idleSessionCost(start, count) {
-  const server = await start();
+async function idleSessionCost(start, count, { collectGarbage }) {
+  const server = await start(collectGarbage ? ['--inspect=127.0.0.1:0'] : []);
+  const inspector = collectGarbage ? await connectInspector(server.stderr()) : undefined;
+  const reading = async () => {
+    await inspector?.collectGarbage();
+    return { rss: memoryOf(server.pid).rss, heap: await inspector?.heapUsed() };
+  };
   try {
     const url = `${server.url.replace('http', 'ws')}/ws`;
     const warm = await openIdleSessions(url, WARM_SESSIONS);
     await waitUntilQuiet([server.pid]);
     await settle();
-    const before = memoryOf(server.pid).rss;
+    const before = await reading();
     const sockets = await openIdleSessions(url, count);
     await settle();
-    const after = memoryOf(server.pid).rss;
+    const after = await reading();
     await closeAll([...warm, ...sockets]);
-    return { bytesPerSession: (after - before) / count, rssBefore: before, rssAfter: after, warmSessions: WARM_SESSIONS };
+    return {
+      bytesPerSession: (after.rss - before.rss) / count,
+      ...(inspector && { heapBytesPerSession: (after.heap - before.heap) / count }),
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      warmSessions: WARM_SESSIONS,
+    };
   } finally {
+    inspector?.close();
     await server.stop();
   }
 }
