@@ -87,10 +87,10 @@ async function servedPair(options: { releasable?: boolean; keepRebuiltMs?: numbe
     return frames.slice(from).find((frame) => frame.id === message.id)!;
   };
   const close = async () => {
-    client.terminate();
+    if (client.readyState === WebSocket.OPEN) client.terminate();
     await new Promise((resolve) => wss.close(resolve));
   };
-  return { send, request, until, frames, events, eras, held, close, established: () => established };
+  return { client, send, request, until, frames, events, eras, held, close, established: () => established };
 }
 
 describe('SdkConnection: the SDK objects of an idle 2025 session are released and rebuilt on demand', () => {
@@ -155,6 +155,16 @@ describe('SdkConnection: the SDK objects of an idle 2025 session are released an
     pair.send(INITIALIZED);
     await pair.request({ jsonrpc: '2.0', id: 4, method: 'ping' });
     // Only the ping, sent last, rebuilt the Server.
+    expect(pair.eras).toEqual(['legacy', 'legacy']);
+  });
+
+  it('closes a rebuilt Server when the socket closes during or right after its replay', async () => {
+    pair = await servedPair();
+    await open();
+    await pair.until(() => pair.events.includes('closed 1'));
+    pair.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hold', arguments: {} } });
+    pair.client.terminate();
+    await pair.until(() => pair.events.includes('closed 2'));
     expect(pair.eras).toEqual(['legacy', 'legacy']);
   });
 

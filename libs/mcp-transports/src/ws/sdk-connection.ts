@@ -165,11 +165,13 @@ export class SdkConnection {
     // Unreachable with the SDK's deterministic initialize; logged, and the held messages still go to the SDK.
     if ('error' in answer) logger.warn(`ws: replaying a session's initialize failed: ${JSON.stringify(answer.error)}`);
     this.current!.onmessage?.({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    // Delivered after the SDK's send returns, so a held request never runs inside it.
+    // Delivered after the SDK's send returns, so a held request never runs inside it; messages
+    // arriving meanwhile are still held, behind these. A socket closed meanwhile delivers nothing.
+    const replay = this.replay!;
     queueMicrotask(() => {
-      const held = this.replay!.held;
+      if (this.replay !== replay) return;
       this.replay = undefined;
-      for (const message of held) if (!this.closed) this.deliver(message);
+      for (const message of replay.held) if (!this.closed) this.deliver(message);
     });
   }
 
