@@ -80,7 +80,7 @@ async function servedPair(options: { releasable?: boolean; keepRebuiltMs?: numbe
     });
   const send = (message: object) => client.send(JSON.stringify(message));
   /** Sends a request and resolves with the first frame answering its id. */
-  const request = async (message: { id: number | string }) => {
+  const request = async (message: { id: number | string; [key: string]: unknown }) => {
     const from = frames.length;
     send(message);
     await until(() => frames.slice(from).some((frame) => frame.id === message.id));

@@ -27,7 +27,7 @@ export interface SdkConnectionOptions {
  *
  * Why: an idle initialized 2025-era session used to hold ~11 KB of heap in the SDK's objects
  * (the Server with its 10 Maps, ~33 closures and their contexts, serveStdio's entry state), most
- * of the ~14 KB of heap and the ~29 KB of RSS a session cost (docs/performance.md, "Idle /ws
+ * of the ~14 KB of heap and the ~29 KB of RSS a session cost (docs/performance.md, "Idle
  * sessions"). Once a 2025-era session has finished its opening (initialize answered,
  * notifications/initialized received) and the SDK runs nothing for it, those objects are
  * released: the /ws fast path answers the common requests without them. A message only the SDK
@@ -46,8 +46,8 @@ export class SdkConnection {
   /** The last `initialize` the SDK answered with success in the 2025 era, serialized: what a rebuild replays. */
   private opening?: string;
   private openingDone = false;
-  /** Requests delivered to the current Server and not yet answered by it. */
-  private readonly unanswered = new Set<RequestId>();
+  /** Requests delivered to the current Server and not yet answered by it (none kept while released). */
+  private unanswered?: Set<RequestId>;
   /** While a rebuild replays the opening: the replayed request's id and the messages held until it is answered. */
   private replay?: { id: RequestId; held: JSONRPCMessage[] };
   private releaseQueued = false;
@@ -88,12 +88,12 @@ export class SdkConnection {
   private deliver(message: JSONRPCMessage): void {
     const wire = this.current!;
     if (isRequest(message)) {
-      this.unanswered.add(message.id);
+      (this.unanswered ??= new Set()).add(message.id);
       if (message.method === 'initialize') (this.initializing ??= new Map()).set(message.id, JSON.stringify(message));
     } else if (isNotification(message, 'notifications/cancelled')) {
       // The SDK answers no cancelled request: the cancellation settles it.
       const requestId = message.params?.requestId as RequestId | undefined;
-      if (requestId !== undefined) this.unanswered.delete(requestId);
+      if (requestId !== undefined) this.unanswered?.delete(requestId);
     } else if (isNotification(message, 'notifications/initialized') && this.opening !== undefined) {
       this.openingDone = true;
     }
@@ -108,7 +108,7 @@ export class SdkConnection {
     const id = responseIdOf(message);
     if (id !== undefined) {
       if (this.replay?.id === id) return this.replayed(message);
-      this.unanswered.delete(id);
+      this.unanswered?.delete(id);
       this.noteInitializeAnswer(id, message);
     }
     await this.transport.send(message);
@@ -142,12 +142,13 @@ export class SdkConnection {
   }
 
   private isIdle(): boolean {
-    return this.current !== undefined && this.openingDone && this.unanswered.size === 0 && this.initializing === undefined && !this.closed;
+    return this.current !== undefined && this.openingDone && !this.unanswered?.size && this.initializing === undefined && !this.closed;
   }
 
   private release(): void {
     const wire = this.current!;
     this.current = undefined;
+    this.unanswered = undefined;
     wire.released = true;
     wire.handle?.close().catch((error: unknown) => this.log(error));
   }
