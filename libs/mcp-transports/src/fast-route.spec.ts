@@ -65,7 +65,7 @@ describe('fastRouteOf: only the exact common shapes leave the SDK', () => {
   });
 });
 
-describe('fast-path responses: the SDK Protocol\'s framing', () => {
+describe("fast-path responses: the SDK Protocol's framing", () => {
   it('writes results with the keys in the order the SDK writes them', () => {
     expect(JSON.stringify(resultResponse(7, {}))).toBe('{"result":{},"jsonrpc":"2.0","id":7}');
     expect(serializedResultResponse('a', '{"tools":[]}')).toBe('{"result":{"tools":[]},"jsonrpc":"2.0","id":"a"}');
