@@ -58,7 +58,7 @@ export class McpHttpFastPath {
     }
     const session: McpSession = { transport: 'mcp-http', principal };
     if (route === 'tools/list') {
-      const json = this.factory.serializedToolList(session);
+      const json = this.listFor(session);
       if (json === undefined) return false;
       this.write(response, serializedResultResponse(id, json));
       return true;
@@ -67,6 +67,15 @@ export class McpHttpFastPath {
     if ((params?._meta as { progressToken?: unknown } | undefined)?.progressToken !== undefined) return false;
     void this.call(response, session, id, params as CallParams);
     return true;
+  }
+
+  /** The serialized list, or undefined when the SDK must answer (a list it rewrites, or a failure it reports as JSON-RPC). */
+  private listFor(session: McpSession): string | undefined {
+    try {
+      return this.factory.serializedToolList(session);
+    } catch {
+      return undefined;
+    }
   }
 
   private async call(response: Response, session: McpSession, id: RequestId, params: CallParams): Promise<void> {
