@@ -62,7 +62,7 @@ export interface McpServerOptions {
   era?: 'legacy' | 'modern';
 }
 
-/** One tools/call as the shared implementation needs it, from the SDK's context or the /ws fast path. */
+/** One tools/call as the shared implementation needs it, from the SDK's context or a fast path (/ws, /mcp). */
 export interface ToolCall {
   name: string;
   arguments: Record<string, unknown> | undefined;
@@ -99,11 +99,12 @@ export class McpServerFactory {
   private listResult: ListToolsResult = { tools: [] };
   /** Scope-filtered lists, keyed by the filtered array the registry returns (one per distinct scope set). */
   private filtered = new WeakMap<readonly PublishedTool[], ListToolsResult>();
-  /** Each list result serialized for the /ws fast path ('' when the SDK must encode it). */
+  /** Each list result serialized for the fast paths ('' when the SDK must encode it). */
   private readonly serialized = new WeakMap<ListToolsResult, string>();
   /**
    * A Server never connected, for the 2025 era's CallToolResult projection outside a session (the
-   * fast paths): the SDK picks the projection by era alone, and an unconnected Server is in the 2025 era.
+   * fast paths): the SDK picks the projection by era alone, and an unconnected Server is in the 2025
+   * era, exactly as the un-negotiated per-request Server of stateless /mcp is.
    */
   private readonly legacyCodec: Server;
 
@@ -186,7 +187,7 @@ export class McpServerFactory {
    * The serialized `tools/list` result for this session's list, as the SDK would write it in the
    * 2025 era, built once per list; undefined when the SDK would rewrite the list for that era (a
    * tool whose outputSchema root is not an object gets the legacy wrap), so the caller must let
-   * the SDK answer. Used by the /ws fast path.
+   * the SDK answer. Used by the /ws and /mcp fast paths.
    */
   serializedToolList(session: McpSession): string | undefined {
     const result = this.listTools(NO_CURSOR, session);
@@ -205,7 +206,7 @@ export class McpServerFactory {
     this.legacyCodec.projectCallToolResult(result, outputSchema);
 
   /**
-   * One tools/call, whichever path received it (the SDK's request handler or the /ws fast path),
+   * One tools/call, whichever path received it (the SDK's request handler or a fast path),
    * so the two cannot drift: the per-session in-flight cap, the ToolContext, the registry call,
    * the result projection, the 2026 isError rule, the protocol-error mapping and the progress
    * ordering. Throws what the SDK turns into a JSON-RPC error.

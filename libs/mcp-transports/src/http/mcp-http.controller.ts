@@ -1,13 +1,14 @@
 import { Controller, Delete, Get, Logger, type OnModuleDestroy, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { createMcpHandler, isLegacyRequest, type McpHttpHandler, type McpRequestContext } from '@modelcontextprotocol/server';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { LifecycleService, MetricsService } from '#observability';
+import { LifecycleService, MetricsService, tracingEnabled } from '#observability';
 import { AdmissionService, RATE_LIMITED_JSONRPC_CODE, RateLimiter } from '#security';
 import type { Principal, RequestWithPrincipal } from '#tool-contract';
 import type { Request, Response } from 'express';
 import { McpServerFactory } from '../mcp-server.factory.js';
 import { idOf, sendJsonRpcError as sendError } from './json-rpc-http.js';
 import { McpHttpExceptionFilter } from './mcp-http-exception.filter.js';
+import { McpHttpFastPath } from './mcp-http-fast-path.js';
 import { MeteredHttpTransport } from './metered-http.transport.js';
 import { StatelessCallTracker } from './stateless-call.tracker.js';
 import { sendWebResponse, toWebRequest } from './web-exchange.js';
@@ -37,6 +38,8 @@ export class McpHttpController implements OnModuleDestroy {
   /** The principal of each web Request being served, for the SDK's per-request factory. */
   private readonly principals = new WeakMap<globalThis.Request, Principal>();
   private readonly modern: McpHttpHandler;
+  /** 2025-era tools/call, tools/list and ping without the SDK. */
+  private readonly fast: McpHttpFastPath;
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -46,6 +49,7 @@ export class McpHttpController implements OnModuleDestroy {
     private readonly admission: AdmissionService,
   ) {
     this.countSent = () => metrics.recordMessage('mcp-http', 'out');
+    this.fast = new McpHttpFastPath(factory, this.calls, this.countSent);
     this.modern = createMcpHandler((context) => this.serverFor(context), {
       legacy: 'reject',
       onerror: (error) => this.logger.debug(`mcp-http: ${error.message}`),
@@ -76,6 +80,8 @@ export class McpHttpController implements OnModuleDestroy {
         RATE_LIMITED_JSONRPC_CODE,
       );
     }
+    // Not while tracing is on: the SDK path opens the request spans.
+    if (!tracingEnabled() && this.fast.take(request, response, principal)) return;
     // A response closed before it was complete (client gone, or a 2026 caller closing its stream)
     // aborts the exchange: the SDK cancels the call, since nobody could receive its answer.
     const gone = new AbortController();

@@ -1,17 +1,8 @@
 import { Logger } from '@nestjs/common';
-import {
-  type JSONRPCMessage,
-  type ProgressNotification,
-  ProtocolErrorCode,
-  type RequestId,
-  SdkError,
-  SdkErrorCode,
-} from '@modelcontextprotocol/server';
+import { type JSONRPCMessage, type ProgressNotification, type RequestId, SdkError, SdkErrorCode } from '@modelcontextprotocol/server';
+import { errorResponse, fastRouteOf, resultResponse, serializedResultResponse } from '../fast-route.js';
 import type { McpServerFactory } from '../mcp-server.factory.js';
 import type { McpSession } from '../mcp-session.js';
-
-/** The requests and the notification the fast path may answer itself; everything else is the SDK's. */
-export type FastRoute = 'tools/call' | 'tools/list' | 'ping' | 'cancel';
 
 /** Where the fast path writes: the session's own transport, so frame metrics and SessionFlow see every answer. */
 export interface FastPathWire {
@@ -84,8 +75,8 @@ export class WsFastPath implements MessageInterceptor {
     if (route === 'tools/list') {
       const json = this.factory.serializedToolList(this.session);
       if (json === undefined) return false;
-      // The result response as the SDK frames it (result, jsonrpc, id), around the list serialized once.
-      const frame = `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(request.id)}}`;
+      // The result response as the SDK frames it, around the list serialized once.
+      const frame = serializedResultResponse(request.id, json);
       try {
         this.wire.sendSerialized(frame, { jsonrpc: '2.0', id: request.id, result: {} });
       } catch (error) {
@@ -148,94 +139,17 @@ export class WsFastPath implements MessageInterceptor {
     return this.wire.send({ jsonrpc: '2.0', ...notification });
   }
 
-  /** A result response, keys in the order the SDK's Protocol writes them (so the bytes are the same). */
+  /** A result response, framed as the SDK's Protocol frames it. */
   private answer(id: RequestId, result: object): void {
-    this.wire.send({ result, jsonrpc: '2.0', id } as JSONRPCMessage).catch((error: unknown) => this.reportSendFailure(error));
+    this.wire.send(resultResponse(id, result)).catch((error: unknown) => this.reportSendFailure(error));
   }
 
-  /** An error response as the SDK's Protocol builds it from a thrown error (the 2025 codec's code mapping included). */
+  /** An error response as the SDK's Protocol builds it from a thrown error. */
   private fail(id: RequestId, thrown: unknown): void {
-    const error = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as { code?: unknown; message?: unknown; data?: unknown };
-    const code = Number.isSafeInteger(error.code) ? (error.code as number) : ProtocolErrorCode.InternalError;
-    const response = {
-      jsonrpc: '2.0',
-      id,
-      error: {
-        code: code === -32002 ? ProtocolErrorCode.InvalidParams : code,
-        message: error.message ?? 'Internal error',
-        ...(error.data !== undefined && { data: error.data }),
-      },
-    };
-    this.wire.send(response as JSONRPCMessage).catch((sendError: unknown) => this.reportSendFailure(sendError));
+    this.wire.send(errorResponse(id, thrown)).catch((sendError: unknown) => this.reportSendFailure(sendError));
   }
 
   private reportSendFailure(error: unknown): void {
     logger.debug(`ws: Failed to send response: ${String(error)}`);
   }
-}
-
-/**
- * The fast route a message may take, judged on its shape alone: exactly the keys the SDK's strict
- * JSON-RPC schemas accept, and params the SDK's schemas would pass unchanged. Undefined sends it to the SDK.
- */
-export function fastRouteOf(message: JSONRPCMessage): FastRoute | undefined {
-  const record = message as Record<string, unknown>;
-  if (typeof record.method !== 'string' || !onlyKeys(record, ENVELOPE_KEYS)) return undefined;
-  const params = record.params as Params;
-  if (!('id' in record)) return record.method === 'notifications/cancelled' && isPlainCancel(params) ? 'cancel' : undefined;
-  if (!isRequestId(record.id)) return undefined;
-  switch (record.method) {
-    case 'ping':
-    case 'tools/list':
-      // A cursor or any _meta goes to the SDK (the one-page list answers a cursor with -32602).
-      return params === undefined || isEmpty(params) ? record.method : undefined;
-    case 'tools/call':
-      return isPlainCallParams(params) ? 'tools/call' : undefined;
-    default:
-      return undefined;
-  }
-}
-
-const ENVELOPE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-const CALL_KEYS = new Set(['name', 'arguments', '_meta']);
-const CALL_META_KEYS = new Set(['progressToken']);
-const CANCEL_KEYS = new Set(['requestId', 'reason']);
-
-/** `{name, arguments?: plain object, _meta?: {progressToken?: string | integer}}`, nothing else. */
-function isPlainCallParams(params: Params): boolean {
-  if (params === undefined || !onlyKeys(params, CALL_KEYS) || typeof params.name !== 'string') return false;
-  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return false;
-  const meta = params._meta;
-  if (meta === undefined) return true;
-  if (!isPlainObject(meta) || !onlyKeys(meta, CALL_META_KEYS)) return false;
-  return meta.progressToken === undefined || isRequestId(meta.progressToken);
-}
-
-/** `{requestId, reason?: string}`, the shape SDK clients send. */
-function isPlainCancel(params: Params): boolean {
-  return (
-    params !== undefined &&
-    onlyKeys(params, CANCEL_KEYS) &&
-    isRequestId(params.requestId) &&
-    (params.reason === undefined || typeof params.reason === 'string')
-  );
-}
-
-/** A string or a safe integer: the SDK's request id and progress token schemas. */
-function isRequestId(value: unknown): value is RequestId {
-  return typeof value === 'string' || Number.isSafeInteger(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
-  for (const key in value) if (!allowed.has(key)) return false;
-  return true;
-}
-
-function isEmpty(value: Record<string, unknown>): boolean {
-  for (const key in value) return false;
-  return true;
 }

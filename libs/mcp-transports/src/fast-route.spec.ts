@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
-import { fastRouteOf } from './ws-fast-path.js';
+import { errorResponse, fastRouteOf, resultResponse, serializedResultResponse } from './fast-route.js';
 
 const route = (message: object) => fastRouteOf(message as JSONRPCMessage);
 
@@ -55,7 +55,28 @@ describe('fastRouteOf: only the exact common shapes leave the SDK', () => {
     ['a cancellation without a request id', { jsonrpc: '2.0', method: 'notifications/cancelled', params: {} }],
     ['another notification', { jsonrpc: '2.0', method: 'notifications/initialized' }],
     ['a response', { jsonrpc: '2.0', id: 1, result: {} }],
+    ['another JSON-RPC version', { jsonrpc: '1.0', id: 1, method: 'ping' }],
+    ['no JSON-RPC version', { id: 1, method: 'ping' }],
+    ['string params', { jsonrpc: '2.0', id: 1, method: 'ping', params: '' }],
+    ['array params', { jsonrpc: '2.0', id: 1, method: 'tools/list', params: [] }],
+    ['null params', { jsonrpc: '2.0', id: 1, method: 'ping', params: null }],
   ])('leaves %s to the SDK', (_name, message) => {
     expect(route(message)).toBeUndefined();
+  });
+});
+
+describe("fast-path responses: the SDK Protocol's framing", () => {
+  it('writes results with the keys in the order the SDK writes them', () => {
+    expect(JSON.stringify(resultResponse(7, {}))).toBe('{"result":{},"jsonrpc":"2.0","id":7}');
+    expect(serializedResultResponse('a', '{"tools":[]}')).toBe('{"result":{"tools":[]},"jsonrpc":"2.0","id":"a"}');
+  });
+
+  it('maps a thrown error as the 2025 codec does: -32002 becomes -32602, data kept, anything else internal', () => {
+    expect(errorResponse(1, { code: -32002, message: 'gone', data: { x: 1 } })).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: -32602, message: 'gone', data: { x: 1 } },
+    });
+    expect(JSON.stringify(errorResponse(2, 'boom'))).toBe('{"jsonrpc":"2.0","id":2,"error":{"code":-32603,"message":"Internal error"}}');
   });
 });
