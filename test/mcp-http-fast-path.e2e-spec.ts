@@ -1,6 +1,7 @@
 import { McpServerFactory } from '#mcp-transports';
 import { abortProbe, AbortProbeModule } from './support/abort-probe.module.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
+import { type CallParams, FAST_PATH_CALL_CASES } from './support/fast-path-cases.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
 
 /**
@@ -14,7 +15,7 @@ import { FixtureToolsModule } from './support/fixture-tools.module.js';
 
 const ACCEPT = 'application/json, text/event-stream';
 
-type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+type Params = CallParams;
 
 interface Answer {
   status: number;
@@ -96,14 +97,7 @@ describe('/mcp fast path answers byte for byte as the SDK (e2e)', () => {
     expect(fast).toEqual(sdk);
   });
 
-  it.each<[string, Params]>([
-    ['a successful call with structured content', { name: 'test_echo', arguments: { message: 'hi', repeat: 2 } }],
-    ['a tool error (isError result)', { name: 'test_fail', arguments: { kind: 'upstream' } }],
-    ['an unexpected handler failure', { name: 'test_fail', arguments: { kind: 'crash' } }],
-    ['an unknown tool (-32602)', { name: 'no_such_tool', arguments: {} }],
-    ['arguments that break the schema (-32602 with data.fields)', { name: 'test_echo', arguments: { message: '', repeat: 9 } }],
-    ['a call without arguments', { name: 'test_slow', _meta: {} }],
-  ])('tools/call: %s', async (_name, params) => {
+  it.each(FAST_PATH_CALL_CASES)('tools/call: %s', async (_name, params) => {
     const { fast, sdk } = await both(3, 'tools/call', params);
     expect(fast.status).toBe(200);
     expect(fast).toEqual(sdk);
@@ -124,6 +118,13 @@ describe('/mcp fast path answers byte for byte as the SDK (e2e)', () => {
     expect(bySdk).toBe(true);
     expect(answer.status).toBe(406);
     expect(JSON.parse(answer.text).error.message).toMatch(/Not Acceptable/);
+  });
+
+  it('a body that is not JSON (text/plain, left unparsed) goes to the SDK, which answers 415', async () => {
+    const { answer, bySdk } = await served(request(7, 'ping'), { 'content-type': 'text/plain' });
+    expect(bySdk).toBe(true);
+    expect(answer.status).toBe(415);
+    expect(JSON.parse(answer.text).error.message).toMatch(/Unsupported Media Type/);
   });
 
   it('an unsupported protocol version header goes to the SDK, which answers 400', async () => {

@@ -3,6 +3,7 @@ import { GracefulShutdown } from '#observability';
 import { WebSocket } from 'ws';
 import { abortProbe, AbortProbeModule } from './support/abort-probe.module.js';
 import { startTestServer, type TestServer } from './support/app-harness.js';
+import { type CallParams, FAST_PATH_CALL_CASES } from './support/fast-path-cases.js';
 import { FixtureToolsModule } from './support/fixture-tools.module.js';
 
 /**
@@ -75,7 +76,7 @@ function isResponseTo(frame: string, id: string | number): boolean {
   return message.method === undefined && message.id === id;
 }
 
-type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+type Params = CallParams;
 
 /** Starts `test_wait_for_abort` on each path (ids: fast, SDK; keys `<key>-fast`, `<key>-sdk`) and waits until both run. */
 async function startWaitingPair(peer: TextPeer, [fastId, sdkId]: [number, number], key: string): Promise<void> {
@@ -133,15 +134,7 @@ describe('/ws fast path answers byte for byte as the SDK (e2e)', () => {
     expect(fast).toEqual(sdk);
   });
 
-  it.each<[string, Params]>([
-    ['a successful call with structured content', { name: 'test_echo', arguments: { message: 'hi', repeat: 2 } }],
-    ['a call whose schema defaults fill the arguments', { name: 'test_echo', arguments: { message: 'defaults' } }],
-    ['a tool error (isError result)', { name: 'test_fail', arguments: { kind: 'upstream' } }],
-    ['an unexpected handler failure', { name: 'test_fail', arguments: { kind: 'crash' } }],
-    ['an unknown tool (-32602)', { name: 'no_such_tool', arguments: {} }],
-    ['arguments that break the schema (-32602 with data.fields, 2025 era)', { name: 'test_echo', arguments: { message: '', repeat: 9 } }],
-    ['a call without arguments', { name: 'test_slow', _meta: {} }],
-  ])('tools/call: %s', async (_name, params) => {
+  it.each(FAST_PATH_CALL_CASES)('tools/call: %s', async (_name, params) => {
     const { fast, sdk } = await both(3, 'tools/call', params);
     expect(fast).toHaveLength(1);
     expect(fast).toEqual(sdk);

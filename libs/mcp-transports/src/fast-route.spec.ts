@@ -1,7 +1,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { errorResponse, fastRouteOf, resultResponse, serializedResultResponse } from './fast-route.js';
 
-const route = (message: object) => fastRouteOf(message as JSONRPCMessage);
+const route = (message: unknown) => fastRouteOf(message as JSONRPCMessage);
 
 describe('fastRouteOf: only the exact common shapes leave the SDK', () => {
   it.each([
@@ -60,6 +60,9 @@ describe('fastRouteOf: only the exact common shapes leave the SDK', () => {
     ['string params', { jsonrpc: '2.0', id: 1, method: 'ping', params: '' }],
     ['array params', { jsonrpc: '2.0', id: 1, method: 'tools/list', params: [] }],
     ['null params', { jsonrpc: '2.0', id: 1, method: 'ping', params: null }],
+    ['no body at all (a body that is not JSON)', undefined],
+    ['a null body', null],
+    ['a batch', [{ jsonrpc: '2.0', id: 1, method: 'ping' }]],
   ])('leaves %s to the SDK', (_name, message) => {
     expect(route(message)).toBeUndefined();
   });

@@ -15,6 +15,8 @@ type Params = Record<string, unknown> | undefined;
  * JSON-RPC schemas accept, and params the SDK's schemas would pass unchanged. Undefined sends it to the SDK.
  */
 export function fastRouteOf(message: JSONRPCMessage): FastRoute | undefined {
+  // /mcp hands over whatever its body parser left: nothing at all for a body that is not JSON.
+  if (!isPlainObject(message)) return undefined;
   const record = message as Record<string, unknown>;
   if (record.jsonrpc !== '2.0' || typeof record.method !== 'string' || !onlyKeys(record, ENVELOPE_KEYS)) return undefined;
   if (record.params !== undefined && !isPlainObject(record.params)) return undefined;

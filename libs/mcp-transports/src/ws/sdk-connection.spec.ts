@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/server';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
+import { webSocketPair } from '../../../../test/support/ws-socket-pair.js';
 import { type Era, SdkConnection } from './sdk-connection.js';
 import { WebSocketServerTransport } from './websocket-server.transport.js';
 
@@ -30,12 +29,7 @@ const DISCOVER = {
  * that answers only when the test lets it. Records each Server built and closed, in order.
  */
 async function servedPair(options: { releasable?: boolean; keepRebuiltMs?: number } = {}) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
-  const accepted = once(wss, 'connection');
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  await once(client, 'open');
-  const [socket] = (await accepted) as [WebSocket];
+  const { server: wss, serverSocket: socket, client } = await webSocketPair();
   const events: string[] = [];
   const eras: Era[] = [];
   const held: Array<() => void> = [];

@@ -1,17 +1,11 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { WebSocket, WebSocketServer } from 'ws';
+import { webSocketPair } from '../../../../test/support/ws-socket-pair.js';
 import { type FrameGate, WebSocketServerTransport } from './websocket-server.transport.js';
 
 /** A real socket pair on 127.0.0.1: the server end wrapped in the transport, the client end raw. */
 async function connectedPair(gate?: FrameGate) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
-  const accepted = once(wss, 'connection');
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  await once(client, 'open');
-  const [serverSocket] = (await accepted) as [WebSocket];
+  const { server: wss, serverSocket, client } = await webSocketPair();
   const counts = { received: 0, sent: 0 };
   const transport = new WebSocketServerTransport(
     serverSocket,
