@@ -87,7 +87,10 @@ const TARGETS = [
       const garbage = Number.isFinite(x.target.bytesPerSessionWithGarbage)
         ? `; before a full GC ${round(x.target.bytesPerSessionWithGarbage / 1024, 1)} KB, echo ${round(x.baseline.bytesPerSessionWithGarbage / 1024, 1)} KB`
         : '';
-      return { met: kb <= 15, value: `${round(kb, 1)} KB after a full GC (echo ${round(x.baseline.bytesPerSession / 1024, 1)} KB${garbage})` };
+      return {
+        met: kb <= 15,
+        value: `${round(kb, 1)} KB after a full GC (echo ${round(x.baseline.bytesPerSession / 1024, 1)} KB${garbage})`,
+      };
     },
   })),
   {
@@ -224,7 +227,7 @@ export function renderResults(results) {
     '',
     '### Idle WebSocket sessions (RSS added per initialized, idle session)',
     '',
-    'RSS after a full GC in the process (what the sessions hold); in brackets, RSS 1.5 s after opening, before that GC (the openings\' garbage included); heap: live JS heap per session.',
+    "RSS after a full GC in the process (what the sessions hold); in brackets, RSS 1.5 s after opening, before that GC (the openings' garbage included); heap: live JS heap per session.",
     '',
     '| Sessions | Server KB/session | Server heap KB | Echo server KB/session | Echo heap KB | Ratio |',
     '|---|---|---|---|---|---|',
