@@ -115,7 +115,7 @@ export class McpServerFactory {
   ) {
     // With tool or catalog scopes the list (or what its tools may reach) depends on the caller.
     const callerSpecific = config.auth.toolScopes.length > 0 || config.auth.catalogScopes.length > 0;
-    this.legacyCodec = new Server(serverInfo, { capabilities: CAPABILITIES });
+    this.legacyCodec = new Server(serverInfo, { capabilities: CAPABILITIES, jsonSchemaValidator: this.validator });
     this.cacheHints = {
       'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: callerSpecific ? 'private' : 'public' },
       'prompts/list': EMPTY_LIST_HINT,
