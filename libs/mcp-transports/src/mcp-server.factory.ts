@@ -55,11 +55,14 @@ export interface CallTracker {
   cancel(session: McpSession, requestId: RequestId, reason: unknown): void;
 }
 
+/** The protocol era a Server serves: 2025 (`initialize`, sessions) or 2026-07-28 (per-request envelope). */
+export type McpEra = 'legacy' | 'modern';
+
 export interface McpServerOptions {
   /** Replaces the Server's own per-connection cancellation bookkeeping. */
   calls?: CallTracker;
   /** The protocol era the Server will serve (the SDK's serving entries say which); 2025 when absent. */
-  era?: 'legacy' | 'modern';
+  era?: McpEra;
 }
 
 /** One tools/call as the shared implementation needs it, from the SDK's context or a fast path (/ws, /mcp). */

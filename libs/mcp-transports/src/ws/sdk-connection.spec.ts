@@ -1,7 +1,8 @@
 import { Server } from '@modelcontextprotocol/server';
 import { WebSocket } from 'ws';
 import { webSocketPair } from '../../../../test/support/ws-socket-pair.js';
-import { type Era, SdkConnection } from './sdk-connection.js';
+import type { McpEra as Era } from '../mcp-server.factory.js';
+import { SdkConnection } from './sdk-connection.js';
 import { WebSocketServerTransport } from './websocket-server.transport.js';
 
 const INITIALIZE = {

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, RequestId, Server, Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { McpEra as Era } from '../mcp-server.factory.js';
 import type { WebSocketServerTransport } from './websocket-server.transport.js';
 
 const logger = new Logger('McpServer');
-
-export type Era = 'legacy' | 'modern';
 
 export interface SdkConnectionOptions {
   /** Builds the Server the SDK pins for the connection, in the era the opening chose. */
